@@ -1,0 +1,223 @@
+/**
+ * A reader that buffers bytes from a connection so that a message head can
+ * be found and parsed without copying, and the bytes after it (a body or a
+ * pipelined request) are kept for the next read.
+ *
+ * @module
+ */
+
+import { ProtocolError } from "./errors.ts";
+
+/** Anything with `Deno.Conn`'s `read` shape. */
+export interface ByteSource {
+  /** Reads into `p`; resolves to the count read, or `null` at end of stream. */
+  read(p: Uint8Array): Promise<number | null>;
+}
+
+/** Raised when a message head grows past the allowed size. */
+export class HeadTooLargeError extends ProtocolError {
+  /** The bytes received so far (a view, valid until the next read). */
+  readonly partial: Uint8Array;
+
+  /** Creates the error with the bytes seen so far. */
+  constructor(partial: Uint8Array, limit: number) {
+    super("HEAD_TOO_LARGE", `Message head is larger than ${limit} bytes`);
+    this.name = "HeadTooLargeError";
+    this.partial = partial;
+  }
+}
+
+const LF = 10;
+const CR = 13;
+
+/**
+ * Index just past the blank line that ends a head in `buf[from, to)`, or -1.
+ * Bare LF line endings are accepted as RFC 9112 section 2.2 allows.
+ */
+export function findHeadEnd(buf: Uint8Array, from: number, to: number): number {
+  let i = from;
+  while (i < to) {
+    const lf = buf.indexOf(LF, i);
+    if (lf < 0 || lf >= to) return -1;
+    const next = lf + 1;
+    if (next < to && buf[next] === LF) return next + 1;
+    if (next + 1 < to && buf[next] === CR && buf[next + 1] === LF) {
+      return next + 2;
+    }
+    i = next;
+  }
+  return -1;
+}
+
+/** Buffered reading over a {@linkcode ByteSource}. */
+export class BufferedReader {
+  #src: ByteSource;
+  #buf: Uint8Array;
+  #start = 0;
+  #end = 0;
+
+  /** Wraps `src` with a buffer of `size` bytes that grows on demand. */
+  constructor(src: ByteSource, size = 8192) {
+    this.#src = src;
+    this.#buf = new Uint8Array(size);
+  }
+
+  /** How many bytes are buffered and not yet consumed. */
+  get buffered(): number {
+    return this.#end - this.#start;
+  }
+
+  /** Makes room for at least `need` more bytes after the buffered ones. */
+  #reserve(need: number): void {
+    const used = this.#end - this.#start;
+    if (this.#buf.length - this.#end >= need) return;
+    if (this.#buf.length - used >= need && this.#start > 0) {
+      this.#buf.copyWithin(0, this.#start, this.#end);
+    } else {
+      let size = this.#buf.length * 2;
+      while (size - used < need) size *= 2;
+      const bigger = new Uint8Array(size);
+      bigger.set(this.#buf.subarray(this.#start, this.#end));
+      this.#buf = bigger;
+    }
+    this.#start = 0;
+    this.#end = used;
+  }
+
+  /** Reads more bytes into the buffer; false at end of stream. */
+  async #fill(): Promise<boolean> {
+    this.#reserve(1024);
+    const n = await this.#src.read(this.#buf.subarray(this.#end));
+    if (n === null || n === 0) return n === 0;
+    this.#end += n;
+    return true;
+  }
+
+  /**
+   * Reads one message head, up to and including its blank line, skipping
+   * empty lines before it. Resolves to `null` if the stream ends before any
+   * byte of a head. The returned view is valid until the next read.
+   *
+   * @throws {HeadTooLargeError} when no blank line is found in `maxBytes`.
+   * @throws {ProtocolError} `INCOMPLETE_HEAD` when the stream ends mid-head.
+   */
+  async readHead(maxBytes: number): Promise<Uint8Array | null> {
+    let scanned = 0;
+    for (;;) {
+      const buf = this.#buf;
+      while (
+        this.#start < this.#end &&
+        (buf[this.#start] === CR || buf[this.#start] === LF)
+      ) {
+        this.#start++;
+      }
+      const avail = this.#end - this.#start;
+      if (avail > 0) {
+        const from = this.#start + Math.max(0, scanned - 3);
+        const end = findHeadEnd(buf, from, this.#end);
+        if (end >= 0 && end - this.#start <= maxBytes) {
+          const head = buf.subarray(this.#start, end);
+          this.#start = end;
+          return head;
+        }
+        if (avail >= maxBytes) {
+          throw new HeadTooLargeError(
+            buf.subarray(this.#start, this.#end),
+            maxBytes,
+          );
+        }
+        scanned = avail;
+      }
+      if (!await this.#fill()) {
+        if (this.#end === this.#start) return null;
+        throw new ProtocolError(
+          "INCOMPLETE_HEAD",
+          "Connection closed in the middle of a message head",
+        );
+      }
+    }
+  }
+
+  /**
+   * Reads one line ending in LF (CRLF or bare LF), without its ending.
+   * Resolves to `null` at end of stream with nothing buffered.
+   *
+   * @throws {ProtocolError} `LINE_TOO_LONG` past `maxBytes`.
+   */
+  async readLine(maxBytes: number): Promise<Uint8Array | null> {
+    let scanned = 0;
+    for (;;) {
+      const lf = this.#buf.subarray(this.#start + scanned, this.#end).indexOf(
+        LF,
+      );
+      if (lf >= 0) {
+        const lineEnd = this.#start + scanned + lf;
+        let contentEnd = lineEnd;
+        if (contentEnd > this.#start && this.#buf[contentEnd - 1] === CR) {
+          contentEnd--;
+        }
+        const line = this.#buf.subarray(this.#start, contentEnd);
+        this.#start = lineEnd + 1;
+        return line;
+      }
+      scanned = this.#end - this.#start;
+      if (scanned > maxBytes) {
+        throw new ProtocolError(
+          "LINE_TOO_LONG",
+          `Line is longer than ${maxBytes} bytes`,
+        );
+      }
+      if (!await this.#fill()) {
+        if (this.#end === this.#start) return null;
+        throw new ProtocolError(
+          "INCOMPLETE_LINE",
+          "Connection closed in the middle of a line",
+        );
+      }
+    }
+  }
+
+  /**
+   * Reads up to `p.length` bytes: buffered ones first, then straight from
+   * the source (large reads bypass the buffer).
+   */
+  async read(p: Uint8Array): Promise<number | null> {
+    const avail = this.#end - this.#start;
+    if (avail > 0) {
+      const n = Math.min(avail, p.length);
+      p.set(this.#buf.subarray(this.#start, this.#start + n));
+      this.#start += n;
+      return n;
+    }
+    if (p.length >= this.#buf.length) return await this.#src.read(p);
+    if (!await this.#fill()) return null;
+    return this.read(p);
+  }
+
+  /**
+   * Reads exactly `p.length` bytes.
+   *
+   * @throws {ProtocolError} `UNEXPECTED_EOF` if the stream ends first.
+   */
+  async readFull(p: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < p.length) {
+      const n = await this.read(p.subarray(off));
+      if (n === null) {
+        throw new ProtocolError(
+          "UNEXPECTED_EOF",
+          `Connection closed after ${off} of ${p.length} body bytes`,
+        );
+      }
+      off += n;
+    }
+  }
+
+  /** Takes up to `max` buffered bytes without reading the source. */
+  takeBuffered(max: number): Uint8Array {
+    const n = Math.min(max, this.#end - this.#start);
+    const out = this.#buf.slice(this.#start, this.#start + n);
+    this.#start += n;
+    return out;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * HTTP-date formatting (RFC 9110 section 5.6.7) with a per-second cache for
+ * the `Date` header of every response.
+ *
+ * @module
+ */
+
+let cachedSecond = -1;
+let cachedValue = "";
+
+/** Formats `ms` since the epoch as an IMF-fixdate. */
+export function formatHttpDate(ms: number): string {
+  return new Date(ms).toUTCString();
+}
+
+/** The current time as an IMF-fixdate, recomputed at most once a second. */
+export function currentHttpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedValue = formatHttpDate(now);
+  }
+  return cachedValue;
+}
+
+/**
+ * Parses an HTTP-date; returns milliseconds since the epoch, or `null` for
+ * anything unparseable or absurd (so a huge date cannot crash a caller).
+ */
+export function parseHttpDate(value: string): number | null {
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) return null;
+  return ms;
+}

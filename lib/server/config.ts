@@ -1,0 +1,217 @@
+/**
+ * spidey's configuration, parsed from its command line with `node:util`'s
+ * `parseArgs`, and its help text.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+/** Everything a running spidey needs to know. */
+export interface ServerConfig {
+  /** Address to bind (`-b`), default `0.0.0.0`. */
+  hostname: string;
+  /** Port to bind (`-p`); 0 picks a free one. */
+  port: number;
+  /** Document root as given (`-d`); resolved to a real path at start. */
+  docroot: string;
+  /** `single` (default: one connection at a time) or `concurrent` (`-f`). */
+  mode: "single" | "concurrent";
+  /** Worker processes (`-w N`); 0 means serve in this process. */
+  workers: number;
+  /** Debug logging (`-v`). */
+  verbose: boolean;
+  /** One access-log line per request (off with `-q`). */
+  accessLog: boolean;
+  /** Serve and list names starting with a dot (`--dotfiles`). */
+  dotfiles: boolean;
+  /** Time allowed to receive a whole request head, in ms. */
+  headerTimeoutMs: number;
+  /** Time a keep-alive connection may sit idle between requests, in ms. */
+  idleTimeoutMs: number;
+  /** Time a client may take to accept response bytes, in ms. */
+  sendTimeoutMs: number;
+  /** Time a CGI script may run before it is killed (504), in ms. */
+  cgiTimeoutMs: number;
+  /** Largest request head, in bytes (431 past it). */
+  maxHeadBytes: number;
+  /** Largest request body, in bytes (413 past it). */
+  maxBodyBytes: number;
+  /** Internal: this process is a worker of a `-w` parent. */
+  workerChild: boolean;
+}
+
+/** The defaults, as documented in `--help`. */
+export const DEFAULT_CONFIG: ServerConfig = {
+  hostname: "0.0.0.0",
+  port: 9234,
+  docroot: ".",
+  mode: "single",
+  workers: 0,
+  verbose: false,
+  accessLog: true,
+  dotfiles: false,
+  headerTimeoutMs: 10_000,
+  idleTimeoutMs: 15_000,
+  sendTimeoutMs: 30_000,
+  cgiTimeoutMs: 30_000,
+  maxHeadBytes: 16_384,
+  maxBodyBytes: 10 * 1024 * 1024,
+  workerChild: false,
+};
+
+/** The `-h` text. */
+export const SPIDEY_HELP =
+  `spidey: serve a folder over HTTP (static files, listings, CGI)
+
+Usage: spidey [options]
+
+Options:
+  -p, --port PORT         port to listen on (default 9234; 0 picks a free one)
+  -b, --bind ADDR         address to bind (default 0.0.0.0; [::] for IPv6)
+  -d, --docroot DIR       document root to serve (default .)
+  -f, --concurrent        concurrent mode: every connection handled at once,
+                          with keep-alive and pipelining
+  -w, --workers N         run N worker processes sharing the port (implies -f)
+  -v, --verbose           debug logging
+  -q, --quiet             no access log
+      --dotfiles          serve and list names that start with a dot
+      --cgi-timeout S     seconds a CGI script may run (default 30)
+      --header-timeout S  seconds to receive a request head (default 10)
+      --idle-timeout S    seconds a keep-alive connection may idle (default 15)
+      --max-body BYTES    largest request body accepted (default 10485760)
+  -h, --help              show this help
+
+Without -f or -w, spidey serves one connection at a time and closes it after
+its response, like a sequential accept loop.
+
+Other modes (each has its own -h):
+  spidey --udp-ping-server   spidey --heartbeat-server
+  spidey --echo-server       spidey --chat-server
+`;
+
+/** A command-line mistake; reported as one line with exit status 2. */
+export class UsageError extends Error {
+  /** Creates a usage error with a sentence-case message. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Parses a decimal integer flag within bounds. */
+export function parseIntegerFlag(
+  name: string,
+  value: string,
+  min: number,
+  max: number,
+): number {
+  if (!/^\d+$/.test(value)) {
+    throw new UsageError(`${name} must be a whole number, got "${value}"`);
+  }
+  const n = Number(value);
+  if (n < min || n > max) {
+    throw new UsageError(`${name} must be between ${min} and ${max}`);
+  }
+  return n;
+}
+
+/** Parses a seconds flag (may be fractional) into milliseconds. */
+export function parseSecondsFlag(name: string, value: string): number {
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0) {
+    throw new UsageError(`${name} must be a positive number of seconds`);
+  }
+  return Math.round(Number(value) * 1000);
+}
+
+/** The result of reading spidey's command line. */
+export type ServerCommand =
+  | { kind: "help" }
+  | { kind: "serve"; config: ServerConfig };
+
+/**
+ * Reads spidey's command line.
+ *
+ * @throws {UsageError} for unknown flags, missing values or bad numbers.
+ */
+export function parseServerArgs(args: readonly string[]): ServerCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: "string", short: "p" },
+        bind: { type: "string", short: "b" },
+        docroot: { type: "string", short: "d" },
+        concurrent: { type: "boolean", short: "f" },
+        workers: { type: "string", short: "w" },
+        verbose: { type: "boolean", short: "v" },
+        quiet: { type: "boolean", short: "q" },
+        dotfiles: { type: "boolean" },
+        "cgi-timeout": { type: "string" },
+        "header-timeout": { type: "string" },
+        "idle-timeout": { type: "string" },
+        "max-body": { type: "string" },
+        "worker-child": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(cleanParseArgsMessage(err));
+  }
+  const v = parsed.values;
+  if (v.help) return { kind: "help" };
+  const config: ServerConfig = { ...DEFAULT_CONFIG };
+  if (v.port !== undefined) {
+    config.port = parseIntegerFlag("Port", v.port, 0, 65535);
+  }
+  if (v.bind !== undefined) {
+    const host = v.bind.replace(/^\[(.*)\]$/, "$1");
+    if (host === "") throw new UsageError("Bind address is empty");
+    config.hostname = host;
+  }
+  if (v.docroot !== undefined) {
+    if (v.docroot === "") throw new UsageError("Document root is empty");
+    config.docroot = v.docroot;
+  }
+  if (v.concurrent) config.mode = "concurrent";
+  if (v.workers !== undefined) {
+    config.workers = parseIntegerFlag("Workers", v.workers, 1, 256);
+    config.mode = "concurrent";
+  }
+  config.verbose = Boolean(v.verbose);
+  config.accessLog = !v.quiet;
+  config.dotfiles = Boolean(v.dotfiles);
+  if (v["cgi-timeout"] !== undefined) {
+    config.cgiTimeoutMs = parseSecondsFlag("CGI timeout", v["cgi-timeout"]);
+  }
+  if (v["header-timeout"] !== undefined) {
+    config.headerTimeoutMs = parseSecondsFlag(
+      "Header timeout",
+      v["header-timeout"],
+    );
+  }
+  if (v["idle-timeout"] !== undefined) {
+    config.idleTimeoutMs = parseSecondsFlag("Idle timeout", v["idle-timeout"]);
+  }
+  if (v["max-body"] !== undefined) {
+    config.maxBodyBytes = parseIntegerFlag(
+      "Max body",
+      v["max-body"],
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
+  }
+  config.workerChild = Boolean(v["worker-child"]);
+  return { kind: "serve", config };
+}
+
+/** Turns a `parseArgs` error into one sentence without its internal code. */
+export function cleanParseArgsMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const first = text.split("\n")[0] ?? text;
+  return first.replace(/\. To specify a positional argument.*$/, "")
+    .replace(/^Unknown option/, "Unknown option");
+}

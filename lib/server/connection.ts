@@ -1,0 +1,270 @@
+/**
+ * One client connection: read a request head, parse it, read its body,
+ * hand it to the request handler, log it, and loop for keep-alive and
+ * pipelined requests until either side closes or a deadline passes.
+ *
+ * @module
+ */
+
+import { BufferedReader, HeadTooLargeError } from "../http/buffered_reader.ts";
+import { HttpError, ProtocolError } from "../http/errors.ts";
+import { hasToken, latin1 } from "../http/header_fields.ts";
+import {
+  isRequestLineUnfinished,
+  parseRequestHead,
+  type RequestHead,
+} from "../http/request_head.ts";
+import { parseRequestTarget } from "../http/request_target.ts";
+import { writeAll } from "../http/response_head.ts";
+import { statusText } from "../http/status.ts";
+import { isVerbose, logAccess, logDebug, logError } from "../log.ts";
+import { formatAccessLine } from "./access_log.ts";
+import type { ConnectionTracker } from "./connection_tracker.ts";
+import { renderErrorPage, sendErrorPage } from "./error_page.ts";
+import type { HttpRequest } from "./request.ts";
+import { readRequestBody, requestBodyFraming } from "./request_body.ts";
+import {
+  ConnResponseWriter,
+  type ResponseWriter,
+  SERVER_SOFTWARE,
+} from "./response_writer.ts";
+
+/** Answers one request. Errors it throws become a 500 page (or a close). */
+export type RequestHandler = (
+  req: HttpRequest,
+  res: ResponseWriter,
+) => Promise<void>;
+
+/** How a connection is served. */
+export interface ConnectionOptions {
+  /** The request handler. */
+  handler: RequestHandler;
+  /** Deadlines and shutdown. */
+  tracker: ConnectionTracker;
+  /** Close after one response (single-connection mode). */
+  oneRequest: boolean;
+  /** Largest head in bytes. */
+  maxHeadBytes: number;
+  /** Largest body in bytes. */
+  maxBodyBytes: number;
+  /** Write access-log lines. */
+  accessLog: boolean;
+}
+
+const encoder = new TextEncoder();
+
+/** True for the errors a socket raises when the peer goes away. */
+export function isDisconnect(err: unknown): boolean {
+  return err instanceof Deno.errors.BrokenPipe ||
+    err instanceof Deno.errors.ConnectionReset ||
+    err instanceof Deno.errors.ConnectionAborted ||
+    err instanceof Deno.errors.BadResource ||
+    err instanceof Deno.errors.Interrupted ||
+    err instanceof Deno.errors.NotConnected ||
+    err instanceof Deno.errors.UnexpectedEof;
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
+}
+
+/** A response that can be written without a parsed request (bad heads). */
+function standaloneErrorResponse(
+  status: number,
+  headers: ReadonlyArray<readonly [string, string]> = [],
+): Uint8Array {
+  const body = encoder.encode(renderErrorPage(status));
+  let head =
+    `HTTP/1.1 ${status} ${
+      statusText(status)
+    }\r\nServer: ${SERVER_SOFTWARE}\r\n` +
+    `Date: ${
+      new Date().toUTCString()
+    }\r\nContent-Type: text/html; charset=utf-8\r\n` +
+    `Content-Length: ${body.length}\r\nConnection: close\r\n`;
+  for (const [k, v] of headers) head += `${k}: ${v}\r\n`;
+  head += "\r\n";
+  const out = new Uint8Array(head.length + body.length);
+  encoder.encodeInto(head, out);
+  out.set(body, head.length);
+  return out;
+}
+
+/** Serves every request on `conn`, then closes it. Never throws. */
+export async function serveConnection(
+  conn: Deno.Conn,
+  options: ConnectionOptions,
+): Promise<void> {
+  try {
+    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+  } catch {
+    // Not a TCP socket (e.g. a Unix socket in a test): nothing to tune.
+  }
+  const remote = conn.remoteAddr as Deno.NetAddr;
+  const local = conn.localAddr as Deno.NetAddr;
+  const peer = `${remote.hostname}:${remote.port}`;
+  const { tracker } = options;
+  let closed = false;
+  const tracked = tracker.add((timedOutInHead) => {
+    if (closed) return;
+    if (timedOutInHead) {
+      logDebug(`${peer} | Header timeout`);
+      conn.write(standaloneErrorResponse(408)).catch(() => {})
+        .finally(() => closeQuietly(conn));
+    } else {
+      closeQuietly(conn);
+    }
+    closed = true;
+  });
+  const source = {
+    read: async (p: Uint8Array): Promise<number | null> => {
+      const n = await conn.read(p);
+      if (tracked.phase === "idle" && n !== null && n > 0) {
+        tracker.head(tracked);
+      }
+      return n;
+    },
+  };
+  const reader = new BufferedReader(source);
+  let requestLine = "-";
+
+  async function refuse(
+    status: number,
+    headers: ReadonlyArray<readonly [string, string]> = [],
+  ) {
+    const bytes = standaloneErrorResponse(status, headers);
+    await writeAll(conn, bytes);
+    if (options.accessLog) {
+      logAccess(formatAccessLine({
+        remoteAddr: remote.hostname,
+        requestLine,
+        status,
+        bytes: bytes.length,
+      }));
+    }
+  }
+
+  try {
+    for (;;) {
+      if (reader.buffered === 0) tracker.idle(tracked);
+      else tracker.head(tracked);
+      if (closed) return;
+      let headBytes: Uint8Array | null;
+      try {
+        headBytes = await reader.readHead(options.maxHeadBytes);
+      } catch (err) {
+        if (err instanceof HeadTooLargeError) {
+          requestLine =
+            latin1(err.partial.subarray(0, 200)).split(/\r?\n/)[0] ?? "-";
+          await refuse(isRequestLineUnfinished(err.partial) ? 414 : 431);
+        }
+        return;
+      }
+      if (headBytes === null) return;
+      tracker.busy(tracked, "body");
+      let head: RequestHead;
+      let req: HttpRequest;
+      try {
+        const text = latin1(
+          headBytes.subarray(0, Math.min(headBytes.length, 8300)),
+        );
+        requestLine = text.slice(0, text.search(/\r?\n/));
+        head = parseRequestHead(headBytes);
+        if (isVerbose()) {
+          const parts = requestLine.split(" ").map((p) => `'${p}'`).join(", ");
+          logDebug(`${peer} | Parsing [${parts}]`);
+        }
+        const target = parseRequestTarget(head.target, head.method);
+        const framing = requestBodyFraming(
+          head.headers,
+          head.version,
+          options.maxBodyBytes,
+        );
+        const body = await readRequestBody(
+          reader,
+          conn,
+          head.headers,
+          framing,
+          head.version,
+          options.maxBodyBytes,
+          () => tracker.progress(tracked),
+        );
+        req = {
+          method: head.method,
+          target: head.target,
+          version: head.version,
+          headers: head.headers,
+          path: target.path,
+          rawPath: target.rawPath,
+          query: target.query,
+          host: target.authority ?? head.headers.get("host") ?? local.hostname,
+          remoteAddr: remote.hostname,
+          remotePort: remote.port,
+          localPort: local.port,
+          body,
+          startedAt: performance.now(),
+          peer,
+        };
+      } catch (err) {
+        if (err instanceof HttpError) {
+          logDebug(`${peer} | Refused: ${err.message}`);
+          await refuse(err.status, err.headers);
+        } else if (!(err instanceof ProtocolError) && !isDisconnect(err)) {
+          throw err;
+        }
+        return;
+      }
+      tracker.busy(tracked);
+      const connection = req.headers.get("connection");
+      const keepAlive = !options.oneRequest && !tracker.shuttingDown &&
+        (req.version === "HTTP/1.1"
+          ? !hasToken(connection, "close")
+          : hasToken(connection, "keep-alive"));
+      const res = new ConnResponseWriter(
+        conn,
+        { method: req.method, version: req.version, keepAlive },
+        () => tracker.progress(tracked),
+      );
+      try {
+        await options.handler(req, res);
+        if (!res.headSent) await sendErrorPage(res, 500);
+      } catch (err) {
+        if (isDisconnect(err) || closed) return;
+        logError(`${peer} | ${req.method} ${req.target}: ${errorText(err)}`);
+        if (res.headSent) return;
+        res.closeConnection();
+        await sendErrorPage(res, 500);
+      }
+      if (options.accessLog) {
+        logAccess(formatAccessLine({
+          remoteAddr: req.remoteAddr,
+          requestLine,
+          status: res.status,
+          bytes: res.bodyBytes,
+          referer: req.headers.get("referer"),
+          userAgent: req.headers.get("user-agent"),
+        }));
+      }
+      logDebug(`${peer} | Finish`);
+      if (!res.keepAlive || closed) return;
+    }
+  } catch (err) {
+    if (!isDisconnect(err) && !closed) {
+      logError(`${peer} | Connection failed: ${errorText(err)}`);
+    }
+  } finally {
+    closed = true;
+    tracker.remove(tracked);
+    closeQuietly(conn);
+  }
+}
+
+/** A one-line description of an error for the log. */
+export function errorText(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}

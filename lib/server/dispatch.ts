@@ -1,0 +1,121 @@
+/**
+ * The request handler of spidey, in the classic order: not found → 404,
+ * executable file → CGI, readable file → static file, directory → its
+ * `index.html` or a listing (after a redirect that adds the slash),
+ * anything else → 403. Methods are checked per kind of resource.
+ *
+ * @module
+ */
+
+import type { HeaderList } from "../http/header_fields.ts";
+import { logDebug } from "../log.ts";
+import { runCgiScript } from "./cgi.ts";
+import type { RequestHandler } from "./connection.ts";
+import type { ServerContext } from "./context.ts";
+import { resolveInDocroot } from "./docroot.ts";
+import { sendErrorPage } from "./error_page.ts";
+import { escapeHtml } from "./html.ts";
+import { serveDirectoryListing } from "./listing.ts";
+import type { HttpRequest } from "./request.ts";
+import type { ResponseWriter } from "./response_writer.ts";
+import { StaticFileServer } from "./static_file.ts";
+
+/** Methods allowed on static files and listings. */
+export const STATIC_METHODS = "GET, HEAD, OPTIONS";
+/** Methods allowed on CGI scripts. */
+export const CGI_METHODS = "GET, HEAD, POST, OPTIONS";
+
+async function checkMethod(
+  req: HttpRequest,
+  res: ResponseWriter,
+  allow: string,
+): Promise<boolean> {
+  if (req.method === "OPTIONS") {
+    await res.send(204, [["Allow", allow]]);
+    return false;
+  }
+  if (!allow.split(", ").includes(req.method)) {
+    await sendErrorPage(res, 405, { headers: [["Allow", allow]] });
+    return false;
+  }
+  return true;
+}
+
+function indexFile(dirPath: string): Deno.FileInfo | null {
+  try {
+    const info = Deno.statSync(`${dirPath}/index.html`);
+    return info.isFile ? info : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Builds spidey's request handler for one server. */
+export function createRequestHandler(ctx: ServerContext): RequestHandler {
+  const files = new StaticFileServer();
+  const options = { dotfiles: ctx.config.dotfiles };
+
+  return async (req, res) => {
+    if (req.target === "*") {
+      await res.send(204, [["Allow", CGI_METHODS]]);
+      return;
+    }
+    const found = resolveInDocroot(ctx.root, req.path, options);
+    switch (found.kind) {
+      case "bad-request":
+        logDebug(`${req.peer} | Refused: ${found.reason}`);
+        await sendErrorPage(res, 400);
+        return;
+      case "not-found":
+        logDebug(`${req.peer} | Not found`);
+        await sendErrorPage(res, 404, { detail: req.path });
+        return;
+      case "forbidden":
+        logDebug(`${req.peer} | Forbidden`);
+        await sendErrorPage(res, 403, { detail: req.path });
+        return;
+      case "redirect": {
+        if (!await checkMethod(req, res, STATIC_METHODS)) return;
+        const location = found.location + (req.query ? `?${req.query}` : "");
+        logDebug(`${req.peer} | Redirect to ${location}`);
+        const headers: HeaderList = [
+          ["Location", location],
+          ["Content-Type", "text/html; charset=utf-8"],
+        ];
+        await res.send(
+          301,
+          headers,
+          `<!DOCTYPE html><title>301 Moved Permanently</title><p>Moved to <a href="${
+            escapeHtml(location)
+          }">${escapeHtml(location)}</a>.</p>\n`,
+        );
+        return;
+      }
+      case "cgi":
+        if (!await checkMethod(req, res, CGI_METHODS)) return;
+        logDebug(`${req.peer} | Handle CGI`);
+        await runCgiScript(req, res, found, ctx);
+        return;
+      case "file":
+        if (!await checkMethod(req, res, STATIC_METHODS)) return;
+        logDebug(`${req.peer} | Handle File`);
+        await files.serve(req, res, found);
+        return;
+      case "directory": {
+        if (!await checkMethod(req, res, STATIC_METHODS)) return;
+        const index = indexFile(found.fsPath);
+        if (index !== null) {
+          logDebug(`${req.peer} | Handle Index`);
+          await files.serve(req, res, {
+            fsPath: `${found.fsPath}/index.html`,
+            info: index,
+          });
+          return;
+        }
+        logDebug(`${req.peer} | Handle Directory`);
+        await serveDirectoryListing(req, res, found, options);
+        return;
+      }
+    }
+  };
+}
