@@ -1,10 +1,14 @@
 /**
- * thor: hammer an HTTP server and measure it. (Placeholder entry point.)
+ * thor: hammer an HTTP server over raw TCP and measure it.
+ *
+ * Usage: `deno run -A thor.ts [-r N] [-p N] [-c N] [-d SECONDS] [-v] URL`
+ * (see `-h`).
  *
  * @module
  */
 
+import { runThor } from "./lib/thor/main.ts";
+
 if (import.meta.main) {
-  console.error("thor: not implemented yet");
-  Deno.exit(2);
+  Deno.exit(await runThor(Deno.args));
 }

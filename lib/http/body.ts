@@ -96,7 +96,13 @@ export async function readChunkedBody(
     if (total > maxBytes) throw new BodyTooLargeError(maxBytes);
     await readFixedBody(reader, size, sink, scratch);
     const end = await reader.readLine(2);
-    if (end === null || end.length !== 0) {
+    if (end === null) {
+      throw new ProtocolError(
+        "UNEXPECTED_EOF",
+        "Connection closed in the middle of a chunked body",
+      );
+    }
+    if (end.length !== 0) {
       throw new ProtocolError(
         "BAD_CHUNK",
         "Chunk data is not followed by CRLF",

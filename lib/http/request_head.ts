@@ -14,6 +14,7 @@ import {
   parseHeaderFields,
   splitHeadLines,
 } from "./header_fields.ts";
+import { isValidHost } from "./request_target.ts";
 
 /** A parsed request line and header fields. */
 export interface RequestHead {
@@ -57,7 +58,6 @@ export const KNOWN_METHODS: ReadonlySet<string> = new Set([
 const VERSION = /^HTTP\/(\d)\.(\d)$/;
 // Visible ASCII only: anything else in a target must be percent-encoded.
 const BAD_TARGET_CHAR = /[^\x21-\x7e]/;
-const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+;=%]*)(?::\d*)?$/;
 
 /**
  * Parses a request head (the bytes up to and including its blank line).
@@ -94,7 +94,7 @@ export function parseRequestHead(
     if (version === "HTTP/1.1") {
       throw new HttpError(400, "MISSING_HOST", "HTTP/1.1 request has no Host");
     }
-  } else if (host.includes(",") || !HOST.test(host)) {
+  } else if (!isValidHost(host)) {
     throw new HttpError(400, "BAD_HOST", "Host header is not a valid host");
   }
   return { method, target, version, headers };

@@ -22,6 +22,16 @@ export interface RequestTarget {
 }
 
 const ABSOLUTE = /^https?:\/\/([^/?#]*)(.*)$/i;
+// uri-host [":" port]: an IP literal or a reg-name (RFC 3986 section 3.2.2).
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+;=%]*)(?::\d*)?$/;
+
+/**
+ * True when `value` is a valid `Host` field value or authority: a host
+ * and optional port, without userinfo, path or list commas.
+ */
+export function isValidHost(value: string): boolean {
+  return HOST.test(value);
+}
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
@@ -56,7 +66,7 @@ export function parseRequestTarget(
     }
     form = "absolute";
     authority = m[1]!;
-    if (authority === "" || authority.includes("@")) {
+    if (authority === "" || !HOST.test(authority)) {
       throw new HttpError(400, "BAD_TARGET", "Request target has a bad host");
     }
     rest = m[2] === "" ? "/" : m[2]!;

@@ -37,9 +37,17 @@ export function joinHeadAndBody(
   body: Uint8Array | undefined,
 ): Uint8Array {
   if (body === undefined || body.length === 0) return encoder.encode(head);
-  // Heads are ASCII, so the encoded length is the string length.
+  // Heads are nearly always ASCII, where the encoded length is the string
+  // length; a non-ASCII field value takes the slower path.
   const out = new Uint8Array(head.length + body.length);
-  encoder.encodeInto(head, out);
+  const { read, written } = encoder.encodeInto(head, out);
+  if (read !== head.length || written !== head.length) {
+    const headBytes = encoder.encode(head);
+    const joined = new Uint8Array(headBytes.length + body.length);
+    joined.set(headBytes);
+    joined.set(body, headBytes.length);
+    return joined;
+  }
   out.set(body, head.length);
   return out;
 }

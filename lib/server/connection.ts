@@ -8,17 +8,25 @@
 
 import { BufferedReader, HeadTooLargeError } from "../http/buffered_reader.ts";
 import { HttpError, ProtocolError } from "../http/errors.ts";
-import { hasToken, latin1 } from "../http/header_fields.ts";
+import { currentHttpDate } from "../http/date.ts";
+import {
+  hasToken,
+  type HeaderList,
+  latin1,
+} from "../http/header_fields.ts";
 import {
   isRequestLineUnfinished,
   parseRequestHead,
   type RequestHead,
 } from "../http/request_head.ts";
 import { parseRequestTarget } from "../http/request_target.ts";
-import { writeAll } from "../http/response_head.ts";
-import { statusText } from "../http/status.ts";
+import {
+  joinHeadAndBody,
+  serializeResponseHead,
+  writeAll,
+} from "../http/response_head.ts";
 import { isVerbose, logAccess, logDebug, logError } from "../log.ts";
-import { formatAccessLine } from "./access_log.ts";
+import { escapeLogField, formatAccessLine } from "./access_log.ts";
 import type { ConnectionTracker } from "./connection_tracker.ts";
 import { renderErrorPage, sendErrorPage } from "./error_page.ts";
 import type { HttpRequest } from "./request.ts";
@@ -72,26 +80,37 @@ function closeQuietly(conn: Deno.Conn): void {
   }
 }
 
-/** A response that can be written without a parsed request (bad heads). */
-function standaloneErrorResponse(
+/**
+ * A complete error response that needs no parsed request (bad heads,
+ * timeouts): the error page, `Connection: close`, and no body for a HEAD.
+ */
+export function standaloneErrorResponse(
   status: number,
   headers: ReadonlyArray<readonly [string, string]> = [],
-): Uint8Array {
+  headOnly = false,
+): { bytes: Uint8Array; bodyBytes: number } {
   const body = encoder.encode(renderErrorPage(status));
-  let head =
-    `HTTP/1.1 ${status} ${
-      statusText(status)
-    }\r\nServer: ${SERVER_SOFTWARE}\r\n` +
-    `Date: ${
-      new Date().toUTCString()
-    }\r\nContent-Type: text/html; charset=utf-8\r\n` +
-    `Content-Length: ${body.length}\r\nConnection: close\r\n`;
-  for (const [k, v] of headers) head += `${k}: ${v}\r\n`;
-  head += "\r\n";
-  const out = new Uint8Array(head.length + body.length);
-  encoder.encodeInto(head, out);
-  out.set(body, head.length);
-  return out;
+  const list: HeaderList = [
+    ["Server", SERVER_SOFTWARE],
+    ["Date", currentHttpDate()],
+    ["Content-Type", "text/html; charset=utf-8"],
+    ["Content-Length", String(body.length)],
+    ["Connection", "close"],
+    ...headers,
+  ];
+  const head = serializeResponseHead(status, list);
+  return {
+    bytes: joinHeadAndBody(head, headOnly ? undefined : body),
+    bodyBytes: headOnly ? 0 : body.length,
+  };
+}
+
+/** The request line of a head (without its line ending), as text. */
+function requestLineOf(head: Uint8Array): string {
+  let end = head.indexOf(10);
+  if (end < 0) end = head.length;
+  if (end > 0 && head[end - 1] === 13) end--;
+  return latin1(head.subarray(0, Math.min(end, 16_384)));
 }
 
 /** Serves every request on `conn`, then closes it. Never throws. */
@@ -109,20 +128,40 @@ export async function serveConnection(
   const peer = `${remote.hostname}:${remote.port}`;
   const { tracker } = options;
   let closed = false;
+  // A 408 being written by the sweep; it closes the connection when done.
+  let timeoutAnswer: Promise<void> | null = null;
+  let requestLine = "-";
+
+  function logRefusal(status: number, bodyBytes: number): void {
+    if (!options.accessLog) return;
+    logAccess(formatAccessLine({
+      remoteAddr: remote.hostname,
+      requestLine,
+      status,
+      bytes: bodyBytes,
+    }));
+  }
+
   const tracked = tracker.add((timedOutInHead) => {
     if (closed) return;
-    if (timedOutInHead) {
-      logDebug(`${peer} | Header timeout`);
-      conn.write(standaloneErrorResponse(408)).catch(() => {})
-        .finally(() => closeQuietly(conn));
-    } else {
-      closeQuietly(conn);
-    }
     closed = true;
+    if (!timedOutInHead) {
+      closeQuietly(conn);
+      return;
+    }
+    logDebug(`${peer} | Header timeout`);
+    const { bytes, bodyBytes } = standaloneErrorResponse(408);
+    timeoutAnswer = writeAll(conn, bytes).then(
+      () => logRefusal(408, bodyBytes),
+      () => {/* the client is gone too */},
+    ).finally(() => closeQuietly(conn));
   });
+  if (isVerbose()) logDebug(`${peer} | Accepted by process ${Deno.pid}`);
   const source = {
     read: async (p: Uint8Array): Promise<number | null> => {
       const n = await conn.read(p);
+      // The header timeout runs from the first byte of a head, and is not
+      // extended by later bytes (slowloris).
       if (tracked.phase === "idle" && n !== null && n > 0) {
         tracker.head(tracked);
       }
@@ -130,52 +169,51 @@ export async function serveConnection(
     },
   };
   const reader = new BufferedReader(source);
-  let requestLine = "-";
 
   async function refuse(
     status: number,
     headers: ReadonlyArray<readonly [string, string]> = [],
-  ) {
-    const bytes = standaloneErrorResponse(status, headers);
+  ): Promise<void> {
+    const headOnly = requestLine.startsWith("HEAD ");
+    const { bytes, bodyBytes } = standaloneErrorResponse(
+      status,
+      headers,
+      headOnly,
+    );
     await writeAll(conn, bytes);
-    if (options.accessLog) {
-      logAccess(formatAccessLine({
-        remoteAddr: remote.hostname,
-        requestLine,
-        status,
-        bytes: bytes.length,
-      }));
-    }
+    logRefusal(status, bodyBytes);
   }
 
   try {
-    for (;;) {
-      if (reader.buffered === 0) tracker.idle(tracked);
+    for (let served = 0;; served++) {
+      // A new connection keeps the header deadline `add` gave it; between
+      // requests the idle timeout applies until a byte arrives.
+      if (served === 0) {
+        if (tracker.shuttingDown) return;
+      } else if (reader.buffered === 0) tracker.idle(tracked);
       else tracker.head(tracked);
       if (closed) return;
+      requestLine = "-";
       let headBytes: Uint8Array | null;
       try {
         headBytes = await reader.readHead(options.maxHeadBytes);
       } catch (err) {
-        if (err instanceof HeadTooLargeError) {
-          requestLine =
-            latin1(err.partial.subarray(0, 200)).split(/\r?\n/)[0] ?? "-";
+        if (err instanceof HeadTooLargeError && !closed) {
+          requestLine = requestLineOf(err.partial.subarray(0, 200));
           await refuse(isRequestLineUnfinished(err.partial) ? 414 : 431);
         }
         return;
       }
-      if (headBytes === null) return;
+      if (headBytes === null || closed) return;
       tracker.busy(tracked, "body");
       let head: RequestHead;
       let req: HttpRequest;
       try {
-        const text = latin1(
-          headBytes.subarray(0, Math.min(headBytes.length, 8300)),
-        );
-        requestLine = text.slice(0, text.search(/\r?\n/));
+        requestLine = requestLineOf(headBytes);
         head = parseRequestHead(headBytes);
         if (isVerbose()) {
-          const parts = requestLine.split(" ").map((p) => `'${p}'`).join(", ");
+          const parts = requestLine.split(" ")
+            .map((p) => `'${escapeLogField(p)}'`).join(", ");
           logDebug(`${peer} | Parsing [${parts}]`);
         }
         const target = parseRequestTarget(head.target, head.method);
@@ -210,10 +248,13 @@ export async function serveConnection(
           peer,
         };
       } catch (err) {
-        if (err instanceof HttpError) {
+        if (err instanceof HttpError && !closed) {
           logDebug(`${peer} | Refused: ${err.message}`);
           await refuse(err.status, err.headers);
-        } else if (!(err instanceof ProtocolError) && !isDisconnect(err)) {
+        } else if (
+          !(err instanceof HttpError) && !(err instanceof ProtocolError) &&
+          !isDisconnect(err)
+        ) {
           throw err;
         }
         return;
@@ -234,7 +275,11 @@ export async function serveConnection(
         if (!res.headSent) await sendErrorPage(res, 500);
       } catch (err) {
         if (isDisconnect(err) || closed) return;
-        logError(`${peer} | ${req.method} ${req.target}: ${errorText(err)}`);
+        logError(
+          `${peer} | ${req.method} ${escapeLogField(req.target)}: ${
+            errorText(err)
+          }`,
+        );
         if (res.headSent) return;
         res.closeConnection();
         await sendErrorPage(res, 500);
@@ -259,7 +304,7 @@ export async function serveConnection(
   } finally {
     closed = true;
     tracker.remove(tracked);
-    closeQuietly(conn);
+    if (timeoutAnswer === null) closeQuietly(conn);
   }
 }
 

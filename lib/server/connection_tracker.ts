@@ -38,6 +38,7 @@ export class ConnectionTracker {
   #timer: ReturnType<typeof setInterval> | undefined;
   #shuttingDown = false;
   #drained: (() => void) | null = null;
+  #shutdown: Promise<void> | null = null;
 
   /** Starts the sweep timer (unref'd so it never keeps the process alive). */
   constructor(timeouts: TrackerTimeouts, sweepMs = 250) {
@@ -117,7 +118,13 @@ export class ConnectionTracker {
    * Closes idle connections now and waits up to `graceMs` for the others to
    * finish their current response; then closes what is left.
    */
-  async shutdown(graceMs: number): Promise<void> {
+  shutdown(graceMs: number): Promise<void> {
+    // A second call waits for the first rather than replacing its waiter.
+    this.#shutdown ??= this.#drain(graceMs);
+    return this.#shutdown;
+  }
+
+  async #drain(graceMs: number): Promise<void> {
     this.#shuttingDown = true;
     for (const c of this.#conns) {
       if (c.phase === "idle") {

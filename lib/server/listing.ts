@@ -1,10 +1,28 @@
 /**
- * Directory listings. (Placeholder: being replaced by the full listing.)
+ * Directory listings: an HTML page for people or JSON for scripts, in the
+ * order the query asks (`?C=M;O=D`), served from a {@linkcode ListingCache}
+ * so that a hot listing costs one `stat` and one write.
  *
  * @module
  */
 
-import { escapeHtml } from "./html.ts";
+import type { HeaderList } from "../http/header_fields.ts";
+import { sendErrorPage } from "./error_page.ts";
+import {
+  type DirectoryStamp,
+  ListingCache,
+  type RenderedListing,
+} from "./listing_cache.ts";
+import { type ListingEntry, readDirectoryEntries } from "./listing_entries.ts";
+import { LISTING_CSP, renderListingHtml } from "./listing_html.ts";
+import { renderListingJson } from "./listing_json.ts";
+import {
+  chooseListingFormat,
+  type ListingFormat,
+  parseListingQuery,
+  sortQueryOf,
+} from "./listing_query.ts";
+import { type ListingSort, sortEntries } from "./listing_sort.ts";
 import type { HttpRequest } from "./request.ts";
 import type { ResponseWriter } from "./response_writer.ts";
 
@@ -14,35 +32,155 @@ export interface DirectoryTarget {
   fsPath: string;
   /** Its URL path, ending in `/`. */
   urlPath: string;
+  /** Its `stat`, when the caller already has one (saves a syscall). */
+  info?: Deno.FileInfo;
 }
 
 /** Options for listings. */
 export interface ListingOptions {
   /** Show names starting with a dot. */
   dotfiles: boolean;
+  /**
+   * Real path of the document root: symlinked entries are listed only when
+   * they resolve inside it. Derived from `fsPath` and `urlPath` when absent.
+   */
+  root?: string;
+  /** The cache to use (default: one shared by the process). */
+  cache?: ListingCache;
+}
+
+const defaultCache = new ListingCache();
+const encoder = new TextEncoder();
+
+/**
+ * The document root of `dir`: `fsPath` minus the `urlPath` it was built
+ * from (the resolver joins the root and the URL's segments). When they do
+ * not line up, the directory itself is used, which is stricter.
+ */
+export function docrootOf(dir: DirectoryTarget): string {
+  const rel = dir.urlPath.slice(0, -1); // "/a/b/" → "/a/b", "/" → ""
+  if (rel !== "" && dir.fsPath.endsWith(rel)) {
+    return dir.fsPath.slice(0, dir.fsPath.length - rel.length);
+  }
+  return dir.fsPath;
+}
+
+/**
+ * A strong entity tag from the body's length and two 32-bit FNV-1a
+ * lanes. Computed once per rendered variant; equal bodies get equal tags
+ * across workers and restarts, so revalidation survives both.
+ */
+export function entityTagOf(body: Uint8Array): string {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return `"${body.length.toString(16)}-${(a >>> 0).toString(16)}${
+    (b >>> 0).toString(16).padStart(8, "0")
+  }"`;
+}
+
+/** True when an `If-None-Match` value matches `etag` (weak comparison). */
+export function ifNoneMatchHits(value: string, etag: string): boolean {
+  if (value.trim() === "*") return true;
+  for (const part of value.split(",")) {
+    let tag = part.trim();
+    if (tag.startsWith("W/")) tag = tag.slice(2);
+    if (tag === etag) return true;
+  }
+  return false;
+}
+
+function renderVariant(
+  urlPath: string,
+  entries: readonly ListingEntry[],
+  sort: ListingSort,
+  format: ListingFormat,
+): RenderedListing {
+  const sorted = sortEntries(entries, sort);
+  const json = format === "json";
+  const body = encoder.encode(
+    json
+      ? renderListingJson(urlPath, sorted)
+      : renderListingHtml({ urlPath, entries: sorted, sort }),
+  );
+  const etag = entityTagOf(body);
+  // The same URL answers HTML or JSON by Accept; "no-cache" makes browsers
+  // revalidate with the ETag, which costs us a stat and a 304.
+  const common: HeaderList = [
+    ["Vary", "Accept"],
+    ["Cache-Control", "no-cache"],
+    ["ETag", etag],
+  ];
+  const headers: HeaderList = [
+    [
+      "Content-Type",
+      json ? "application/json" : "text/html; charset=utf-8",
+    ],
+    ...common,
+    ["X-Content-Type-Options", "nosniff"],
+  ];
+  if (!json) headers.push(["Content-Security-Policy", LISTING_CSP]);
+  return { body, headers, notModifiedHeaders: common, etag };
+}
+
+function stampOf(info: Deno.FileInfo): DirectoryStamp {
+  return { ino: info.ino, mtimeMs: info.mtime?.getTime() ?? null };
 }
 
 /** Answers `req` with a listing of `dir`. */
 export async function serveDirectoryListing(
-  _req: HttpRequest,
+  req: HttpRequest,
   res: ResponseWriter,
   dir: DirectoryTarget,
   options: ListingOptions,
 ): Promise<void> {
-  const names: string[] = [];
-  for await (const e of Deno.readDir(dir.fsPath)) {
-    if (!options.dotfiles && e.name.startsWith(".")) continue;
-    names.push(e.name);
+  const cache = options.cache ?? defaultCache;
+  const query = parseListingQuery(req.query);
+  const format = chooseListingFormat(query, req.headers.get("accept"));
+  const key = `${options.dotfiles ? "+" : "-"}${dir.urlPath}\0${dir.fsPath}`;
+  let snapshot;
+  try {
+    const info = dir.info ?? Deno.statSync(dir.fsPath);
+    snapshot = cache.snapshot(
+      key,
+      stampOf(info),
+      () =>
+        readDirectoryEntries(dir.fsPath, {
+          dotfiles: options.dotfiles,
+          root: options.root ?? docrootOf(dir),
+        }),
+    );
+  } catch (err) {
+    // The directory went away or became unreadable after it was resolved.
+    if (err instanceof Deno.errors.PermissionDenied) {
+      await sendErrorPage(res, 403, { detail: req.path });
+      return;
+    }
+    if (
+      err instanceof Deno.errors.NotFound ||
+      err instanceof Deno.errors.NotADirectory
+    ) {
+      await sendErrorPage(res, 404, { detail: req.path });
+      return;
+    }
+    throw err;
   }
-  names.sort();
-  const items = names.map((n) =>
-    `<li><a href="${encodeURIComponent(n)}">${escapeHtml(n)}</a></li>`
-  ).join("");
-  await res.send(
-    200,
-    [["Content-Type", "text/html; charset=utf-8"]],
-    `<!DOCTYPE html><title>Index of ${
-      escapeHtml(dir.urlPath)
-    }</title><ul>${items}</ul>`,
-  );
+  const variantKey = format + sortQueryOf(query.sort);
+  let rendered = snapshot.variants.get(variantKey);
+  if (rendered === undefined) {
+    rendered = renderVariant(dir.urlPath, snapshot.entries, query.sort, format);
+    cache.remember(key, snapshot, variantKey, rendered);
+  }
+  const ifNoneMatch = req.headers.get("if-none-match");
+  if (
+    ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch, rendered.etag)
+  ) {
+    await res.send(304, rendered.notModifiedHeaders);
+    return;
+  }
+  await res.send(200, rendered.headers, rendered.body);
 }

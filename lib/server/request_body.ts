@@ -12,7 +12,7 @@ import {
   readFixedBody,
 } from "../http/body.ts";
 import type { BufferedReader } from "../http/buffered_reader.ts";
-import { HttpError } from "../http/errors.ts";
+import { HttpError, ProtocolError } from "../http/errors.ts";
 import type { HeaderMap } from "../http/header_fields.ts";
 import { trimOws } from "../http/header_fields.ts";
 import { type ByteSink, writeAll } from "../http/response_head.ts";
@@ -137,7 +137,11 @@ export async function readRequestBody(
     if (err instanceof BodyTooLargeError) {
       throw new HttpError(413, "BODY_TOO_LARGE", err.message);
     }
-    if (err instanceof Error && "code" in err && err.code === "BAD_CHUNK") {
+    // A broken frame gets a 400; a connection that ended has no one to tell.
+    if (
+      err instanceof ProtocolError &&
+      (err.code === "BAD_CHUNK" || err.code === "LINE_TOO_LONG")
+    ) {
       throw new HttpError(400, "BAD_CHUNK", err.message);
     }
     throw err;

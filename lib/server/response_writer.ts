@@ -118,7 +118,14 @@ export class ConnResponseWriter implements ResponseWriter {
   }
 
   async #put(bytes: Uint8Array): Promise<void> {
-    await writeAll(this.#sink, bytes);
+    try {
+      await writeAll(this.#sink, bytes);
+    } catch (err) {
+      // Part of a response may be on the wire: the connection cannot carry
+      // another one, whatever the handler does with this error.
+      this.#keepAlive = false;
+      throw err;
+    }
     this.#onProgress();
   }
 

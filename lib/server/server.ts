@@ -123,8 +123,9 @@ export function startServer(config: ServerConfig): RunningServer {
           // Already closed.
         }
       }
-      await finished;
-      await tracker.shutdown(graceMs);
+      // Not one after the other: in single mode the accept loop is still
+      // inside the connection that the tracker has to close or drain.
+      await Promise.all([finished, tracker.shutdown(graceMs)]);
     },
   };
 }

@@ -49,12 +49,16 @@ export function workerArgs(config: ServerConfig, port: number): string[] {
 /** The line a worker prints on stdout once it is listening. */
 export const WORKER_READY_LINE = "spidey-worker-ready";
 
-/** Picks a free port for workers when the user asked for port 0. */
-function pickPort(hostname: string): number {
-  const probe = listenTcp(hostname, 0, false);
-  const port = (probe.addr as Deno.NetAddr).port;
+/**
+ * Checks that `port` is free (or picks one for 0) by binding it without
+ * `reusePort`: workers bind with it, so they could share a port that
+ * another server already holds instead of failing.
+ */
+function probePort(hostname: string, port: number): number {
+  const probe = listenTcp(hostname, port, false);
+  const bound = (probe.addr as Deno.NetAddr).port;
   probe.close();
-  return port;
+  return bound;
 }
 
 async function waitForReady(child: Deno.ChildProcess): Promise<boolean> {
@@ -99,13 +103,15 @@ export async function startWorkerPool(
   command: (args: string[]) => CommandLine = (args) =>
     selfCommand(currentRuntimeFacts(), args),
 ): Promise<WorkerPool> {
-  const port = config.port === 0 ? pickPort(config.hostname) : config.port;
+  const port = probePort(config.hostname, config.port);
   const line = command(workerArgs(config, port));
   const slots: (Deno.ChildProcess | null)[] = new Array(config.workers).fill(
     null,
   );
   const restarts: number[][] = slots.map(() => []);
   let stopping = false;
+  // Until every worker has started, a death is a failed start, not a crash.
+  let started = false;
   let resolveFinished: () => void = () => {};
   const finished = new Promise<void>((r) => resolveFinished = r);
 
@@ -120,7 +126,7 @@ export async function startWorkerPool(
     const ready = await waitForReady(child);
     child.status.then((status) => {
       if (slots[slot] === child) slots[slot] = null;
-      if (stopping) return;
+      if (stopping || !started) return;
       logWarning(
         `Worker ${child.pid} exited with status ${status.code}${
           status.signal ? ` (${status.signal})` : ""
@@ -154,6 +160,7 @@ export async function startWorkerPool(
       `Workers could not listen on ${config.hostname}:${port}`,
     );
   }
+  started = true;
 
   return {
     port,

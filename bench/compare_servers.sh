@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# spidey -f against nginx (1 worker, sendfile) and lighttpd, side by side
+# with wrk on the same machine: a 1 KiB file with keep-alive (req/s), a
+# 40-entry directory listing (req/s) and a 256 MiB file (MB/s).
+# Servers are pinned to CPU 0 and clients to CPU 1. Prints a table of
+# medians and spidey's ratio to the best peer.
+#
+# Usage: bench/compare_servers.sh [--duration S] [--runs N] [--json FILE]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+DURATION=5
+RUNS=3
+JSON_OUT=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --duration) DURATION=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    --json) JSON_OUT=$2; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "error: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+ensure_packages nginx:nginx lighttpd:lighttpd wrk:wrk curl:curl python3:python3
+ensure_deno
+
+WORK=$(mktemp -d /tmp/spidey-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+# Test files: never committed, made fresh in a temp folder.
+ROOT=$WORK/root
+mkdir -p "$ROOT/list"
+head -c 1024 /dev/urandom | base64 -w 0 | head -c 1024 > "$ROOT/1k.txt"
+for i in $(seq -w 1 30); do head -c $((i * 100)) /dev/zero > "$ROOT/list/file-$i.dat"; done
+for i in $(seq -w 1 10); do mkdir -p "$ROOT/list/dir-$i"; done
+head -c $((256 * 1024 * 1024)) /dev/urandom > "$ROOT/256m.bin"
+
+start_nginx() {
+  local port=$1
+  mkdir -p "$WORK/nginx"
+  cat > "$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  include /etc/nginx/mime.types;
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_requests 1000000;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    root $ROOT;
+    autoindex on;
+  }
+}
+CONF
+  spawn_pinned 0 nginx -c "$WORK/nginx/nginx.conf"
+}
+
+start_lighttpd() {
+  local port=$1
+  mkdir -p "$WORK/lighttpd"
+  cat > "$WORK/lighttpd/lighttpd.conf" <<CONF
+server.document-root = "$ROOT"
+server.bind = "127.0.0.1"
+server.port = $port
+server.modules = ( "mod_dirlisting" )
+dir-listing.activate = "enable"
+server.max-keep-alive-requests = 1000000
+server.errorlog = "$WORK/lighttpd/error.log"
+mimetype.assign = ( ".txt" => "text/plain", ".bin" => "application/octet-stream", "" => "application/octet-stream" )
+CONF
+  spawn_pinned 0 lighttpd -D -f "$WORK/lighttpd/lighttpd.conf"
+}
+
+start_spidey() {
+  local port=$1
+  spawn_pinned 0 deno run -A --quiet --config "$REPO_DIR/deno.json" "$REPO_DIR/spidey.ts" \
+    -f -q -b 127.0.0.1 -p "$port" -d "$ROOT" 2>"$WORK/spidey.log"
+}
+
+# Runs wrk RUNS times on a URL; prints the median req/s.
+measure_rps() {
+  local url=$1
+  local i
+  for i in $(seq 1 "$RUNS"); do
+    pin 1 wrk -t1 -c50 -d"${DURATION}s" "$url" | wrk_rps
+  done | median
+}
+
+# Downloads the big file RUNS times with curl; prints the median MB/s.
+measure_mbps() {
+  local url=$1
+  local i
+  for i in $(seq 1 "$RUNS"); do
+    pin 1 curl -s -o /dev/null -w '%{speed_download}\n' --max-time 60 "$url" |
+      awk '{printf "%.1f\n", $1 / 1000000}'
+  done | median
+}
+
+declare -A RESULT
+for server in spidey nginx lighttpd; do
+  port=$(free_port)
+  "start_$server" "$port"
+  wait_http "$port"
+  # Warm up: caches, JIT.
+  pin 1 wrk -t1 -c50 -d1s "http://127.0.0.1:$port/1k.txt" >/dev/null
+  pin 1 wrk -t1 -c50 -d1s "http://127.0.0.1:$port/list/" >/dev/null
+  echo "measuring $server..." >&2
+  RESULT[$server,file]=$(measure_rps "http://127.0.0.1:$port/1k.txt")
+  echo "  1 KiB file: ${RESULT[$server,file]} req/s" >&2
+  RESULT[$server,list]=$(measure_rps "http://127.0.0.1:$port/list/")
+  echo "  40-entry listing: ${RESULT[$server,list]} req/s" >&2
+  RESULT[$server,big]=$(measure_mbps "http://127.0.0.1:$port/256m.bin")
+  echo "  256 MiB file: ${RESULT[$server,big]} MB/s" >&2
+  stop_last
+done
+
+best() {
+  local a=${RESULT[nginx,$1]} b=${RESULT[lighttpd,$1]}
+  awk -v a="$a" -v b="$b" 'BEGIN {print (a > b ? a : b)}'
+}
+ratio() {
+  awk -v s="${RESULT[spidey,$1]}" -v b="$(best "$1")" 'BEGIN {printf "%.2f", (b > 0 ? s / b : 0)}'
+}
+
+printf '\n%-22s %12s %12s %12s %14s\n' "workload" "spidey" "nginx" "lighttpd" "spidey/best"
+printf '%-22s %12s %12s %12s %14s\n' "1 KiB file (req/s)" "${RESULT[spidey,file]}" "${RESULT[nginx,file]}" "${RESULT[lighttpd,file]}" "$(ratio file)"
+printf '%-22s %12s %12s %12s %14s\n' "40-entry list (req/s)" "${RESULT[spidey,list]}" "${RESULT[nginx,list]}" "${RESULT[lighttpd,list]}" "$(ratio list)"
+printf '%-22s %12s %12s %12s %14s\n' "256 MiB file (MB/s)" "${RESULT[spidey,big]}" "${RESULT[nginx,big]}" "${RESULT[lighttpd,big]}" "$(ratio big)"
+echo "(medians of $RUNS runs of ${DURATION}s, wrk -t1 -c50 on CPU 1, server on CPU 0; big file: curl, one stream)"
+
+if [ -n "$JSON_OUT" ]; then
+  cat > "$JSON_OUT" <<JSON
+{"duration_s": $DURATION, "runs": $RUNS,
+ "file_rps": {"spidey": ${RESULT[spidey,file]}, "nginx": ${RESULT[nginx,file]}, "lighttpd": ${RESULT[lighttpd,file]}, "ratio_to_best": $(ratio file)},
+ "listing_rps": {"spidey": ${RESULT[spidey,list]}, "nginx": ${RESULT[nginx,list]}, "lighttpd": ${RESULT[lighttpd,list]}, "ratio_to_best": $(ratio list)},
+ "big_file_mbps": {"spidey": ${RESULT[spidey,big]}, "nginx": ${RESULT[nginx,big]}, "lighttpd": ${RESULT[lighttpd,big]}, "ratio_to_best": $(ratio big)}}
+JSON
+fi

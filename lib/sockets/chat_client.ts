@@ -1,0 +1,136 @@
+/**
+ * `thor --chat HOST:PORT`: a chat client. Lines typed on stdin go to the
+ * server as they come while everything the server sends is printed at
+ * once (no turn-taking); a blank line or the end of stdin leaves.
+ *
+ * @module
+ */
+
+import { isValidChatName, withNewline } from "./chat_lines.ts";
+import { describeError, LineTooLongError, SocketModeError } from "./errors.ts";
+import { LineReader, stripLineEnding } from "./line_reader.ts";
+import {
+  type Endpoint,
+  parseEndpoint,
+  parseModeArgs,
+  UsageError,
+} from "./mode_args.ts";
+import {
+  closeQuietly,
+  connectTcp,
+  formatEndpoint,
+  writeAll,
+  writeStdout,
+} from "./net.ts";
+
+/** The `-h` text. */
+export const CHAT_HELP = `thor --chat: chat with a spidey chat server
+
+Usage: thor --chat HOST:PORT [options]
+
+Options:
+      --name NAME   the name others see (1 to 32 of A-Z a-z 0-9 _ . -)
+  -h, --help        show this help
+
+Lines typed are sent as they come; whatever the server sends is printed at
+once. A blank line or the end of input (Ctrl-D) leaves.
+`;
+
+/** The longest stdin line sent. */
+const MAX_INPUT_LINE = 65_536;
+
+/** Settings of the chat client. */
+export interface ChatClientOptions {
+  /** The server. */
+  target: Endpoint;
+  /** Name to ask for, if any. */
+  name: string | null;
+}
+
+/**
+ * Reads the arguments after `--chat`; null means `-h`.
+ *
+ * @throws {UsageError} for bad flags or values.
+ */
+export function parseChatClientArgs(
+  args: readonly string[],
+): ChatClientOptions | null {
+  const { values, positionals } = parseModeArgs(args, {
+    name: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) return null;
+  if (values.name !== undefined && !isValidChatName(values.name)) {
+    throw new UsageError(
+      `Name must be 1 to 32 of A-Z a-z 0-9 _ . -, got "${values.name}"`,
+    );
+  }
+  return {
+    target: parseEndpoint("--chat", positionals),
+    name: values.name ?? null,
+  };
+}
+
+const encoder = new TextEncoder();
+
+/** Runs `thor --chat`; resolves to the exit status. */
+export async function runChatClient(args: readonly string[]): Promise<number> {
+  const options = parseChatClientArgs(args);
+  if (options === null) {
+    console.log(CHAT_HELP);
+    return 0;
+  }
+  const { hostname, port } = options.target;
+  const where = formatEndpoint(hostname, port);
+  const conn = await connectTcp(hostname, port);
+  console.error(
+    `Connected to ${where}; a blank line or end of input leaves.`,
+  );
+  try {
+    if (options.name !== null) {
+      await writeAll(conn, encoder.encode(`/name ${options.name}\n`));
+    }
+    const fromServer = printFromServer(conn).then(() => "server" as const);
+    const fromStdin = sendFromStdin(conn).then(() => "stdin" as const);
+    // The side that loses the race fails once the socket closes: expected.
+    fromServer.catch(() => {});
+    fromStdin.catch(() => {});
+    const ended = await Promise.race([fromServer, fromStdin]);
+    if (ended === "server") console.error(`Connection closed by ${where}.`);
+    return 0;
+  } catch (err) {
+    if (err instanceof LineTooLongError) {
+      throw new SocketModeError(
+        "LINE_TOO_LONG",
+        `A line on stdin is longer than ${err.limit} bytes`,
+      );
+    }
+    throw new SocketModeError(
+      "CONNECTION_LOST",
+      `Connection to ${where} failed: ${describeError(err)}`,
+    );
+  } finally {
+    closeQuietly(conn);
+  }
+}
+
+async function printFromServer(conn: Deno.Conn): Promise<void> {
+  const buf = new Uint8Array(16_384);
+  for (;;) {
+    const n = await conn.read(buf);
+    if (n === null) return;
+    writeStdout(buf.subarray(0, n));
+  }
+}
+
+/** Sends stdin lines until a blank line or the end of stdin. */
+async function sendFromStdin(conn: Deno.Conn): Promise<void> {
+  const reader = new LineReader(Deno.stdin, MAX_INPUT_LINE);
+  for (;;) {
+    const line = await reader.readLine();
+    if (line === null) return;
+    const text = stripLineEnding(line);
+    if (text.length === 0) return;
+    await writeAll(conn, withNewline(text));
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * `spidey --chat-server`: line chat over TCP. By default the operator
+ * talks with one client at a time (stdin and the socket handled at once, no
+ * turn-taking); the next client is accepted when the current one leaves.
+ * With `--broker` it is a room relaying every client's lines to all the
+ * others.
+ *
+ * @module
+ */
+
+import {
+  flushLogs,
+  logDebug,
+  logError,
+  logInfo,
+  logWarning,
+  setupLogging,
+} from "../log.ts";
+import { ChatBroker } from "./chat_broker.ts";
+import {
+  DEFAULT_CHAT_MAX_LINE,
+  noticeLine,
+  parseChatLine,
+  prefixedLine,
+  withNewline,
+} from "./chat_lines.ts";
+import { describeError, LineTooLongError } from "./errors.ts";
+import { LineReader, stripLineEnding } from "./line_reader.ts";
+import {
+  expectNoPositionals,
+  parseBindFlags,
+  parseIntegerFlag,
+  parseModeArgs,
+} from "./mode_args.ts";
+import {
+  closeAfterMessage,
+  closeQuietly,
+  formatAddr,
+  listenTcp,
+  writeAll,
+  writeStdout,
+} from "./net.ts";
+import { onStopSignal } from "./stop_signal.ts";
+
+/** The `-h` text. */
+export const CHAT_SERVER_HELP =
+  `spidey --chat-server: chat with TCP clients line by line
+
+Usage: spidey --chat-server [options]
+
+Options:
+  -p, --port PORT       port to listen on (default 9234; 0 picks a free one)
+  -b, --bind ADDR       address to bind (default 0.0.0.0; [::] for IPv6)
+      --broker          relay every client's lines to all the other clients
+                        (many at once) instead of talking to one at a time
+      --max-line BYTES  longest line accepted from a client (default 8192)
+  -v, --verbose         debug logging
+  -h, --help            show this help
+
+Without --broker, lines typed on stdin go to the connected client and its
+lines are printed as "[name] line"; a blank line typed here ends the
+conversation, and the next waiting client is accepted when one leaves.
+With --broker, stdin lines go to everyone as "[server] line". Clients leave
+with a blank line or by closing; "/name NAME" sets the name others see.
+`;
+
+/** Settings of the chat server. */
+export interface ChatServerOptions {
+  /** Address to bind. */
+  hostname: string;
+  /** Port to bind; 0 picks a free one. */
+  port: number;
+  /** Relay between clients instead of one-to-one with the operator. */
+  broker: boolean;
+  /** Longest line accepted from a client, in bytes. */
+  maxLineBytes: number;
+  /** Debug logging. */
+  verbose: boolean;
+}
+
+/**
+ * Reads the arguments after `--chat-server`; null means `-h`.
+ *
+ * @throws {UsageError} for bad flags or values.
+ */
+export function parseChatServerArgs(
+  args: readonly string[],
+): ChatServerOptions | null {
+  const { values, positionals } = parseModeArgs(args, {
+    port: { type: "string", short: "p" },
+    bind: { type: "string", short: "b" },
+    broker: { type: "boolean" },
+    "max-line": { type: "string" },
+    verbose: { type: "boolean", short: "v" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) return null;
+  expectNoPositionals(positionals);
+  return {
+    ...parseBindFlags(values.bind, values.port),
+    broker: Boolean(values.broker),
+    maxLineBytes: values["max-line"] === undefined
+      ? DEFAULT_CHAT_MAX_LINE
+      : parseIntegerFlag("Max line", values["max-line"], 1, 1 << 20),
+    verbose: Boolean(values.verbose),
+  };
+}
+
+/** Runs the server until SIGINT or SIGTERM; resolves to the exit status. */
+export async function runChatServer(args: readonly string[]): Promise<number> {
+  const options = parseChatServerArgs(args);
+  if (options === null) {
+    console.log(CHAT_SERVER_HELP);
+    return 0;
+  }
+  await setupLogging({ app: "spidey", verbose: options.verbose });
+  try {
+    await serveChat(options);
+    return 0;
+  } finally {
+    flushLogs();
+  }
+}
+
+/** Longest line the operator may type. */
+const MAX_STDIN_LINE = 65_536;
+
+/** Feeds each stdin line (without its ending) to `onLine` until stdin ends. */
+async function readStdinLines(
+  onLine: (text: Uint8Array) => Promise<void> | void,
+): Promise<void> {
+  const reader = new LineReader(Deno.stdin, MAX_STDIN_LINE);
+  for (;;) {
+    let line: Uint8Array | null;
+    try {
+      line = await reader.readLine();
+    } catch (err) {
+      const why = err instanceof LineTooLongError
+        ? err.message
+        : describeError(err);
+      logWarning(`Stopped reading stdin: ${why}`);
+      return;
+    }
+    if (line === null) return;
+    await onLine(stripLineEnding(line));
+  }
+}
+
+/** One client of the one-at-a-time mode. */
+interface Partner {
+  conn: Deno.Conn;
+  name: string;
+  endedHere: boolean;
+}
+
+async function serveChat(options: ChatServerOptions): Promise<void> {
+  const listener = listenTcp(options.hostname, options.port);
+  logInfo(`Listening on ${formatAddr(listener.addr)}...`);
+  const broker = options.broker ? new ChatBroker(options.maxLineBytes) : null;
+  let partner: Partner | null = null;
+  let stopping = false;
+  const removeSignals = onStopSignal(() => {
+    stopping = true;
+    closeQuietly(listener);
+    broker?.closeAll();
+    if (partner !== null) closeQuietly(partner.conn);
+  });
+
+  readStdinLines(async (text) => {
+    if (broker !== null) {
+      if (text.length > 0) broker.say(text);
+      return;
+    }
+    const current = partner;
+    if (text.length === 0) {
+      if (current === null) return;
+      current.endedHere = true;
+      closeQuietly(current.conn);
+    } else if (current === null) {
+      logWarning("Nobody is connected; the line was not sent");
+    } else {
+      try {
+        await writeAll(current.conn, withNewline(text));
+      } catch {
+        // The conversation's reader sees the broken connection too.
+      }
+    }
+  }).then(() => {
+    if (broker === null) logInfo("Stdin ended: listening only from now on");
+    else logDebug("Stdin ended");
+  });
+
+  const served = new Set<Promise<void>>();
+  while (!stopping) {
+    let conn: Deno.TcpConn;
+    try {
+      conn = await listener.accept();
+    } catch (err) {
+      if (stopping) break;
+      logError(`Accept failed: ${describeError(err)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      continue;
+    }
+    conn.setNoDelay(true);
+    if (broker !== null) {
+      const done = broker.serve(conn).finally(() => served.delete(done));
+      served.add(done);
+      continue;
+    }
+    // One at a time: the next client waits in the backlog until this ends.
+    const current: Partner = {
+      conn,
+      name: formatAddr(conn.remoteAddr),
+      endedHere: false,
+    };
+    partner = current;
+    logInfo(`Chatting with ${current.name}`);
+    const reason = await converse(current, options.maxLineBytes);
+    partner = null;
+    closeQuietly(conn);
+    logInfo(
+      `${current.name} left: ${
+        current.endedHere ? "ended by the server" : reason
+      }`,
+    );
+  }
+  removeSignals();
+  await Promise.all(served);
+  logInfo("Stopped");
+}
+
+/** Prints the partner's lines until it leaves; resolves to why it left. */
+async function converse(
+  partner: Partner,
+  maxLineBytes: number,
+): Promise<string> {
+  const reader = new LineReader(partner.conn, maxLineBytes);
+  for (;;) {
+    let line: Uint8Array | null;
+    try {
+      line = await reader.readLine();
+    } catch (err) {
+      if (err instanceof LineTooLongError) {
+        await closeAfterMessage(
+          partner.conn,
+          noticeLine(`error: ${err.message}`),
+        );
+        return err.message.toLowerCase();
+      }
+      return describeError(err);
+    }
+    if (line === null) return "closed the connection";
+    const said = parseChatLine(line);
+    switch (said.kind) {
+      case "leave":
+        return "sent a blank line";
+      case "rename":
+        logInfo(`${partner.name} is now ${said.name}`);
+        partner.name = said.name;
+        break;
+      case "bad-name":
+        logDebug(`${partner.name} asked for the bad name "${said.name}"`);
+        break;
+      case "say":
+        writeStdout(prefixedLine(partner.name, said.text));
+    }
+  }
+}

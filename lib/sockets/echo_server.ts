@@ -1,0 +1,193 @@
+/**
+ * `spidey --echo-server`: a line echo server over TCP for any number of
+ * clients at once. Each line comes back as sent (or upper-cased), a line
+ * `exit` closes the connection, and a line longer than the limit ends it
+ * with an error instead of growing a buffer.
+ *
+ * @module
+ */
+
+import {
+  flushLogs,
+  logError,
+  logInfo,
+  logWarning,
+  setupLogging,
+} from "../log.ts";
+import { describeError, LineTooLongError } from "./errors.ts";
+import { LineReader, stripLineEnding } from "./line_reader.ts";
+import {
+  expectNoPositionals,
+  parseBindFlags,
+  parseIntegerFlag,
+  parseModeArgs,
+} from "./mode_args.ts";
+import {
+  asciiUpperCaseInPlace,
+  closeAfterMessage,
+  closeQuietly,
+  formatAddr,
+  listenTcp,
+  writeAll,
+} from "./net.ts";
+import { onStopSignal } from "./stop_signal.ts";
+
+/** The `-h` text. */
+export const ECHO_SERVER_HELP =
+  `spidey --echo-server: echo every line back to its TCP client
+
+Usage: spidey --echo-server [options]
+
+Options:
+  -p, --port PORT       port to listen on (default 9234; 0 picks a free one)
+  -b, --bind ADDR       address to bind (default 0.0.0.0; [::] for IPv6)
+      --upper           send lines back upper-cased
+      --max-line BYTES  longest line accepted (default 8192); a longer one
+                        gets an error line and the connection is closed
+  -v, --verbose         debug logging
+  -h, --help            show this help
+
+Any number of clients at once. A line "exit" closes the connection.
+`;
+
+/** Settings of the echo server. */
+export interface EchoServerOptions {
+  /** Address to bind. */
+  hostname: string;
+  /** Port to bind; 0 picks a free one. */
+  port: number;
+  /** Upper-case ASCII letters before echoing. */
+  upper: boolean;
+  /** Longest line content accepted, in bytes. */
+  maxLineBytes: number;
+  /** Debug logging. */
+  verbose: boolean;
+}
+
+/**
+ * Reads the arguments after `--echo-server`; null means `-h`.
+ *
+ * @throws {UsageError} for bad flags or values.
+ */
+export function parseEchoServerArgs(
+  args: readonly string[],
+): EchoServerOptions | null {
+  const { values, positionals } = parseModeArgs(args, {
+    port: { type: "string", short: "p" },
+    bind: { type: "string", short: "b" },
+    upper: { type: "boolean" },
+    "max-line": { type: "string" },
+    verbose: { type: "boolean", short: "v" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) return null;
+  expectNoPositionals(positionals);
+  return {
+    ...parseBindFlags(values.bind, values.port),
+    upper: Boolean(values.upper),
+    maxLineBytes: values["max-line"] === undefined
+      ? 8192
+      : parseIntegerFlag("Max line", values["max-line"], 1, 1 << 20),
+    verbose: Boolean(values.verbose),
+  };
+}
+
+/** True for a line `exit` (with or without its ending). */
+export function isExitLine(line: Uint8Array): boolean {
+  const c = stripLineEnding(line);
+  return c.length === 4 && c[0] === 0x65 && c[1] === 0x78 && c[2] === 0x69 &&
+    c[3] === 0x74;
+}
+
+/** Runs the server until SIGINT or SIGTERM; resolves to the exit status. */
+export async function runEchoServer(args: readonly string[]): Promise<number> {
+  const options = parseEchoServerArgs(args);
+  if (options === null) {
+    console.log(ECHO_SERVER_HELP);
+    return 0;
+  }
+  await setupLogging({ app: "spidey", verbose: options.verbose });
+  try {
+    await serveEcho(options);
+    return 0;
+  } finally {
+    flushLogs();
+  }
+}
+
+async function serveEcho(options: EchoServerOptions): Promise<void> {
+  const listener = listenTcp(options.hostname, options.port);
+  logInfo(`Listening on ${formatAddr(listener.addr)}...`);
+  const open = new Set<Deno.TcpConn>();
+  const served = new Set<Promise<void>>();
+  let stopping = false;
+  const removeSignals = onStopSignal(() => {
+    stopping = true;
+    closeQuietly(listener);
+    for (const conn of open) closeQuietly(conn);
+  });
+  while (!stopping) {
+    let conn: Deno.TcpConn;
+    try {
+      conn = await listener.accept();
+    } catch (err) {
+      if (stopping) break;
+      // EMFILE and friends: back off instead of spinning.
+      logError(`Accept failed: ${describeError(err)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      continue;
+    }
+    const done = echoLines(conn, options, open).finally(() => {
+      served.delete(done);
+    });
+    served.add(done);
+  }
+  removeSignals();
+  await Promise.all(served);
+  logInfo("Stopped");
+}
+
+const encoder = new TextEncoder();
+
+async function echoLines(
+  conn: Deno.TcpConn,
+  options: EchoServerOptions,
+  open: Set<Deno.TcpConn>,
+): Promise<void> {
+  const peer = formatAddr(conn.remoteAddr);
+  open.add(conn);
+  logInfo(`Connected ${peer} (${open.size} open)`);
+  let echoed = 0;
+  let reason = "client closed";
+  try {
+    conn.setNoDelay(true);
+    const reader = new LineReader(conn, options.maxLineBytes);
+    for (;;) {
+      const line = await reader.readLine();
+      if (line === null) break;
+      if (isExitLine(line)) {
+        reason = "exit";
+        break;
+      }
+      await writeAll(conn, options.upper ? asciiUpperCaseInPlace(line) : line);
+      echoed++;
+    }
+  } catch (err) {
+    if (err instanceof LineTooLongError) {
+      reason = `line longer than ${err.limit} bytes`;
+      logWarning(`${peer}: ${err.message}`);
+      await closeAfterMessage(
+        conn,
+        encoder.encode(`error: ${err.message}\r\n`),
+      );
+    } else {
+      reason = describeError(err);
+    }
+  } finally {
+    open.delete(conn);
+    closeQuietly(conn);
+  }
+  logInfo(
+    `Disconnected ${peer}: ${reason}, ${echoed} lines echoed (${open.size} open)`,
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * Errors of the socket modes. A usage mistake is a `UsageError` (shared
+ * with spidey's own command line); everything that goes wrong once the
+ * command line is good is a {@linkcode SocketModeError} with a stable code.
+ *
+ * @module
+ */
+
+/** Stable identifiers of the ways a socket mode can fail. */
+export type SocketModeErrorCode =
+  | "LISTEN_FAILED"
+  | "CONNECT_FAILED"
+  | "CONNECTION_LOST"
+  | "SEND_FAILED"
+  | "LINE_TOO_LONG";
+
+/**
+ * A socket mode could not do its job (a port in use, a refused
+ * connection). Reported as one line with exit status 1.
+ */
+export class SocketModeError extends Error {
+  /** A stable identifier for the kind of failure. */
+  readonly code: SocketModeErrorCode;
+
+  /** Creates an error with a sentence-case `message`. */
+  constructor(code: SocketModeErrorCode, message: string) {
+    super(message);
+    this.name = "SocketModeError";
+    this.code = code;
+  }
+}
+
+/** A line grew past its limit before its line feed arrived. */
+export class LineTooLongError extends SocketModeError {
+  /** The limit that was exceeded, in bytes. */
+  readonly limit: number;
+
+  /** Creates the error for a line longer than `limit` bytes. */
+  constructor(limit: number) {
+    super("LINE_TOO_LONG", `Line is longer than ${limit} bytes`);
+    this.name = "LineTooLongError";
+    this.limit = limit;
+  }
+}
+
+/**
+ * A short description of an operating-system error for a log line or an
+ * error message: Deno's message without its `(os error N)` tail.
+ */
+export function describeError(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.replace(/\s*\(os error \d+\)$/, "");
+}

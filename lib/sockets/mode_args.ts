@@ -1,0 +1,156 @@
+/**
+ * Command-line pieces shared by the socket modes: `parseArgs` with one-line
+ * errors, `HOST:PORT`, the servers' `-p`/`-b`, durations and rates.
+ *
+ * @module
+ */
+
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import {
+  cleanParseArgsMessage,
+  parseIntegerFlag,
+  UsageError,
+} from "../server/config.ts";
+
+export { parseIntegerFlag, UsageError };
+
+/** The port every spidey socket mode listens on unless `-p` says otherwise. */
+export const DEFAULT_SERVER_PORT = 9234;
+
+/**
+ * Parses the arguments that follow a mode's flag (`strict`, positionals
+ * allowed so a client can take its `HOST:PORT`).
+ *
+ * @throws {UsageError} for unknown flags and missing values.
+ */
+export function parseModeArgs<T extends ParseArgsOptionsConfig>(
+  args: readonly string[],
+  options: T,
+) {
+  try {
+    return parseArgs({
+      args: [...args],
+      options,
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (err) {
+    throw new UsageError(cleanParseArgsMessage(err));
+  }
+}
+
+/** Where a client connects or sends to. */
+export interface Endpoint {
+  /** Host name or address, IPv6 without brackets. */
+  hostname: string;
+  /** Port, 1–65535. */
+  port: number;
+}
+
+/**
+ * Reads `HOST:PORT` (`[::1]:9234` for IPv6) given to `flag`.
+ *
+ * @throws {UsageError} when it is missing or malformed.
+ */
+export function parseEndpoint(
+  flag: string,
+  positionals: readonly string[],
+): Endpoint {
+  if (positionals.length === 0) {
+    throw new UsageError(`${flag} needs HOST:PORT`);
+  }
+  if (positionals.length > 1) {
+    throw new UsageError(`Unexpected argument "${positionals[1]}"`);
+  }
+  const text = positionals[0] ?? "";
+  const match = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d+)$/.exec(text);
+  if (match === null) {
+    throw new UsageError(`${flag} needs HOST:PORT, got "${text}"`);
+  }
+  const hostname = match[1] ?? match[2] ?? "";
+  const port = parseIntegerFlag("Port", match[3] ?? "", 1, 65535);
+  return { hostname, port };
+}
+
+/** A server's bind address and port from its `-b` and `-p` values. */
+export function parseBindFlags(
+  bind: string | undefined,
+  port: string | undefined,
+): { hostname: string; port: number } {
+  let hostname = "0.0.0.0";
+  if (bind !== undefined) {
+    hostname = bind.replace(/^\[(.*)\]$/, "$1");
+    if (hostname === "") throw new UsageError("Bind address is empty");
+  }
+  return {
+    hostname,
+    port: port === undefined
+      ? DEFAULT_SERVER_PORT
+      : parseIntegerFlag("Port", port, 0, 65535),
+  };
+}
+
+/**
+ * Parses a number of seconds (may be fractional) into milliseconds.
+ *
+ * @throws {UsageError} when it is not a number in range.
+ */
+export function parseSecondsFlag(
+  name: string,
+  value: string,
+  options: { allowZero?: boolean; maxSeconds?: number } = {},
+): number {
+  const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  const max = options.maxSeconds ?? 86_400;
+  if (
+    !Number.isFinite(seconds) || seconds > max ||
+    (seconds === 0 && !options.allowZero)
+  ) {
+    const least = options.allowZero ? "0" : "more than 0";
+    throw new UsageError(
+      `${name} must be ${least} to ${max} seconds, got "${value}"`,
+    );
+  }
+  return seconds * 1000;
+}
+
+/**
+ * Parses a non-negative number (e.g. milliseconds of delay) up to `max`.
+ *
+ * @throws {UsageError} when it is not a number in range.
+ */
+export function parseNumberFlag(
+  name: string,
+  value: string,
+  max: number,
+): number {
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n > max) {
+    throw new UsageError(`${name} must be a number from 0 to ${max}`);
+  }
+  return n;
+}
+
+/**
+ * Parses a probability such as a loss rate, `0` to `1`.
+ *
+ * @throws {UsageError} when it is outside `[0, 1]`.
+ */
+export function parseRateFlag(name: string, value: string): number {
+  const rate = /^(0|1|0?\.\d+|[01]\.\d+)$/.test(value) ? Number(value) : NaN;
+  if (!(rate >= 0 && rate <= 1)) {
+    throw new UsageError(`${name} must be between 0 and 1, got "${value}"`);
+  }
+  return rate;
+}
+
+/**
+ * Rejects positionals for a mode that takes none.
+ *
+ * @throws {UsageError} naming the first stray argument.
+ */
+export function expectNoPositionals(positionals: readonly string[]): void {
+  if (positionals.length > 0) {
+    throw new UsageError(`Unexpected argument "${positionals[0]}"`);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Socket plumbing shared by the modes: binding and connecting with clear
+ * errors, printing addresses, writing whole buffers, ASCII upper-casing.
+ *
+ * @module
+ */
+
+import { describeError, SocketModeError } from "./errors.ts";
+
+/** `host:port`, with brackets around an IPv6 address. */
+export function formatEndpoint(hostname: string, port: number): string {
+  return hostname.includes(":")
+    ? `[${hostname}]:${port}`
+    : `${hostname}:${port}`;
+}
+
+/** `host:port` of a socket address (the path of a Unix socket). */
+export function formatAddr(addr: Deno.Addr): string {
+  if (addr.transport === "tcp" || addr.transport === "udp") {
+    return formatEndpoint(addr.hostname, addr.port);
+  }
+  return "path" in addr ? addr.path : addr.transport;
+}
+
+function listenFailure(
+  err: unknown,
+  hostname: string,
+  port: number,
+): SocketModeError {
+  if (err instanceof Deno.errors.AddrInUse) {
+    return new SocketModeError(
+      "LISTEN_FAILED",
+      `Port ${port} on ${hostname} is already in use`,
+    );
+  }
+  return new SocketModeError(
+    "LISTEN_FAILED",
+    `Cannot listen on ${formatEndpoint(hostname, port)}: ${describeError(err)}`,
+  );
+}
+
+/**
+ * Binds a TCP listener.
+ *
+ * @throws {SocketModeError} `LISTEN_FAILED` when the port is taken or the
+ * address unusable.
+ */
+export function listenTcp(hostname: string, port: number): Deno.TcpListener {
+  try {
+    return Deno.listen({ hostname, port, transport: "tcp" });
+  } catch (err) {
+    throw listenFailure(err, hostname, port);
+  }
+}
+
+/**
+ * Binds a UDP socket (`Deno.listenDatagram`, unstable "net").
+ *
+ * @throws {SocketModeError} `LISTEN_FAILED` when the port is taken or the
+ * address unusable.
+ */
+export function listenUdp(hostname: string, port: number): Deno.DatagramConn {
+  try {
+    return Deno.listenDatagram({ hostname, port, transport: "udp" });
+  } catch (err) {
+    throw listenFailure(err, hostname, port);
+  }
+}
+
+/**
+ * A UDP socket on an ephemeral port for a client talking to `hostname`:
+ * bound to the wildcard of the family the target is written in.
+ */
+export function openUdpClientSocket(hostname: string): Deno.DatagramConn {
+  return listenUdp(hostname.includes(":") ? "::" : "0.0.0.0", 0);
+}
+
+/**
+ * Connects over TCP with Nagle off (interactive lines must not wait for
+ * delayed ACKs).
+ *
+ * @throws {SocketModeError} `CONNECT_FAILED` with the reason.
+ */
+export async function connectTcp(
+  hostname: string,
+  port: number,
+): Promise<Deno.TcpConn> {
+  let conn: Deno.TcpConn;
+  try {
+    conn = await Deno.connect({ hostname, port, transport: "tcp" });
+  } catch (err) {
+    throw new SocketModeError(
+      "CONNECT_FAILED",
+      `Cannot connect to ${formatEndpoint(hostname, port)}: ${
+        describeError(err)
+      }`,
+    );
+  }
+  conn.setNoDelay(true);
+  return conn;
+}
+
+/** Anything with `Deno.Conn`'s `write` shape. */
+export interface ByteSink {
+  /** Writes some of `p`; resolves to the count written. */
+  write(p: Uint8Array): Promise<number>;
+}
+
+/** The parts of a `Deno.Conn` needed to write to it and close it well. */
+export interface DuplexConn extends ByteSink {
+  /** Reads into `p`; resolves to the count read, or `null` at end of stream. */
+  read(p: Uint8Array): Promise<number | null>;
+  /** Closes the sending side only. */
+  closeWrite(): Promise<void>;
+  /** Closes the connection. */
+  close(): void;
+}
+
+/** Writes every byte of `bytes` to `sink`. */
+export async function writeAll(
+  sink: ByteSink,
+  bytes: Uint8Array,
+): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) off += await sink.write(bytes.subarray(off));
+}
+
+/** Writes every byte of `bytes` to stdout, synchronously. */
+export function writeStdout(bytes: Uint8Array): void {
+  let off = 0;
+  while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
+}
+
+const encoder = new TextEncoder();
+
+/** Prints one line of text to stdout. */
+export function printLine(text: string): void {
+  writeStdout(encoder.encode(`${text}\n`));
+}
+
+/** Closes a socket, ignoring one that is already closed. */
+export function closeQuietly(closer: { close(): void }): void {
+  try {
+    closer.close();
+  } catch {
+    // Already closed.
+  }
+}
+
+/**
+ * Upper-cases ASCII letters of `bytes` in place and returns it; other
+ * bytes (UTF-8 sequences, binary) pass through untouched.
+ */
+export function asciiUpperCaseInPlace(bytes: Uint8Array): Uint8Array {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b >= 0x61 && b <= 0x7a) bytes[i] = b - 0x20;
+  }
+  return bytes;
+}
+
+/**
+ * Sends `message`, then closes the way HTTP servers do after an error:
+ * half-close, read and discard what the peer is still sending for a
+ * moment, then close. Closing at once with unread input makes the kernel
+ * send a reset, which can destroy the message before the peer reads it.
+ */
+export async function closeAfterMessage(
+  conn: DuplexConn,
+  message: Uint8Array,
+): Promise<void> {
+  const timer = setTimeout(() => closeQuietly(conn), 500);
+  try {
+    await writeAll(conn, message);
+    await conn.closeWrite();
+    const sink = new Uint8Array(16_384);
+    let discarded = 0;
+    while (discarded < 1 << 20) {
+      const n = await conn.read(sink);
+      if (n === null) break;
+      discarded += n;
+    }
+  } catch {
+    // The peer is gone or the moment passed: nothing more to do.
+  } finally {
+    clearTimeout(timer);
+    closeQuietly(conn);
+  }
+}

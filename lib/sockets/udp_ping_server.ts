@@ -1,0 +1,195 @@
+/**
+ * `spidey --udp-ping-server`: answers every datagram with the same bytes
+ * upper-cased, optionally dropping a seeded share of them and delaying the
+ * rest, so a UDP ping client has loss and latency to measure.
+ *
+ * @module
+ */
+
+import {
+  flushLogs,
+  logDebug,
+  logError,
+  logInfo,
+  logWarning,
+  setupLogging,
+} from "../log.ts";
+import { describeError } from "./errors.ts";
+import {
+  expectNoPositionals,
+  parseBindFlags,
+  parseIntegerFlag,
+  parseModeArgs,
+  parseNumberFlag,
+  parseRateFlag,
+} from "./mode_args.ts";
+import {
+  asciiUpperCaseInPlace,
+  closeQuietly,
+  formatAddr,
+  listenUdp,
+} from "./net.ts";
+import { createSeededRandom, randomSeed } from "./seeded_random.ts";
+import { onStopSignal } from "./stop_signal.ts";
+
+/** The `-h` text. */
+export const UDP_PING_SERVER_HELP =
+  `spidey --udp-ping-server: answer UDP pings with the datagram upper-cased
+
+Usage: spidey --udp-ping-server [options]
+
+Options:
+  -p, --port PORT    UDP port to listen on (default 9234; 0 picks a free one)
+  -b, --bind ADDR    address to bind (default 0.0.0.0; [::] for IPv6)
+      --loss RATE    drop this share of datagrams, 0 to 1 (default 0)
+      --delay MS     wait this many milliseconds before answering (default 0)
+      --seed N       seed of the loss decisions, for reproducible runs
+                     (default: random, printed at start)
+  -v, --verbose      log every datagram
+  -h, --help         show this help
+
+Datagram number i (counting from 1) is dropped when the i-th number of the
+seeded generator is below RATE.
+`;
+
+/** Settings of the UDP ping server. */
+export interface UdpPingServerOptions {
+  /** Address to bind. */
+  hostname: string;
+  /** Port to bind; 0 picks a free one. */
+  port: number;
+  /** Share of datagrams dropped, 0–1. */
+  lossRate: number;
+  /** Delay before each answer, in ms. */
+  delayMs: number;
+  /** Seed of the loss decisions. */
+  seed: number;
+  /** Log every datagram. */
+  verbose: boolean;
+}
+
+/**
+ * Reads the arguments after `--udp-ping-server`; null means `-h`.
+ *
+ * @throws {UsageError} for bad flags or values.
+ */
+export function parseUdpPingServerArgs(
+  args: readonly string[],
+): UdpPingServerOptions | null {
+  const { values, positionals } = parseModeArgs(args, {
+    port: { type: "string", short: "p" },
+    bind: { type: "string", short: "b" },
+    loss: { type: "string" },
+    delay: { type: "string" },
+    seed: { type: "string" },
+    verbose: { type: "boolean", short: "v" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) return null;
+  expectNoPositionals(positionals);
+  return {
+    ...parseBindFlags(values.bind, values.port),
+    lossRate: values.loss === undefined
+      ? 0
+      : parseRateFlag("Loss rate", values.loss),
+    delayMs: values.delay === undefined
+      ? 0
+      : parseNumberFlag("Delay", values.delay, 60_000),
+    seed: values.seed === undefined
+      ? randomSeed()
+      : parseIntegerFlag("Seed", values.seed, 0, 0xffffffff),
+    verbose: Boolean(values.verbose),
+  };
+}
+
+/** Runs the server until SIGINT or SIGTERM; resolves to the exit status. */
+export async function runUdpPingServer(
+  args: readonly string[],
+): Promise<number> {
+  const options = parseUdpPingServerArgs(args);
+  if (options === null) {
+    console.log(UDP_PING_SERVER_HELP);
+    return 0;
+  }
+  await setupLogging({ app: "spidey", verbose: options.verbose });
+  try {
+    await serveUdpPings(options);
+    return 0;
+  } finally {
+    flushLogs();
+  }
+}
+
+async function serveUdpPings(options: UdpPingServerOptions): Promise<void> {
+  const socket = listenUdp(options.hostname, options.port);
+  logInfo(`Listening on ${formatAddr(socket.addr)}...`);
+  logInfo(
+    `Answering UDP pings: loss ${options.lossRate}, delay ${options.delayMs} ms, seed ${options.seed}`,
+  );
+  const random = createSeededRandom(options.seed);
+  const delayed = new Set<ReturnType<typeof setTimeout>>();
+  let stopping = false;
+  const removeSignals = onStopSignal(() => {
+    stopping = true;
+    closeQuietly(socket);
+  });
+  let received = 0;
+  let dropped = 0;
+  let answered = 0;
+
+  async function answer(reply: Uint8Array, to: Deno.Addr): Promise<void> {
+    try {
+      await socket.send(reply, to);
+      answered++;
+    } catch (err) {
+      if (!stopping) {
+        logWarning(`Cannot answer ${formatAddr(to)}: ${describeError(err)}`);
+      }
+    }
+  }
+
+  // One buffer for every datagram; a delayed answer takes its own copy.
+  const buf = new Uint8Array(65_536);
+  while (!stopping) {
+    let data: Uint8Array;
+    let from: Deno.Addr;
+    try {
+      [data, from] = await socket.receive(buf);
+    } catch (err) {
+      if (stopping) break;
+      logError(`Receive failed: ${describeError(err)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      continue;
+    }
+    received++;
+    // One draw per datagram, dropped or not, so datagram i always meets
+    // draw i and a test can predict the outcome from the seed.
+    const drop = random() < options.lossRate;
+    logDebug(
+      `${drop ? "Dropped" : "Answering"} ${data.length} bytes from ${
+        formatAddr(from)
+      }`,
+    );
+    if (drop) {
+      dropped++;
+      continue;
+    }
+    if (options.delayMs > 0) {
+      const reply = asciiUpperCaseInPlace(data.slice());
+      const timer = setTimeout(() => {
+        delayed.delete(timer);
+        answer(reply, from);
+      }, options.delayMs);
+      delayed.add(timer);
+    } else {
+      await answer(asciiUpperCaseInPlace(data), from);
+    }
+  }
+  removeSignals();
+  for (const timer of delayed) clearTimeout(timer);
+  closeQuietly(socket);
+  logInfo(
+    `Received ${received} datagrams: answered ${answered}, dropped ${dropped}`,
+  );
+  logInfo("Stopped");
+}

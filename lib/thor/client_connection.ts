@@ -1,0 +1,258 @@
+/**
+ * One client connection of a load run: opening it (TCP, then TLS when the
+ * URL is https), sending a prepared request in one write, and reading one
+ * complete response through a reused buffer.
+ *
+ * @module
+ */
+
+import {
+  type BodySink,
+  readChunkedBody,
+  readFixedBody,
+  readToEnd,
+} from "../http/body.ts";
+import { BufferedReader, type ByteSource } from "../http/buffered_reader.ts";
+import { ProtocolError } from "../http/errors.ts";
+import {
+  newResponseFraming,
+  parseResponseHead,
+  responseFraming,
+  type ResponseHead,
+  scanResponseHead,
+} from "../http/response_parse.ts";
+
+/** Largest response head accepted. */
+export const MAX_RESPONSE_HEAD_BYTES = 65536;
+
+/** Where a connection attempt failed. */
+export type ConnectPhase = "dns" | "connect" | "tls";
+
+/** A connection attempt that failed, with the phase it failed in. */
+export class ConnectError extends Error {
+  /** `dns`, `connect` or `tls`. */
+  readonly phase: ConnectPhase;
+  /** A stable identifier: `DNS_FAILED`, `CONNECT_FAILED`, `TLS_FAILED`. */
+  readonly code: string;
+
+  /** Wraps `cause`, raised while in `phase`. */
+  constructor(phase: ConnectPhase, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "ConnectError";
+    this.phase = phase;
+    this.code = `${phase.toUpperCase()}_FAILED`;
+  }
+}
+
+/** Where and how to connect. */
+export interface ConnectTarget {
+  /** An IP address, or a name for the system resolver. */
+  hostname: string;
+  /** The port. */
+  port: number;
+  /** Wrap the connection in TLS. */
+  tls: boolean;
+  /** The name to verify the certificate against (and send as SNI). */
+  serverName: string;
+}
+
+/**
+ * Opens a TCP connection with Nagle off (a request is one write; waiting
+ * for more would cost a delayed-ACK round per request), then TLS over it
+ * when asked. TLS goes over an already connected socket so that the
+ * address resolved once is used while the certificate is checked against
+ * the URL's host.
+ *
+ * @throws {ConnectError} naming the phase that failed.
+ */
+export async function openConnection(
+  target: ConnectTarget,
+): Promise<ClientConnection> {
+  let tcp: Deno.TcpConn;
+  try {
+    tcp = await Deno.connect({ hostname: target.hostname, port: target.port });
+  } catch (err) {
+    const lookup = err instanceof Error &&
+      err.message.startsWith("failed to lookup address");
+    throw new ConnectError(lookup ? "dns" : "connect", err);
+  }
+  tcp.setNoDelay(true);
+  if (!target.tls) return new ClientConnection(tcp, false);
+  try {
+    const tls = await Deno.startTls(tcp, { hostname: target.serverName });
+    await tls.handshake();
+    return new ClientConnection(tls, true);
+  } catch (err) {
+    try {
+      tcp.close();
+    } catch { /* already closed by the failed handshake */ }
+    throw new ConnectError("tls", err);
+  }
+}
+
+/** Receives a response being dumped: its head, then its body in pieces. */
+export interface ResponseSink {
+  /** The final response head: raw bytes (valid during the call) and parsed. */
+  head(raw: Uint8Array, parsed: ResponseHead): void;
+  /** A piece of the body (valid during the call). */
+  body: BodySink;
+}
+
+/** The outcome of one exchange, written into a reused record. */
+export interface ExchangeResult {
+  /** Status of the final response. */
+  status: number;
+  /** Bytes the response took on the wire: interim heads, head, body, framing. */
+  bytes: number;
+  /** True when the connection may carry another request. */
+  keepAlive: boolean;
+}
+
+const discard: BodySink = () => {};
+
+const HTTP_SLASH = [72, 84, 84, 80, 47];
+
+/**
+ * A head cut short by the end of the connection is a read failure if it
+ * was the start of an HTTP response, and a protocol failure if it was
+ * something else entirely.
+ */
+function notHttp(err: unknown, reader: BufferedReader): ProtocolError | null {
+  if (!(err instanceof ProtocolError) || err.code !== "INCOMPLETE_HEAD") {
+    return null;
+  }
+  const start = reader.takeBuffered(HTTP_SLASH.length);
+  for (let i = 0; i < start.length; i++) {
+    if (start[i] !== HTTP_SLASH[i]) {
+      return new ProtocolError("BAD_STATUS_LINE", "Response is not HTTP");
+    }
+  }
+  return null;
+}
+
+/** A client connection whose reads are counted and buffered. */
+export class ClientConnection implements ByteSource {
+  /** The socket. */
+  readonly conn: Deno.Conn;
+  /** True when `conn` is TLS. */
+  readonly isTls: boolean;
+  /** Buffers response bytes; reused for every response on this connection. */
+  readonly reader: BufferedReader;
+  /** Complete responses read so far. */
+  responses = 0;
+  /** Every byte read from the socket so far. */
+  #received = 0;
+  #closed = false;
+  readonly #framing = newResponseFraming();
+
+  /** Wraps an open socket. */
+  constructor(conn: Deno.Conn, isTls: boolean) {
+    this.conn = conn;
+    this.isTls = isTls;
+    this.reader = new BufferedReader(this, 16384);
+  }
+
+  /** The socket read, counted; the reader's source. */
+  async read(p: Uint8Array): Promise<number | null> {
+    const n = await this.conn.read(p);
+    if (n !== null) this.#received += n;
+    return n;
+  }
+
+  /** Every byte read from the socket so far. */
+  get received(): number {
+    return this.#received;
+  }
+
+  /** Bytes received and handed out by the reader so far. */
+  get consumed(): number {
+    return this.#received - this.reader.buffered;
+  }
+
+  /** Writes all of `bytes`; normally one write call. */
+  async write(bytes: Uint8Array): Promise<void> {
+    let off = await this.conn.write(bytes);
+    while (off < bytes.length) {
+      off += await this.conn.write(bytes.subarray(off));
+    }
+  }
+
+  /**
+   * Reads one complete response to a `method` request into `result`,
+   * skipping interim 1xx responses. Body bytes go to `sink` when dumping
+   * and through `scratch` otherwise.
+   *
+   * @throws {ProtocolError} for a response that is not HTTP, is framed
+   * wrongly, or ends early (`UNEXPECTED_EOF`, `INCOMPLETE_HEAD`,
+   * `CONNECTION_CLOSED`).
+   */
+  async readResponse(
+    method: string,
+    scratch: Uint8Array,
+    result: ExchangeResult,
+    sink: ResponseSink | null = null,
+  ): Promise<void> {
+    const start = this.consumed;
+    const reader = this.reader;
+    const framing = this.#framing;
+    for (;;) {
+      let head: Uint8Array | null;
+      try {
+        head = await reader.readHead(MAX_RESPONSE_HEAD_BYTES);
+      } catch (err) {
+        throw notHttp(err, reader) ?? err;
+      }
+      if (head === null) {
+        throw new ProtocolError(
+          "CONNECTION_CLOSED",
+          "Connection closed before a response arrived",
+        );
+      }
+      if (sink === null) scanResponseHead(head, method, framing);
+      else {
+        const parsed = parseResponseHead(head);
+        responseFraming(parsed, method, framing);
+        if (framing.status >= 200) sink.head(head, parsed);
+      }
+      if (framing.status >= 200) break;
+      if (framing.status === 101) {
+        throw new ProtocolError(
+          "UNEXPECTED_UPGRADE",
+          "Server switched protocols without being asked",
+        );
+      }
+    }
+    const bodySink = sink === null ? discard : sink.body;
+    switch (framing.body) {
+      case "length":
+        if (framing.length > 0) {
+          await readFixedBody(reader, framing.length, bodySink, scratch);
+        }
+        break;
+      case "chunked":
+        await readChunkedBody(reader, bodySink, Infinity, scratch);
+        break;
+      case "close":
+        await readToEnd(reader, bodySink, scratch);
+        break;
+    }
+    result.status = framing.status;
+    result.keepAlive = framing.keepAlive;
+    result.bytes = this.consumed - start;
+    this.responses++;
+  }
+
+  /** True once {@linkcode close} ran. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Closes the socket; pending reads and writes reject. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.conn.close();
+    } catch { /* already closed */ }
+  }
+}

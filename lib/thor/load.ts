@@ -1,0 +1,273 @@
+/**
+ * The load loop of one process: `-c` connection slots, each sending the
+ * prepared request and reading the response back to back, until the
+ * request count is used up, the duration ends, or the rate schedule is
+ * over. Every request ends in exactly one response or one classified
+ * error in {@linkcode RunStats}.
+ *
+ * The hot path allocates nothing per request beyond the promises of its
+ * reads and writes: the request bytes are built once, each connection
+ * reads through its own reused buffer, bodies that are not dumped land in
+ * one shared scratch buffer, timeouts are one sweep per process, and times
+ * are `performance.now()` numbers.
+ *
+ * @module
+ */
+
+import { isVerbose, logDebug } from "../log.ts";
+import type { ClientConnection } from "./client_connection.ts";
+import {
+  ConnectionSlot,
+  DeadlineError,
+  isIdempotent,
+  type SlotContext,
+} from "./connection_slot.ts";
+import { DeadlineSweeper, sweepIntervalMs } from "./deadline_sweeper.ts";
+import type { Destination } from "./destination.ts";
+import type { DumpWriter } from "./dump.ts";
+import { classifyError, describeError } from "./error_class.ts";
+import { RatePacer } from "./rate_pacer.ts";
+import { type ErrorClass, RunStats } from "./run_stats.ts";
+import { formatHostPort } from "./target_url.ts";
+
+/** The class and description of a failed request. */
+export interface FailureNote {
+  /** Its error class. */
+  cls: ErrorClass;
+  /** One line saying what went wrong. */
+  message: string;
+}
+
+/** Logs a process's mean response time in the classic `-v` shape. */
+export function logAverageElapsed(stats: RunStats): void {
+  const mean = stats.latency.count === 0 ? 0 : stats.latency.meanMs();
+  logDebug(
+    `${Deno.pid} | Average elapsed time: ${(mean / 1000).toFixed(2)} seconds`,
+  );
+}
+
+/** What one process's run does. */
+export interface LoadPlan {
+  /** Where requests go. */
+  destination: Destination;
+  /** The request bytes (head and body). */
+  request: Uint8Array;
+  /** The request method. */
+  method: string;
+  /** Concurrent connections. */
+  connections: number;
+  /** Requests to send, or null to run until stopped or the duration ends. */
+  requests: number | null;
+  /** Run length in ms, or null. */
+  durationMs: number | null;
+  /** Requests per second for this process (open model), or null. */
+  rate: number | null;
+  /** Time allowed per request in ms. */
+  timeoutMs: number;
+  /** Reuse connections. */
+  keepAlive: boolean;
+  /** Where complete responses are dumped, or null. */
+  dump: DumpWriter | null;
+}
+
+/** One process's load run: {@linkcode prepare}, then {@linkcode run}. */
+export class LoadRun {
+  /** What was measured. */
+  readonly stats: RunStats = new RunStats();
+  /** The last failure, for the closing error line. */
+  lastError: FailureNote | null = null;
+  /** True when the host name could not be resolved at all. */
+  unresolvable = false;
+  readonly #plan: LoadPlan;
+  readonly #slots: ConnectionSlot[];
+  readonly #sweeper: DeadlineSweeper;
+  readonly #pacer: RatePacer | null;
+  #remaining: number;
+  #stopping = false;
+  #cancelled = false;
+  #loggedAddress = false;
+  #startedAt = 0;
+
+  /** Sets up the slots of `plan`; nothing is opened yet. */
+  constructor(plan: LoadPlan) {
+    this.#plan = plan;
+    this.#remaining = plan.requests ?? Infinity;
+    this.#pacer = plan.rate === null
+      ? null
+      : new RatePacer(plan.rate, plan.requests ?? Infinity);
+    const ctx: SlotContext = {
+      destination: plan.destination,
+      request: plan.request,
+      method: plan.method,
+      retryable: isIdempotent(plan.method),
+      scratch: new Uint8Array(65536),
+      onConnect: (client) => this.#onConnect(client),
+    };
+    const count = Math.max(1, Math.min(plan.connections, this.#remaining));
+    this.#slots = Array.from(
+      { length: count },
+      () => new ConnectionSlot(ctx, plan.dump?.capture() ?? null),
+    );
+    this.#sweeper = new DeadlineSweeper(
+      this.#slots,
+      sweepIntervalMs(plan.timeoutMs),
+    );
+  }
+
+  /** Time since {@linkcode run} started, in ms. */
+  get elapsedMs(): number {
+    return this.#startedAt === 0 ? 0 : performance.now() - this.#startedAt;
+  }
+
+  /**
+   * Resolves the host once and, with keep-alive, opens every slot's
+   * connection, so that the measured run starts with all of them ready.
+   */
+  async prepare(): Promise<void> {
+    await this.#plan.destination.resolve(this.#plan.timeoutMs);
+    if (!this.#plan.keepAlive) return;
+    this.#sweeper.start();
+    const deadline = performance.now() + this.#plan.timeoutMs;
+    // The first connection resolves a name DNS could not answer; the rest
+    // then use the address it pinned.
+    await this.#slots[0]!.preconnect(deadline);
+    await Promise.all(this.#slots.slice(1).map((s) => s.preconnect(deadline)));
+  }
+
+  /** Runs the load; resolves to the stats once every slot is done. */
+  async run(): Promise<RunStats> {
+    const plan = this.#plan;
+    this.#sweeper.start();
+    this.#startedAt = performance.now();
+    this.#pacer?.start(this.#startedAt);
+    let endTimer: ReturnType<typeof setTimeout> | undefined;
+    if (plan.durationMs !== null) {
+      endTimer = setTimeout(() => this.stop(), plan.durationMs);
+    }
+    try {
+      await Promise.all(this.#slots.map((slot) => this.#runSlot(slot)));
+    } finally {
+      clearTimeout(endTimer);
+      this.#sweeper.stop();
+      for (const slot of this.#slots) slot.drop();
+    }
+    this.stats.elapsedMs = performance.now() - this.#startedAt;
+    return this.stats;
+  }
+
+  /**
+   * Ends the run now (duration over, or interrupted): no new requests, and
+   * those in flight are abandoned uncounted, as wrk does.
+   */
+  stop(): void {
+    if (this.#stopping && this.#cancelled) return;
+    this.#stopping = true;
+    this.#cancelled = true;
+    this.#pacer?.stop();
+    for (const slot of this.#slots) {
+      if (slot.deadline !== Infinity) slot.expire();
+    }
+  }
+
+  /** Takes the next request of a closed-loop run; false when there is none. */
+  #take(): boolean {
+    if (this.#stopping || this.#remaining <= 0) return false;
+    this.#remaining--;
+    return true;
+  }
+
+  async #runSlot(slot: ConnectionSlot): Promise<void> {
+    const plan = this.#plan;
+    const stats = this.stats;
+    const pacer = this.#pacer;
+    const result = slot.result;
+    const verbose = isVerbose();
+    for (;;) {
+      let dueAt = 0;
+      if (pacer !== null) {
+        const index = await pacer.next();
+        if (index < 0) break;
+        dueAt = pacer.dueAt(index);
+      } else if (!this.#take()) break;
+      if (slot.pendingError !== null) {
+        const err = slot.pendingError;
+        slot.pendingError = null;
+        const late = err instanceof DeadlineError;
+        this.#fail(classifyError(err, "connect", late), err, verbose);
+        continue;
+      }
+      const started = performance.now();
+      slot.timedOut = false;
+      slot.deadline = started + plan.timeoutMs;
+      try {
+        await slot.exchange();
+      } catch (err) {
+        slot.deadline = Infinity;
+        slot.drop();
+        slot.capture?.discard();
+        if (this.#cancelled) break;
+        this.#fail(classifyError(err, slot.phase, slot.timedOut), err, verbose);
+        continue;
+      }
+      const ended = performance.now();
+      slot.deadline = Infinity;
+      stats.recordResponse(
+        result.status,
+        ended - started,
+        result.bytes,
+        pacer === null ? undefined : ended - dueAt,
+      );
+      slot.capture?.commit();
+      if (!result.keepAlive || !plan.keepAlive) slot.drop();
+      if (verbose) {
+        logDebug(
+          `${Deno.pid} | Elapsed time: ${
+            ((ended - started) / 1000).toFixed(2)
+          } seconds`,
+        );
+      }
+    }
+  }
+
+  #fail(cls: ErrorClass, err: unknown, verbose: boolean): void {
+    this.stats.recordError(cls);
+    const message = describeError(err);
+    this.lastError = { cls, message };
+    if (verbose) logDebug(`${Deno.pid} | Request failed (${cls}): ${message}`);
+    if (cls === "dns" && this.#plan.destination.address === null) {
+      this.#giveUpOnName();
+    }
+  }
+
+  /**
+   * The name resolves nowhere, so every request left would fail the same
+   * way: count those of a fixed-size run as DNS failures and stop.
+   */
+  #giveUpOnName(): void {
+    if (this.unresolvable) return;
+    this.unresolvable = true;
+    this.#stopping = true;
+    let left = this.#remaining === Infinity ? 0 : this.#remaining;
+    this.#remaining = 0;
+    if (this.#pacer !== null) {
+      const limit = this.#plan.requests;
+      left = limit === null ? 0 : limit - this.#pacer.handedOut;
+      this.#pacer.stop();
+    }
+    for (let i = 0; i < left; i++) this.stats.recordError("dns");
+  }
+
+  #onConnect(client: ClientConnection): void {
+    this.stats.connections++;
+    // A TLS connection's address has no `transport`, so test the fields.
+    const remote = client.conn.remoteAddr as Partial<Deno.NetAddr>;
+    if (remote.hostname === undefined || remote.port === undefined) return;
+    this.#plan.destination.pin({ hostname: remote.hostname });
+    if (!this.#loggedAddress) {
+      this.#loggedAddress = true;
+      logDebug(
+        `Connected to ${formatHostPort(remote.hostname, remote.port)}...`,
+      );
+    }
+  }
+}

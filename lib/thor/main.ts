@@ -1,0 +1,165 @@
+/**
+ * thor's program: read the command line, run the load in this process or
+ * across `-p` child processes, then dump the single response or print the
+ * report.
+ *
+ * @module
+ */
+
+import { flushLogs, setupLogging } from "../log.ts";
+import { runSocketMode } from "../sockets/cli.ts";
+import { runChild } from "./child.ts";
+import { DumpWriter } from "./dump.ts";
+import { describeError } from "./error_class.ts";
+import { type FailureNote, LoadRun, logAverageElapsed } from "./load.ts";
+import {
+  parseThorArgs,
+  runMode,
+  THOR_HELP,
+  type ThorOptions,
+  ThorUsageError,
+} from "./options.ts";
+import { loadPlanFor, plannedTotal } from "./plan.ts";
+import { runProcesses } from "./processes.ts";
+import { ProgressLine } from "./progress.ts";
+import { formatTextReport, type ReportMeta, summaryJson } from "./report.ts";
+import type { RunStats } from "./run_stats.ts";
+
+/** How a run ended, before it is printed. */
+interface RunOutcome {
+  stats: RunStats;
+  lastError: FailureNote | null;
+  failures: string[];
+}
+
+/** Runs thor with `args`; resolves to the exit status. */
+export async function runThor(args: readonly string[]): Promise<number> {
+  const socketMode = runSocketMode("thor", args);
+  if (socketMode !== null) return await socketMode;
+  let options: ThorOptions;
+  try {
+    const command = parseThorArgs(args);
+    if (command.kind === "help") {
+      console.log(THOR_HELP);
+      return 0;
+    }
+    options = command.options;
+  } catch (err) {
+    if (err instanceof ThorUsageError) {
+      console.error(`thor: ${err.message}. Try 'thor -h' for help.`);
+      return 2;
+    }
+    throw err;
+  }
+  await setupLogging({ app: "thor", verbose: options.verbose });
+  try {
+    if (options.child) return await runChild(options);
+    return await runParent(options);
+  } catch (err) {
+    console.error(`thor: ${describeError(err)}`);
+    return 1;
+  } finally {
+    flushLogs();
+  }
+}
+
+/** True when the run is the classic single request whose response is shown. */
+function showsSingleResponse(options: ThorOptions): boolean {
+  return runMode(options) === "count" && plannedTotal(options) === 1 &&
+    !options.json && options.output === null;
+}
+
+async function runParent(options: ThorOptions): Promise<number> {
+  const single = showsSingleResponse(options);
+  const total = plannedTotal(options);
+  const progress = new ProgressLine({
+    enabled: Deno.stderr.isTerminal() && !options.verbose && !single,
+  });
+  let outcome: RunOutcome;
+  try {
+    outcome = options.processes > 1
+      ? await runInChildren(options, progress, total)
+      : await runHere(options, progress, total, single);
+  } finally {
+    progress.stop();
+  }
+  const { stats, lastError, failures } = outcome;
+  if (!single) {
+    const meta: ReportMeta = {
+      url: options.url.input,
+      method: options.method,
+      processes: options.processes,
+      connectionsPerProcess: options.connections,
+      mode: runMode(options),
+      ...(options.rate === null ? {} : { rate: options.rate }),
+    };
+    const text = options.json
+      ? `${JSON.stringify(summaryJson(stats, meta))}\n`
+      : formatTextReport(stats, meta);
+    writeStdout(text);
+  }
+  const failed = stats.errorCount;
+  if (failed > 0 && lastError !== null) {
+    const what = single
+      ? "Request failed"
+      : `${failed} of ${stats.issued} requests failed; last`;
+    console.error(`thor: ${what} (${lastError.cls}): ${lastError.message}`);
+  }
+  for (const failure of failures) console.error(`thor: ${failure}`);
+  return failed > 0 || failures.length > 0 ? 1 : 0;
+}
+
+async function runHere(
+  options: ThorOptions,
+  progress: ProgressLine,
+  total: number | undefined,
+  single: boolean,
+): Promise<RunOutcome> {
+  const dump = single
+    ? DumpWriter.stdout(true)
+    : options.output === null
+    ? null
+    : DumpWriter.open(options.output, true);
+  const run = new LoadRun(loadPlanFor(options, dump));
+  const onInterrupt = () => run.stop();
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  try {
+    await run.prepare();
+    progress.start(() => ({
+      done: run.stats.issued,
+      errors: run.stats.errorCount,
+      elapsedMs: run.elapsedMs,
+      ...(total === undefined ? {} : { total }),
+    }));
+    await run.run();
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
+    dump?.close();
+  }
+  if (options.verbose) logAverageElapsed(run.stats);
+  return { stats: run.stats, lastError: run.lastError, failures: [] };
+}
+
+async function runInChildren(
+  options: ThorOptions,
+  progress: ProgressLine,
+  total: number | undefined,
+): Promise<RunOutcome> {
+  // Children append to the file, so start it empty here.
+  if (options.output !== null) DumpWriter.open(options.output, true).close();
+  let startedAt = 0;
+  return await runProcesses(options, (snapshot) => {
+    startedAt = performance.now();
+    progress.start(() => ({
+      ...snapshot(),
+      elapsedMs: performance.now() - startedAt,
+      ...(total === undefined ? {} : { total }),
+    }));
+  });
+}
+
+function writeStdout(text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  let off = 0;
+  while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
+}

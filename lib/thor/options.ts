@@ -1,0 +1,339 @@
+/**
+ * thor's command line, parsed with `node:util`'s `parseArgs`, its help
+ * text, and the command line a `-p` parent gives each child process.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import {
+  hasToken,
+  type HeaderList,
+  isFieldValue,
+  isToken,
+  trimOws,
+} from "../http/header_fields.ts";
+import {
+  InvalidUrlError,
+  parseTargetUrl,
+  type TargetUrl,
+} from "./target_url.ts";
+
+/** How a run decides when to stop and how fast to send. */
+export type RunMode = "count" | "duration" | "rate";
+
+/** Everything a thor run needs to know. */
+export interface ThorOptions {
+  /** The URL to hammer. */
+  url: TargetUrl;
+  /** Requests per process (`-r`); the cap in count and rate modes. */
+  requests: number;
+  /** True when `-r` was given (rate mode stops after it). */
+  requestsGiven: boolean;
+  /** Processes (`-p`). */
+  processes: number;
+  /** Concurrent connections per process (`-c`). */
+  connections: number;
+  /** Run length in ms (`-d`), or null to stop after `requests`. */
+  durationMs: number | null;
+  /** Total requests per second across all processes (`--rate`), or null. */
+  rate: number | null;
+  /** Time allowed for connect, write and the whole response, in ms. */
+  timeoutMs: number;
+  /** Request method (`-m`); POST when a body is given without one. */
+  method: string;
+  /** Extra request headers (`-H`), in order. */
+  headers: HeaderList;
+  /** Request body text (`--body`), or null. */
+  bodyText: string | null;
+  /** Path of a request body file (`--body-file`), or null. */
+  bodyFile: string | null;
+  /** The request body bytes (from either flag), or null. */
+  body: Uint8Array | null;
+  /** Reuse connections (off with `--no-keepalive`). */
+  keepAlive: boolean;
+  /** Print the summary as JSON (`--json`). */
+  json: boolean;
+  /** File to dump response bodies into (`-o`; `-` is stdout), or null. */
+  output: string | null;
+  /** Debug logging (`-v`). */
+  verbose: boolean;
+  /** Internal: this process is a child of a `-p` parent. */
+  child: boolean;
+}
+
+/** The result of reading thor's command line. */
+export type ThorCommand =
+  | { kind: "help" }
+  | { kind: "run"; options: ThorOptions };
+
+/** A command-line mistake; reported as one line with exit status 2. */
+export class ThorUsageError extends Error {
+  /** Creates a usage error with a sentence-case message. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ThorUsageError";
+  }
+}
+
+/** The `-h` text. */
+export const THOR_HELP = `thor: hammer an HTTP server and measure it
+
+Usage: thor [options] URL
+
+URL may be http://host[:port]/path, https://..., host[:port][/path?query]
+or an IPv6 literal such as http://[::1]:8080/.
+
+Options:
+  -r N              requests per process (default 1)
+  -p N              processes, started together (default 1)
+  -c N              concurrent connections per process (default 1)
+  -d SECONDS        run for this long instead of a number of requests
+      --rate R      send R requests per second in total across processes,
+                    measuring latency from each intended send time
+                    (needs -d or -r)
+      --timeout S   seconds allowed per request: connect, send and the
+                    whole response (default 30)
+  -m METHOD         request method (default GET, or POST with a body)
+  -H 'Name: value'  add a request header (repeatable)
+      --body TEXT   send TEXT as the request body
+      --body-file F send the contents of file F as the request body
+      --no-keepalive  open a new connection for every request
+  -o FILE           write response bodies to FILE (- for stdout)
+      --json        print the summary as JSON on stdout
+  -v                debug logging: each request's time, each process's average
+  -h, --help        show this help
+
+One request (the default) prints the response, head then body. More than
+one prints a report. Exit status: 0 when the run completed (whatever the
+HTTP statuses), 1 when requests failed to connect, send or receive, 2 for
+usage errors.
+
+Other modes (each has its own -h):
+  thor --udp-ping   thor --heartbeat   thor --line   thor --chat
+`;
+
+/** Parses a whole number flag within bounds. */
+function parseCount(name: string, value: string, max: number): number {
+  if (!/^\d+$/.test(value)) {
+    throw new ThorUsageError(`${name} must be a whole number, got "${value}"`);
+  }
+  const n = Number(value);
+  if (n < 1 || n > max) {
+    throw new ThorUsageError(`${name} must be between 1 and ${max}`);
+  }
+  return n;
+}
+
+/** Parses a positive number (may be fractional). */
+function parsePositive(name: string, value: string, max: number): number {
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0) {
+    throw new ThorUsageError(
+      `${name} must be a positive number, got "${value}"`,
+    );
+  }
+  const n = Number(value);
+  if (n > max) throw new ThorUsageError(`${name} must be at most ${max}`);
+  return n;
+}
+
+/** Parses one `-H 'Name: value'`. */
+export function parseHeaderFlag(text: string): readonly [string, string] {
+  const colon = text.indexOf(":");
+  const name = colon < 0 ? text : text.slice(0, colon);
+  if (colon <= 0 || !isToken(name)) {
+    throw new ThorUsageError(
+      `Header "${text}" is not of the form 'Name: value'`,
+    );
+  }
+  const value = trimOws(text.slice(colon + 1));
+  if (!isFieldValue(value)) {
+    throw new ThorUsageError(`Header ${name} holds a control character`);
+  }
+  const lower = name.toLowerCase();
+  if (lower === "content-length" || lower === "transfer-encoding") {
+    throw new ThorUsageError(
+      `Header ${name} is set by thor from --body or --body-file`,
+    );
+  }
+  return [name, value];
+}
+
+function cleanParseArgsMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const first = text.split("\n")[0] ?? text;
+  return first.replace(/\. To specify a positional argument.*$/, "")
+    .replace(/\.$/, "");
+}
+
+/**
+ * Reads thor's command line (after any socket mode was ruled out). Reads
+ * the `--body-file` file, so its errors are usage errors too.
+ *
+ * @throws {ThorUsageError} for unknown flags, bad values, or a bad URL.
+ */
+export function parseThorArgs(args: readonly string[]): ThorCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        requests: { type: "string", short: "r" },
+        processes: { type: "string", short: "p" },
+        connections: { type: "string", short: "c" },
+        duration: { type: "string", short: "d" },
+        rate: { type: "string" },
+        timeout: { type: "string" },
+        method: { type: "string", short: "m" },
+        header: { type: "string", short: "H", multiple: true },
+        body: { type: "string" },
+        "body-file": { type: "string" },
+        "no-keepalive": { type: "boolean" },
+        output: { type: "string", short: "o" },
+        json: { type: "boolean" },
+        verbose: { type: "boolean", short: "v" },
+        help: { type: "boolean", short: "h" },
+        child: { type: "boolean" },
+      },
+    });
+  } catch (err) {
+    throw new ThorUsageError(cleanParseArgsMessage(err));
+  }
+  const v = parsed.values;
+  if (v.help) return { kind: "help" };
+  const positionals = parsed.positionals;
+  if (positionals.length === 0) throw new ThorUsageError("A URL is required");
+  if (positionals.length > 1) {
+    throw new ThorUsageError(
+      `Only one URL can be given, got ${positionals.length}`,
+    );
+  }
+  let url: TargetUrl;
+  try {
+    url = parseTargetUrl(positionals[0]!);
+  } catch (err) {
+    if (err instanceof InvalidUrlError) throw new ThorUsageError(err.message);
+    throw err;
+  }
+
+  const requestsGiven = v.requests !== undefined;
+  const requests = requestsGiven
+    ? parseCount("Requests (-r)", v.requests!, 1_000_000_000)
+    : 1;
+  const durationMs = v.duration === undefined
+    ? null
+    : Math.round(parsePositive("Duration (-d)", v.duration, 86_400) * 1000);
+  if (requestsGiven && durationMs !== null) {
+    throw new ThorUsageError("-r and -d cannot be combined");
+  }
+  const rate = v.rate === undefined
+    ? null
+    : parsePositive("Rate (--rate)", v.rate, 10_000_000);
+  if (rate !== null && !requestsGiven && durationMs === null) {
+    throw new ThorUsageError("--rate needs -d SECONDS or -r N to end the run");
+  }
+  const processes = v.processes === undefined
+    ? 1
+    : parseCount("Processes (-p)", v.processes, 256);
+  if (rate !== null && rate / processes < 0.001) {
+    throw new ThorUsageError(
+      `Rate is too low to split between ${processes} processes`,
+    );
+  }
+  const timeoutMs = v.timeout === undefined ? 30_000 : Math.max(
+    1,
+    Math.round(parsePositive("Timeout", v.timeout, 86_400) * 1000),
+  );
+
+  if (v.body !== undefined && v["body-file"] !== undefined) {
+    throw new ThorUsageError("--body and --body-file cannot be combined");
+  }
+  let body: Uint8Array | null = null;
+  if (v.body !== undefined) body = new TextEncoder().encode(v.body);
+  if (v["body-file"] !== undefined) {
+    try {
+      body = Deno.readFileSync(v["body-file"]);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new ThorUsageError(
+        `Cannot read body file ${v["body-file"]}: ${reason}`,
+      );
+    }
+  }
+  const method = v.method ?? (body === null ? "GET" : "POST");
+  if (!isToken(method)) {
+    throw new ThorUsageError(`Method "${method}" is not a valid token`);
+  }
+  const headers = (v.header ?? []).map(parseHeaderFlag);
+  let keepAlive = !v["no-keepalive"];
+  for (const [name, value] of headers) {
+    if (name.toLowerCase() === "connection" && hasToken(value, "close")) {
+      keepAlive = false;
+    }
+  }
+  if (v.output === "") throw new ThorUsageError("Output file name is empty");
+
+  return {
+    kind: "run",
+    options: {
+      url,
+      requests,
+      requestsGiven,
+      processes,
+      connections: v.connections === undefined
+        ? 1
+        : parseCount("Connections (-c)", v.connections, 10_000),
+      durationMs,
+      rate,
+      timeoutMs,
+      method,
+      headers,
+      bodyText: v.body ?? null,
+      bodyFile: v["body-file"] ?? null,
+      body,
+      keepAlive,
+      json: Boolean(v.json),
+      output: v.output ?? null,
+      verbose: Boolean(v.verbose),
+      child: Boolean(v.child),
+    },
+  };
+}
+
+/** How the run ends and paces itself. */
+export function runMode(options: ThorOptions): RunMode {
+  if (options.rate !== null) return "rate";
+  return options.durationMs === null ? "count" : "duration";
+}
+
+/**
+ * The flags a `-p` parent passes to each of its children: the same run
+ * for one process, with the total rate split evenly between them.
+ */
+export function childArgs(options: ThorOptions): string[] {
+  const args = ["--child", "-c", String(options.connections)];
+  if (options.durationMs !== null) {
+    args.push("-d", String(options.durationMs / 1000));
+  }
+  if (options.requestsGiven || options.durationMs === null) {
+    args.push("-r", String(options.requests));
+  }
+  if (options.rate !== null) {
+    args.push("--rate", String(options.rate / options.processes));
+  }
+  // The `--name=value` form keeps a value that starts with "-" a value.
+  args.push(`--timeout=${options.timeoutMs / 1000}`);
+  args.push(`--method=${options.method}`);
+  for (const [name, value] of options.headers) {
+    args.push(`--header=${name}: ${value}`);
+  }
+  if (options.bodyFile !== null) args.push(`--body-file=${options.bodyFile}`);
+  else if (options.bodyText !== null) args.push(`--body=${options.bodyText}`);
+  if (!options.keepAlive) args.push("--no-keepalive");
+  if (options.output !== null) args.push(`--output=${options.output}`);
+  if (options.verbose) args.push("-v");
+  args.push("--", options.url.input);
+  return args;
+}

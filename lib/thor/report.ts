@@ -1,0 +1,336 @@
+/**
+ * Turns a finished run's {@link RunStats} into the JSON summary (`--json`)
+ * and the human text report, in the spirit of wrk and oha: what was run,
+ * how many requests ended how, throughput, latency percentiles with a small
+ * distribution, and plain notes on what the figures cannot show.
+ *
+ * @module
+ */
+
+import type { LatencyHistogram } from "./histogram.ts";
+import { ERROR_CLASSES, type RunStats } from "./run_stats.ts";
+
+/** What was run, as the CLI understood it. */
+export interface ReportMeta {
+  /** Target URL. */
+  url: string;
+  /** Request method. */
+  method: string;
+  /** Processes asked for. */
+  processes: number;
+  /** Connections each process keeps open. */
+  connectionsPerProcess: number;
+  /** `count`: N requests; `duration`: for a time; `rate`: open loop at a fixed rate. */
+  mode: "count" | "duration" | "rate";
+  /** Target requests per second in `rate` mode. */
+  rate?: number;
+}
+
+/** Percentiles reported, as JSON key, text label and percentile. */
+export const LATENCY_PERCENTILES: ReadonlyArray<
+  readonly [key: string, label: string, p: number]
+> = [
+  ["p50", "p50", 50],
+  ["p75", "p75", 75],
+  ["p90", "p90", 90],
+  ["p95", "p95", 95],
+  ["p99", "p99", 99],
+  ["p999", "p99.9", 99.9],
+  ["p9999", "p99.99", 99.99],
+];
+
+/** Below this share of the target rate a `rate` run is called out. */
+const RATE_SHORTFALL = 0.95;
+const BAR_WIDTH = 30;
+const DISTRIBUTION_BINS = 8;
+
+function round(value: number, decimals: number): number {
+  const scale = 10 ** decimals;
+  // toPrecision(15) drops binary noise, so 0.5005 ms (stored as
+  // 0.50049999…) rounds up to 0.501 as a reader expects.
+  return Math.round(Number((value * scale).toPrecision(15))) / scale;
+}
+
+/** Requests per second over the run; 0 for a zero-length run. */
+function requestsPerSecond(stats: RunStats): number {
+  return stats.elapsedMs > 0 ? stats.completed / (stats.elapsedMs / 1000) : 0;
+}
+
+/** Decimal megabytes per second over the run; 0 for a zero-length run. */
+function megabytesPerSecond(stats: RunStats): number {
+  return stats.elapsedMs > 0 ? stats.bytes / 1e6 / (stats.elapsedMs / 1000) : 0;
+}
+
+/**
+ * Latency figures in milliseconds rounded to the microsecond: `min`,
+ * `mean`, `stdev`, each of {@link LATENCY_PERCENTILES}, `max`.
+ */
+export function latencySummary(h: LatencyHistogram): Record<string, number> {
+  const out: Record<string, number> = {
+    min: round(h.minMs(), 3),
+    mean: round(h.meanMs(), 3),
+    stdev: round(h.stdevMs(), 3),
+  };
+  for (const [key, , p] of LATENCY_PERCENTILES) {
+    out[key] = round(h.percentileMs(p), 3);
+  }
+  out.max = round(h.maxMs(), 3);
+  return out;
+}
+
+/**
+ * The machine-readable summary: every error class present (0 when none),
+ * status codes as string keys, latencies in ms to 3 decimals, and
+ * `latency_corrected_ms` only when corrected latency was recorded.
+ */
+export function summaryJson(
+  stats: RunStats,
+  meta: ReportMeta,
+): Record<string, unknown> {
+  const status: Record<string, number> = {};
+  for (const code of [...stats.status.keys()].sort((a, b) => a - b)) {
+    status[String(code)] = stats.status.get(code) ?? 0;
+  }
+  const errors: Record<string, number> = {};
+  for (const cls of ERROR_CLASSES) errors[cls] = stats.errors.get(cls) ?? 0;
+  const summary: Record<string, unknown> = {
+    url: meta.url,
+    method: meta.method,
+    mode: meta.mode,
+    ...(meta.mode === "rate" && meta.rate !== undefined
+      ? { target_rate: meta.rate }
+      : {}),
+    processes: stats.processes,
+    connections_per_process: meta.connectionsPerProcess,
+    connections: stats.connections,
+    requests: stats.issued,
+    completed: stats.completed,
+    ok: stats.ok,
+    failed: stats.errorCount,
+    status,
+    errors,
+    bytes: stats.bytes,
+    elapsed_s: round(stats.elapsedMs / 1000, 3),
+    rps: round(requestsPerSecond(stats), 2),
+    mbps: round(megabytesPerSecond(stats), 3),
+    latency_ms: latencySummary(stats.latency),
+  };
+  if (stats.correctedLatency.count > 0) {
+    summary.latency_corrected_ms = latencySummary(stats.correctedLatency);
+  }
+  return summary;
+}
+
+function percent(part: number, whole: number): string {
+  if (whole <= 0 || part <= 0) return "0.00%";
+  const share = part / whole * 100;
+  // A rare failure must not read as none at all.
+  return share < 0.005 ? "<0.01%" : `${share.toFixed(2)}%`;
+}
+
+function ms(value: number): string {
+  return value.toFixed(3);
+}
+
+/** Width of the left label column of the text report. */
+const LABEL_WIDTH = 12;
+
+/**
+ * Rows of cells: the first `leftColumns` left-aligned (the first at least
+ * `labelWidth` wide), the rest right-aligned.
+ */
+function table(
+  rows: ReadonlyArray<ReadonlyArray<string>>,
+  indent = "  ",
+  labelWidth = 0,
+  leftColumns = 1,
+): string[] {
+  const widths: number[] = [labelWidth];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
+  return rows.map((row) =>
+    indent +
+    row.map((cell, i) =>
+      i < leftColumns
+        ? cell.padEnd(widths[i] ?? 0)
+        : cell.padStart(widths[i] ?? 0)
+    ).join("   ").trimEnd()
+  );
+}
+
+/** A `label   value` line aligned with the report's label column. */
+function field(label: string, value: string): string {
+  return `${label.padEnd(LABEL_WIDTH)}   ${value}`;
+}
+
+function loadLine(stats: RunStats, meta: ReportMeta): string {
+  const shape = `${meta.processes} process${meta.processes === 1 ? "" : "es"}` +
+    ` x ${meta.connectionsPerProcess} connection${
+      meta.connectionsPerProcess === 1 ? "" : "s"
+    }`;
+  const seconds = `${(stats.elapsedMs / 1000).toFixed(2)} s`;
+  switch (meta.mode) {
+    case "rate":
+      return `${shape}, open loop at ${meta.rate ?? "?"} req/s for ${seconds}`;
+    case "duration":
+      return `${shape}, closed loop for ${seconds}`;
+    case "count":
+      return `${shape}, closed loop, ${stats.issued} requests in ${seconds}`;
+  }
+}
+
+function latencyLines(stats: RunStats): string[] {
+  const corrected = stats.correctedLatency.count > 0;
+  const measured = latencySummary(stats.latency);
+  const fixed = corrected ? latencySummary(stats.correctedLatency) : undefined;
+  const labels: Array<[string, string]> = [
+    ["min", "min"],
+    ["mean", "mean"],
+    ["stdev", "stdev"],
+    ...LATENCY_PERCENTILES.map(([key, label]): [string, string] => [
+      key,
+      label,
+    ]),
+    ["max", "max"],
+  ];
+  const rows: string[][] = [
+    corrected ? ["", "uncorrected", "corrected"] : ["", "measured"],
+  ];
+  for (const [key, label] of labels) {
+    const row = [label, ms(measured[key] ?? 0)];
+    if (fixed) row.push(ms(fixed[key] ?? 0));
+    rows.push(row);
+  }
+  return ["Latency (ms)", ...table(rows)];
+}
+
+function distributionLines(stats: RunStats): string[] {
+  const bins = stats.latency.distribution(DISTRIBUTION_BINS);
+  const most = Math.max(0, ...bins.map((b) => b.count));
+  if (most === 0) return [];
+  const total = stats.latency.count;
+  const edgeWidth = ms(bins[bins.length - 1]?.toMs ?? 0).length;
+  const rows = bins.map((bin) => {
+    // A non-empty bin always shows at least one mark.
+    const width = bin.count === 0
+      ? 0
+      : Math.max(1, Math.round(bin.count / most * BAR_WIDTH));
+    return [
+      `${ms(bin.fromMs).padStart(edgeWidth)} - ${
+        ms(bin.toMs).padStart(edgeWidth)
+      }`,
+      String(bin.count),
+      percent(bin.count, total),
+      "#".repeat(width),
+    ];
+  });
+  const lines = table(rows.map((row) => row.slice(0, 3)));
+  return [
+    "Latency distribution (ms, measured)",
+    ...lines.map((line, i) => `${line}  ${rows[i]?.[3] ?? ""}`.trimEnd()),
+  ];
+}
+
+/** The honest caveats for this run, one sentence each. */
+export function reportNotes(stats: RunStats, meta: ReportMeta): string[] {
+  const notes: string[] = [];
+  const failed = stats.errorCount;
+  if (stats.completed === 0) {
+    notes.push("No request completed, so there are no latency figures.");
+  }
+  if (failed > 0) {
+    notes.push(
+      `${failed} of ${stats.issued} requests (${
+        percent(failed, stats.issued)
+      }) failed; latency covers completed responses only.`,
+    );
+  }
+  const notOk = stats.completed - stats.ok;
+  if (notOk > 0) {
+    notes.push(
+      `${notOk} responses (${
+        percent(notOk, stats.completed)
+      }) were not 2xx/3xx; they count in throughput and latency.`,
+    );
+  }
+  if (meta.mode === "rate") {
+    const achieved = requestsPerSecond(stats);
+    if (meta.rate !== undefined && achieved < meta.rate * RATE_SHORTFALL) {
+      notes.push(
+        `Achieved ${
+          achieved.toFixed(2)
+        } req/s, below the target of ${meta.rate} req/s: the server or thor could not keep up.`,
+      );
+    }
+  } else if (stats.completed > 0) {
+    notes.push(
+      "Closed-loop run: each connection waits for a response before sending the next request, " +
+        "so latency can hide server stalls (coordinated omission); use --rate for corrected latency.",
+    );
+  }
+  return notes;
+}
+
+/** The human summary printed at the end of a run. */
+export function formatTextReport(stats: RunStats, meta: ReportMeta): string {
+  const lines: string[] = [];
+  lines.push(field("Target", `${meta.method} ${meta.url}`));
+  lines.push(field("Load", loadLine(stats, meta)));
+  lines.push("");
+  lines.push(
+    ...table(
+      [
+        ["Requests", "issued", String(stats.issued)],
+        ["", "completed", String(stats.completed)],
+        ["", "ok (2xx/3xx)", String(stats.ok)],
+        ["", "errors", String(stats.errorCount)],
+        ["Throughput", "requests/s", requestsPerSecond(stats).toFixed(2)],
+        ["", "MB/s", megabytesPerSecond(stats).toFixed(3)],
+        ["", "MB received", (stats.bytes / 1e6).toFixed(3)],
+        ["Elapsed", "seconds", (stats.elapsedMs / 1000).toFixed(3)],
+        ["Connections", "opened", String(stats.connections)],
+      ],
+      "",
+      LABEL_WIDTH,
+      2,
+    ),
+  );
+  lines.push("");
+  const codes = [...stats.status.keys()].sort((a, b) => a - b);
+  if (codes.length === 0) {
+    lines.push(field("Status codes", "none"));
+  } else {
+    lines.push("Status codes");
+    lines.push(...table(codes.map((code) => {
+      const n = stats.status.get(code) ?? 0;
+      return [String(code), String(n), percent(n, stats.completed)];
+    })));
+  }
+  const failing = ERROR_CLASSES.filter((cls) =>
+    (stats.errors.get(cls) ?? 0) > 0
+  );
+  if (failing.length === 0) {
+    lines.push(field("Errors", "none"));
+  } else {
+    lines.push("Errors");
+    lines.push(...table(failing.map((cls) => {
+      const n = stats.errors.get(cls) ?? 0;
+      return [cls, String(n), percent(n, stats.issued)];
+    })));
+  }
+  if (stats.completed > 0) {
+    lines.push("");
+    lines.push(...latencyLines(stats));
+    lines.push("");
+    lines.push(...distributionLines(stats));
+  }
+  const notes = reportNotes(stats, meta);
+  if (notes.length > 0) {
+    lines.push("");
+    for (const note of notes) lines.push(`Note: ${note}`);
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,299 @@
+/**
+ * What one thor process measured — requests, status codes, error classes,
+ * bytes, latency — in a form that merges across processes and travels
+ * between them as one line of JSON.
+ *
+ * Accounting is exact by construction: every request ends in exactly one
+ * {@link RunStats.recordResponse} or {@link RunStats.recordError} call, and
+ * those two calls are the only way `issued` grows, so
+ * `issued === completed + errorCount` always holds (h2load's
+ * started = succeeded + failed). A request still in flight when a duration
+ * run ends is recorded by neither and so is not counted, as in wrk.
+ *
+ * @module
+ */
+
+import { LatencyHistogram, WireFormatError } from "./histogram.ts";
+
+export { WireFormatError } from "./histogram.ts";
+
+/**
+ * The ways a request can fail before a complete response arrives, in the
+ * order a request meets them.
+ */
+export const ERROR_CLASSES = [
+  "dns",
+  "connect",
+  "tls",
+  "write",
+  "read",
+  "timeout",
+  "protocol",
+] as const;
+
+/** One of {@link ERROR_CLASSES}. */
+export type ErrorClass = typeof ERROR_CLASSES[number];
+
+/** Version of the wire format written by {@link RunStats.toWire}. */
+const WIRE_VERSION = 1;
+
+const ERROR_CLASS_SET: ReadonlySet<string> = new Set(ERROR_CLASSES);
+
+/** Tells whether `name` is one of {@link ERROR_CLASSES}. */
+export function isErrorClass(name: string): name is ErrorClass {
+  return ERROR_CLASS_SET.has(name);
+}
+
+function zeroErrors(): Map<ErrorClass, number> {
+  return new Map(ERROR_CLASSES.map((cls) => [cls, 0]));
+}
+
+/** Measurements of one run (or the merge of several processes' runs). */
+export class RunStats {
+  #issued = 0;
+  /** Response bytes received, head and body. */
+  bytes = 0;
+  /** Responses by status code. */
+  status: Map<number, number> = new Map();
+  /** Failed requests by class; every class is present, starting at 0. */
+  errors: Map<ErrorClass, number> = zeroErrors();
+  /** Latency of completed responses (any status), from actual send time. */
+  latency: LatencyHistogram = new LatencyHistogram();
+  /**
+   * Latency from each request's intended send time in `--rate` mode
+   * (wrk2-style coordinated omission correction); empty otherwise.
+   */
+  correctedLatency: LatencyHistogram = new LatencyHistogram();
+  /** Wall time of the run in ms; a merge keeps the longest part. */
+  elapsedMs = 0;
+  /** Connections opened; a merge sums them. */
+  connections = 0;
+  /**
+   * Processes that contributed: 1 per process, summed on merge. To total
+   * several processes use {@link RunStats.merged}; merging them into a
+   * `new RunStats()` would count that empty accumulator as a process too.
+   */
+  processes = 1;
+
+  /** Creates empty stats for one process. */
+  constructor() {}
+
+  /**
+   * The merge of `parts` (e.g. each process's stats) as new stats whose
+   * `processes` is the sum of the parts' and nothing more.
+   */
+  static merged(parts: Iterable<RunStats>): RunStats {
+    const total = new RunStats();
+    total.processes = 0;
+    for (const part of parts) total.merge(part);
+    return total;
+  }
+
+  /**
+   * Requests started that have ended, each as exactly one response or one
+   * error. Only {@link recordResponse} and {@link recordError} change it.
+   */
+  get issued(): number {
+    return this.#issued;
+  }
+
+  /**
+   * Accounts one request that got a complete response.
+   *
+   * @param status the response status code.
+   * @param latencyMs time from send to complete response.
+   * @param bytes response bytes, head and body.
+   * @param correctedLatencyMs in `--rate` mode, time from the intended send
+   *   time to complete response.
+   */
+  recordResponse(
+    status: number,
+    latencyMs: number,
+    bytes: number,
+    correctedLatencyMs?: number,
+  ): void {
+    // Check before touching anything, so a bad value cannot leave one
+    // histogram a sample ahead of the counts.
+    if (
+      correctedLatencyMs !== undefined && !Number.isFinite(correctedLatencyMs)
+    ) {
+      throw new RangeError(
+        `Corrected latency must be a finite number, got ${correctedLatencyMs}`,
+      );
+    }
+    this.latency.recordMs(latencyMs);
+    if (correctedLatencyMs !== undefined) {
+      this.correctedLatency.recordMs(correctedLatencyMs);
+    }
+    this.#issued++;
+    this.bytes += bytes;
+    this.status.set(status, (this.status.get(status) ?? 0) + 1);
+  }
+
+  /** Accounts one request that failed with `cls`. */
+  recordError(cls: ErrorClass): void {
+    const current = this.errors.get(cls);
+    if (current === undefined) {
+      throw new RangeError(`Unknown error class: ${String(cls)}`);
+    }
+    this.#issued++;
+    this.errors.set(cls, current + 1);
+  }
+
+  /** Requests that got a complete response: the sum of status counts. */
+  get completed(): number {
+    let sum = 0;
+    for (const n of this.status.values()) sum += n;
+    return sum;
+  }
+
+  /** Responses with a 2xx or 3xx status. */
+  get ok(): number {
+    let sum = 0;
+    for (const [code, n] of this.status) {
+      if (code >= 200 && code < 400) sum += n;
+    }
+    return sum;
+  }
+
+  /** Failed requests: the sum of error counts. */
+  get errorCount(): number {
+    let sum = 0;
+    for (const n of this.errors.values()) sum += n;
+    return sum;
+  }
+
+  /**
+   * Adds `other` into these stats: counts, bytes, connections and processes
+   * are summed, histograms merged, and `elapsedMs` becomes the longer of the
+   * two (processes run side by side).
+   */
+  merge(other: RunStats): void {
+    this.#issued += other.#issued;
+    this.bytes += other.bytes;
+    for (const [code, n] of other.status) {
+      this.status.set(code, (this.status.get(code) ?? 0) + n);
+    }
+    for (const [cls, n] of other.errors) {
+      this.errors.set(cls, (this.errors.get(cls) ?? 0) + n);
+    }
+    this.latency.merge(other.latency);
+    this.correctedLatency.merge(other.correctedLatency);
+    this.elapsedMs = Math.max(this.elapsedMs, other.elapsedMs);
+    this.connections += other.connections;
+    this.processes += other.processes;
+  }
+
+  /** One line of JSON (no newlines) that {@link RunStats.fromWire} reads. */
+  toWire(): string {
+    return JSON.stringify({
+      v: WIRE_VERSION,
+      issued: this.#issued,
+      bytes: this.bytes,
+      status: Object.fromEntries(this.status),
+      errors: Object.fromEntries(this.errors),
+      latency: this.latency.serialize(),
+      correctedLatency: this.correctedLatency.serialize(),
+      elapsedMs: this.elapsedMs,
+      connections: this.connections,
+      processes: this.processes,
+    });
+  }
+
+  /**
+   * Reads a line written by {@link RunStats.toWire}.
+   *
+   * @throws {WireFormatError} with code `"BAD_STATS_LINE"` (or
+   *   `"BAD_HISTOGRAM"` for a bad histogram inside) on malformed input.
+   */
+  static fromWire(line: string): RunStats {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch (error) {
+      throw badLine("it is not valid JSON", error);
+    }
+    if (!isRecord(parsed)) throw badLine("expected a JSON object");
+    if (parsed.v !== WIRE_VERSION) {
+      throw badLine(`unsupported version ${JSON.stringify(parsed.v)}`);
+    }
+    const stats = new RunStats();
+    const bytes = count(parsed, "bytes");
+    const connections = count(parsed, "connections");
+    const processes = count(parsed, "processes");
+    const issued = count(parsed, "issued");
+    const elapsedMs = parsed.elapsedMs;
+    if (
+      typeof elapsedMs !== "number" || !Number.isFinite(elapsedMs) ||
+      elapsedMs < 0
+    ) {
+      throw badLine('"elapsedMs" must be a non-negative number');
+    }
+    if (!isRecord(parsed.status)) throw badLine('"status" must be an object');
+    for (const [key, n] of Object.entries(parsed.status)) {
+      const code = Number(key);
+      if (!/^[1-9][0-9]{2}$/.test(key)) {
+        throw badLine(`status code ${JSON.stringify(key)} is not valid`);
+      }
+      stats.status.set(code, countValue(n, `status ${key}`));
+    }
+    if (!isRecord(parsed.errors)) throw badLine('"errors" must be an object');
+    for (const [key, n] of Object.entries(parsed.errors)) {
+      if (!isErrorClass(key)) {
+        throw badLine(`unknown error class ${JSON.stringify(key)}`);
+      }
+      stats.errors.set(key, countValue(n, `errors ${key}`));
+    }
+    if (
+      typeof parsed.latency !== "string" ||
+      typeof parsed.correctedLatency !== "string"
+    ) {
+      throw badLine('"latency" and "correctedLatency" must be strings');
+    }
+    stats.latency = LatencyHistogram.deserialize(parsed.latency);
+    stats.correctedLatency = LatencyHistogram.deserialize(
+      parsed.correctedLatency,
+    );
+    stats.#issued = issued;
+    stats.bytes = bytes;
+    stats.elapsedMs = elapsedMs;
+    stats.connections = connections;
+    stats.processes = processes;
+    if (issued !== stats.completed + stats.errorCount) {
+      throw badLine(
+        `"issued" (${issued}) is not completed plus errors (${
+          stats.completed + stats.errorCount
+        })`,
+      );
+    }
+    if (stats.latency.count !== stats.completed) {
+      throw badLine(
+        `latency holds ${stats.latency.count} samples for ${stats.completed} responses`,
+      );
+    }
+    return stats;
+  }
+}
+
+function badLine(why: string, cause?: unknown): WireFormatError {
+  return new WireFormatError(
+    "BAD_STATS_LINE",
+    `Stats line is invalid: ${why}`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function countValue(value: unknown, what: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw badLine(`${what} must be a non-negative integer`);
+  }
+  return value;
+}
+
+function count(record: Record<string, unknown>, key: string): number {
+  return countValue(record[key], `"${key}"`);
+}

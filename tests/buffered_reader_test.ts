@@ -1,0 +1,175 @@
+import assert from "node:assert/strict";
+import {
+  BufferedReader,
+  type ByteSource,
+  findHeadEnd,
+  HeadTooLargeError,
+} from "../lib/http/buffered_reader.ts";
+import { ProtocolError } from "../lib/http/errors.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A source that hands out `data` in pieces of the given sizes (cycled). */
+function pieces(data: string | Uint8Array, sizes: number[]): ByteSource {
+  const bytes = typeof data === "string" ? encoder.encode(data) : data;
+  let off = 0;
+  let i = 0;
+  return {
+    read(p: Uint8Array): Promise<number | null> {
+      if (off >= bytes.length) return Promise.resolve(null);
+      const size = sizes[i++ % sizes.length]!;
+      const n = Math.min(size, p.length, bytes.length - off);
+      p.set(bytes.subarray(off, off + n));
+      off += n;
+      return Promise.resolve(n);
+    },
+  };
+}
+
+function text(b: Uint8Array | null): string | null {
+  return b === null ? null : decoder.decode(b);
+}
+
+Deno.test("findHeadEnd finds CRLF CRLF, LF LF and mixed endings", () => {
+  const find = (s: string, from = 0) =>
+    findHeadEnd(encoder.encode(s), from, s.length);
+  assert.equal(find("GET / HTTP/1.1\r\nA: b\r\n\r\nrest"), 24);
+  assert.equal(find("GET / HTTP/1.1\nA: b\n\nrest"), 21);
+  assert.equal(find("GET / HTTP/1.1\r\nA: b\n\r\n"), 23);
+  assert.equal(find("GET / HTTP/1.1\r\nA: b\r\n"), -1);
+  assert.equal(find("GET / HTTP/1.1\r\nA: b\r\n\r"), -1);
+  // The blank line must lie inside [from, to).
+  const bytes = encoder.encode("A\r\n\r\nB");
+  assert.equal(findHeadEnd(bytes, 0, 4), -1);
+});
+
+Deno.test("readHead returns the head and keeps the rest for the next read", async () => {
+  const r = new BufferedReader(
+    pieces("GET / HTTP/1.1\r\nHost: a\r\n\r\nBODY", [1000]),
+  );
+  assert.equal(
+    text(await r.readHead(1024)),
+    "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+  );
+  assert.equal(r.buffered, 4);
+  const body = new Uint8Array(4);
+  await r.readFull(body);
+  assert.equal(decoder.decode(body), "BODY");
+  assert.equal(await r.readHead(1024), null);
+});
+
+Deno.test("readHead finds a blank line split across any read boundary", async () => {
+  const head = "GET /x HTTP/1.1\r\nHost: a\r\nX-Long: " + "v".repeat(300) +
+    "\r\n\r\n";
+  for (const size of [1, 2, 3, 4, 5, 7, 64]) {
+    const r = new BufferedReader(pieces(head + head, [size]), 16);
+    assert.equal(text(await r.readHead(4096)), head, `piece size ${size}`);
+    assert.equal(text(await r.readHead(4096)), head, `second, size ${size}`);
+    assert.equal(await r.readHead(4096), null);
+  }
+});
+
+Deno.test("readHead skips empty lines before a request", async () => {
+  const r = new BufferedReader(
+    pieces("\r\n\r\n\nGET / HTTP/1.0\n\n", [2]),
+  );
+  assert.equal(text(await r.readHead(1024)), "GET / HTTP/1.0\n\n");
+});
+
+Deno.test("readHead after compaction scans the moved bytes, not stale ones", async () => {
+  // A tiny buffer forces compaction and growth between pipelined heads.
+  const heads = Array.from(
+    { length: 20 },
+    (_, i) => `GET /${"p".repeat(i * 7)} HTTP/1.1\r\nHost: h${i}\r\n\r\n`,
+  );
+  for (const sizes of [[3], [5, 11, 1], [50]]) {
+    const r = new BufferedReader(pieces(heads.join(""), sizes), 32);
+    for (const h of heads) assert.equal(text(await r.readHead(4096)), h);
+    assert.equal(await r.readHead(4096), null);
+  }
+});
+
+Deno.test("readHead raises HeadTooLargeError with the partial bytes", async () => {
+  const r = new BufferedReader(
+    pieces("GET / HTTP/1.1\r\nX: " + "a".repeat(5000) + "\r\n\r\n", [700]),
+  );
+  await assert.rejects(() => r.readHead(2048), (err: unknown) => {
+    assert.ok(err instanceof HeadTooLargeError);
+    assert.equal(err.code, "HEAD_TOO_LARGE");
+    assert.ok(err.partial.length >= 2048);
+    assert.ok(text(err.partial)!.startsWith("GET / HTTP/1.1\r\n"));
+    return true;
+  });
+});
+
+Deno.test("readHead accepts a head of exactly the limit", async () => {
+  const head = "GET / HTTP/1.1\r\nX: abc\r\n\r\n";
+  const r = new BufferedReader(pieces(head + "more", [4]));
+  assert.equal(text(await r.readHead(head.length)), head);
+  const r2 = new BufferedReader(pieces(head, [4]));
+  await assert.rejects(() => r2.readHead(head.length - 1), HeadTooLargeError);
+});
+
+Deno.test("readHead reports a head cut off by the end of the stream", async () => {
+  const r = new BufferedReader(pieces("GET / HTTP/1.1\r\nHost", [4]));
+  await assert.rejects(
+    () => r.readHead(1024),
+    (err: unknown) =>
+      err instanceof ProtocolError && err.code === "INCOMPLETE_HEAD",
+  );
+  const empty = new BufferedReader(pieces("\r\n\r\n", [1]));
+  assert.equal(await empty.readHead(1024), null);
+});
+
+Deno.test("readLine strips CRLF or LF and limits the length", async () => {
+  const r = new BufferedReader(pieces("one\r\ntwo\nthree", [2]));
+  assert.equal(text(await r.readLine(10)), "one");
+  assert.equal(text(await r.readLine(10)), "two");
+  await assert.rejects(
+    () => r.readLine(10),
+    (err: unknown) =>
+      err instanceof ProtocolError && err.code === "INCOMPLETE_LINE",
+  );
+  const long = new BufferedReader(pieces("x".repeat(100) + "\n", [7]));
+  await assert.rejects(
+    () => long.readLine(20),
+    (err: unknown) =>
+      err instanceof ProtocolError && err.code === "LINE_TOO_LONG",
+  );
+  const done = new BufferedReader(pieces("", [1]));
+  assert.equal(await done.readLine(10), null);
+});
+
+Deno.test("read serves buffered bytes first, then large reads go straight through", async () => {
+  const data = new Uint8Array(100_000).map((_, i) => i % 251);
+  const head = encoder.encode("POST / HTTP/1.1\r\n\r\n");
+  const all = new Uint8Array(head.length + data.length);
+  all.set(head);
+  all.set(data, head.length);
+  const r = new BufferedReader(pieces(all, [1000, 30_000]), 64);
+  await r.readHead(1024);
+  const got = new Uint8Array(data.length);
+  await r.readFull(got);
+  assert.deepEqual(got, data);
+  assert.equal(await r.read(new Uint8Array(10)), null);
+});
+
+Deno.test("readFull reports a stream that ends early", async () => {
+  const r = new BufferedReader(pieces("abc", [1]));
+  await assert.rejects(
+    () => r.readFull(new Uint8Array(5)),
+    (err: unknown) =>
+      err instanceof ProtocolError && err.code === "UNEXPECTED_EOF",
+  );
+});
+
+Deno.test("takeBuffered copies without reading the source", async () => {
+  const r = new BufferedReader(pieces("H\r\n\r\nabcdef", [100]));
+  await r.readHead(100);
+  const taken = r.takeBuffered(4);
+  assert.equal(decoder.decode(taken), "abcd");
+  assert.equal(r.buffered, 2);
+  assert.equal(decoder.decode(r.takeBuffered(100)), "ef");
+  assert.equal(r.takeBuffered(100).length, 0);
+});

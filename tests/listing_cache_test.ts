@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import {
+  type DirectoryStamp,
+  ListingCache,
+  type RenderedListing,
+} from "../lib/server/listing_cache.ts";
+import type { ListingEntry } from "../lib/server/listing_entries.ts";
+
+function entries(...names: string[]): ListingEntry[] {
+  return names.map((name) => ({
+    name,
+    isDirectory: false,
+    size: 1,
+    mtimeMs: 0,
+    mime: "text/plain",
+  }));
+}
+
+function rendered(bytes: number): RenderedListing {
+  return {
+    body: new Uint8Array(bytes),
+    headers: [],
+    notModifiedHeaders: [],
+    etag: '"x"',
+  };
+}
+
+function setup(options: { maxBytes?: number; maxSnapshots?: number } = {}) {
+  let clock = 0;
+  let reads = 0;
+  const cache = new ListingCache({ now: () => clock, ...options });
+  return {
+    cache,
+    advance(ms: number) {
+      clock += ms;
+    },
+    get reads() {
+      return reads;
+    },
+    read(names: string[]) {
+      return () => {
+        reads++;
+        return entries(...names);
+      };
+    },
+  };
+}
+
+const STAMP: DirectoryStamp = { ino: 1, mtimeMs: 1000 };
+
+Deno.test("ListingCache reuses a snapshot while the stamp is unchanged and fresh", () => {
+  const t = setup();
+  const first = t.cache.snapshot("k", STAMP, t.read(["a"]));
+  t.advance(999);
+  const again = t.cache.snapshot("k", { ...STAMP }, t.read(["b"]));
+  assert.equal(again, first);
+  assert.equal(t.reads, 1);
+});
+
+Deno.test("ListingCache re-reads when the directory's mtime or inode changes", () => {
+  const t = setup();
+  t.cache.snapshot("k", STAMP, t.read(["a"]));
+  const byMtime = t.cache.snapshot(
+    "k",
+    { ino: 1, mtimeMs: 1001 },
+    t.read(["a", "b"]),
+  );
+  assert.deepEqual(byMtime.entries.map((e) => e.name), ["a", "b"]);
+  const byInode = t.cache.snapshot(
+    "k",
+    { ino: 2, mtimeMs: 1001 },
+    t.read(["c"]),
+  );
+  assert.deepEqual(byInode.entries.map((e) => e.name), ["c"]);
+  assert.equal(t.reads, 3);
+});
+
+Deno.test("ListingCache re-reads after the staleness bound even with the same stamp", () => {
+  const t = setup();
+  t.cache.snapshot("k", STAMP, t.read(["a"]));
+  t.advance(1000);
+  const later = t.cache.snapshot("k", STAMP, t.read(["a-bigger"]));
+  assert.deepEqual(later.entries.map((e) => e.name), ["a-bigger"]);
+  assert.equal(t.reads, 2);
+});
+
+Deno.test("ListingCache keeps rendered variants when a stale re-read finds no change", () => {
+  const t = setup();
+  const first = t.cache.snapshot("k", STAMP, t.read(["a", "b"]));
+  t.cache.remember("k", first, "html", rendered(10));
+  t.advance(1500);
+  const again = t.cache.snapshot("k", STAMP, t.read(["a", "b"]));
+  assert.equal(t.reads, 2);
+  assert.equal(again, first);
+  assert.equal(again.variants.size, 1);
+  // The clock restarted: no read within the next second.
+  t.advance(900);
+  t.cache.snapshot("k", STAMP, t.read(["a", "b"]));
+  assert.equal(t.reads, 2);
+});
+
+Deno.test("ListingCache drops rendered variants when a stale re-read finds a change", () => {
+  const t = setup();
+  const first = t.cache.snapshot("k", STAMP, t.read(["a"]));
+  t.cache.remember("k", first, "html", rendered(10));
+  t.advance(1000);
+  const changed = t.cache.snapshot("k", STAMP, () => [
+    { name: "a", isDirectory: false, size: 2, mtimeMs: 0, mime: "text/plain" },
+  ]);
+  assert.notEqual(changed, first);
+  assert.equal(changed.variants.size, 0);
+  assert.equal(changed.entries[0]!.size, 2);
+});
+
+Deno.test("ListingCache keeps rendered variants only with their snapshot", () => {
+  const t = setup();
+  const snap = t.cache.snapshot("k", STAMP, t.read(["a"]));
+  t.cache.remember("k", snap, "html", rendered(10));
+  assert.equal(
+    t.cache.snapshot("k", STAMP, t.read(["a"])).variants.get("html")?.body
+      .length,
+    10,
+  );
+  const next = t.cache.snapshot("k", { ino: 1, mtimeMs: 2 }, t.read(["a"]));
+  assert.equal(next.variants.size, 0);
+  // A variant rendered from a replaced snapshot is not stored.
+  t.cache.remember("k", snap, "json", rendered(10));
+  assert.equal(next.variants.size, 0);
+});
+
+Deno.test("ListingCache drops the oldest snapshots past its byte budget", () => {
+  const t = setup({ maxBytes: 10_000 });
+  for (const key of ["a", "b", "c"]) {
+    const snap = t.cache.snapshot(key, STAMP, t.read(["x"]));
+    t.cache.remember(key, snap, "html", rendered(2_450));
+  }
+  assert.equal(t.cache.size, 3);
+  const d = t.cache.snapshot("d", STAMP, t.read(["x"]));
+  t.cache.remember("d", d, "html", rendered(2_450));
+  assert.ok(t.cache.bytes <= 10_000);
+  assert.equal(t.cache.size, 3);
+  // "a" was read first, so it went; reading it again calls read.
+  const before = t.reads;
+  t.cache.snapshot("a", STAMP, t.read(["x"]));
+  assert.equal(t.reads, before + 1);
+});
+
+Deno.test("ListingCache does not store a variant larger than a quarter of its budget", () => {
+  const t = setup({ maxBytes: 10_000 });
+  const snap = t.cache.snapshot("k", STAMP, t.read(["x"]));
+  t.cache.remember("k", snap, "html", rendered(3_000));
+  assert.equal(snap.variants.size, 0);
+});
+
+Deno.test("ListingCache propagates read errors and forgets the old snapshot", () => {
+  const t = setup();
+  t.cache.snapshot("k", STAMP, t.read(["a"]));
+  assert.throws(
+    () =>
+      t.cache.snapshot("k", { ino: 1, mtimeMs: 5 }, () => {
+        throw new Deno.errors.NotFound("gone");
+      }),
+    Deno.errors.NotFound,
+  );
+  assert.equal(t.cache.size, 0);
+  assert.equal(t.cache.bytes, 0);
+});
+
+Deno.test("ListingCache holds at most maxSnapshots directories", () => {
+  const t = setup({ maxSnapshots: 2 });
+  for (const key of ["a", "b", "c"]) {
+    t.cache.snapshot(key, STAMP, t.read(["x"]));
+  }
+  assert.equal(t.cache.size, 2);
+  const before = t.reads;
+  t.cache.snapshot("c", STAMP, t.read(["x"]));
+  assert.equal(t.reads, before, "the newest stayed");
+  t.cache.snapshot("a", STAMP, t.read(["x"]));
+  assert.equal(t.reads, before + 1, "the oldest went");
+});

@@ -1,0 +1,439 @@
+import assert from "node:assert/strict";
+import {
+  get,
+  parseResponses,
+  rawExchange,
+  rawRequest,
+  type RawResponse,
+} from "./helpers/raw_http.ts";
+import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
+
+const NASTY_NAMES = [
+  "<img src=x onerror=alert(1)>.txt",
+  "a&b.txt",
+  "100%.txt",
+  "spaces here.txt",
+  "#hash?.txt",
+  "café.txt",
+  'say "hi".txt',
+  "it's.txt",
+];
+
+/** One listed row: its link and its visible text. */
+interface Row {
+  kind: "d" | "f";
+  href: string;
+  text: string;
+  html: string;
+}
+
+function rowsOf(html: string): Row[] {
+  const out: Row[] = [];
+  const re =
+    /<tr class="e ([df])"><td class="n"><a href="([^"]*)">([^<]*)<\/a>.*?<\/tr>/g;
+  for (const m of html.matchAll(re)) {
+    out.push({
+      kind: m[1] as "d" | "f",
+      href: m[2]!,
+      text: m[3]!,
+      html: m[0],
+    });
+  }
+  return out;
+}
+
+function unescapeHtml(s: string): string {
+  return s.replaceAll("&lt;", "<").replaceAll("&gt;", ">")
+    .replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll(
+      "&amp;",
+      "&",
+    );
+}
+
+function namesOf(html: string): string[] {
+  return rowsOf(html).map((r) => unescapeHtml(r.text).replace(/\/$/, ""));
+}
+
+async function getPath(
+  port: number,
+  path: string,
+  extra = "",
+): Promise<RawResponse> {
+  return await rawRequest(port, get(path, extra), { timeoutMs: 20_000 });
+}
+
+function jsonNames(res: RawResponse): string[] {
+  const doc = JSON.parse(res.text) as { entries: Array<{ name: string }> };
+  return doc.entries.map((e) => e.name);
+}
+
+const HOUR = 3600;
+const BASE = Date.UTC(2024, 0, 1) / 1000;
+
+async function sortingDocroot(): Promise<string> {
+  const root = await makeDocroot({
+    "sorted/a.txt": "x".repeat(300),
+    "sorted/b.png": "x".repeat(100),
+    "sorted/c.css": "x".repeat(200),
+    "sorted/d.json": "x".repeat(400),
+    "sorted/zdir/keep": "",
+    "sorted/Adir/keep": "",
+  });
+  // Distinct times, in an order unlike the names: d, b, a, c; Adir < zdir.
+  const times: Record<string, number> = {
+    "d.json": BASE,
+    "b.png": BASE + HOUR,
+    "a.txt": BASE + 2 * HOUR,
+    "c.css": BASE + 3 * HOUR,
+    "Adir": BASE + 4 * HOUR,
+    "zdir": BASE + 5 * HOUR,
+  };
+  for (const [name, t] of Object.entries(times)) {
+    await Deno.utime(`${root}/sorted/${name}`, t, t);
+  }
+  return root;
+}
+
+Deno.test("listing: a subdirectory shows parent, then directories, then files", async () => {
+  const root = await makeDocroot({
+    "sub/z.txt": "z",
+    "sub/a.txt": "a",
+    "sub/beta/x": "",
+    "sub/Alpha/x": "",
+    "top.txt": "t",
+  });
+  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  const res = await getPath(spidey.port, "/sub/");
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
+  assert.match(res.text, /<title>Index of \/sub\/<\/title>/);
+  const parentAt = res.text.indexOf('<a href="../">../</a>');
+  assert.ok(parentAt > 0, "parent link");
+  const rows = rowsOf(res.text);
+  assert.deepEqual(rows.map((r) => r.href), [
+    "Alpha/",
+    "beta/",
+    "a.txt",
+    "z.txt",
+  ]);
+  assert.deepEqual(rows.map((r) => r.kind), ["d", "d", "f", "f"]);
+  assert.ok(parentAt < res.text.indexOf('href="Alpha/"'));
+});
+
+Deno.test("listing: the root has no parent link", async () => {
+  const root = await makeDocroot({ "a.txt": "a" });
+  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  const res = await getPath(spidey.port, "/");
+  assert.equal(res.status, 200);
+  assert.match(res.text, /<title>Index of \/<\/title>/);
+  assert.ok(!res.text.includes('href="../"'));
+  assert.deepEqual(namesOf(res.text), ["a.txt"]);
+});
+
+Deno.test("listing: /sub redirects to /sub/, keeping the query", async () => {
+  const root = await makeDocroot({ "sub/a.txt": "a" });
+  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  const plain = await getPath(spidey.port, "/sub");
+  assert.equal(plain.status, 301);
+  assert.equal(plain.headers.get("location"), "/sub/");
+  const sorted = await getPath(spidey.port, "/sub?C=S;O=D");
+  assert.equal(sorted.status, 301);
+  assert.equal(sorted.headers.get("location"), "/sub/?C=S;O=D");
+});
+
+Deno.test("listing: nasty names are escaped in text, encoded in links, and the links work", async () => {
+  const files: Record<string, string> = {};
+  for (const name of NASTY_NAMES) files[`nasty/${name}`] = `content of ${name}`;
+  files["nasty/dir with <b>/x"] = "";
+  const root = await makeDocroot(files);
+  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  const res = await getPath(spidey.port, "/nasty/");
+  assert.equal(res.status, 200);
+  assert.ok(!res.text.includes("<img"), "a name became markup");
+  assert.ok(!res.text.includes("<b>"), "a directory name became markup");
+  assert.ok(!res.text.includes('"hi"'), "a quote was not escaped");
+  const rows = rowsOf(res.text);
+  assert.equal(rows.length, NASTY_NAMES.length + 1);
+  const dir = rows.find((r) => r.kind === "d")!;
+  assert.equal(dir.href, "dir%20with%20%3Cb%3E/");
+  assert.equal(dir.text, "dir with &lt;b&gt;/");
+  for (const name of NASTY_NAMES) {
+    const row = rows.find((r) => unescapeHtml(r.text) === name);
+    assert.ok(row !== undefined, `row for ${name}`);
+    assert.equal(unescapeHtml(row.href), encodeURIComponent(name));
+    // Following the link as a browser would fetches that very file.
+    const file = await getPath(spidey.port, `/nasty/${unescapeHtml(row.href)}`);
+    assert.equal(file.status, 200, `GET ${row.href}`);
+    assert.equal(file.text, `content of ${name}`);
+  }
+  const img = rows.find((r) => r.text.startsWith("&lt;img"))!;
+  assert.equal(img.href, "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E.txt");
+  assert.equal(
+    rows.find((r) => r.text.startsWith("it"))!.href,
+    "it&#39;s.txt",
+  );
+  assert.equal(
+    rows.find((r) => r.text.startsWith("say"))!.href,
+    "say%20%22hi%22.txt",
+  );
+  assert.equal(rows.find((r) => r.text === "a&amp;b.txt")!.href, "a%26b.txt");
+  assert.equal(rows.find((r) => r.text === "100%.txt")!.href, "100%25.txt");
+  assert.equal(
+    rows.find((r) => r.text === "#hash?.txt")!.href,
+    "%23hash%3F.txt",
+  );
+  assert.equal(rows.find((r) => r.text === "café.txt")!.href, "caf%C3%A9.txt");
+  const csp = res.headers.get("content-security-policy") ?? "";
+  assert.match(csp, /default-src 'none'/);
+  assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+});
+
+Deno.test("listing: sizes are human-readable with the exact count as a tooltip", async () => {
+  const root = await makeDocroot({
+    "tiny.txt": "x".repeat(10),
+    "kilo.bin": new Uint8Array(1234),
+    "mega.bin": new Uint8Array(3 * 1024 * 1024 + 300_000),
+    "folder/x": "",
+  });
+  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  const res = await getPath(spidey.port, "/");
+  const rows = rowsOf(res.text);
+  const row = (href: string) => rows.find((r) => r.href === href)!.html;
+  assert.match(row("tiny.txt"), /<td class="s" title="10 bytes">10 B<\/td>/);
+  assert.match(
+    row("kilo.bin"),
+    /<td class="s" title="1,234 bytes">1\.2 KiB<\/td>/,
+  );
+  assert.match(
+    row("mega.bin"),
+    /<td class="s" title="3,445,728 bytes">3\.3 MiB<\/td>/,
+  );
+  assert.match(
+    row("folder/"),
+    /<td class="s">—<\/td><td class="t">directory<\/td>/,
+  );
+  assert.match(row("tiny.txt"), /<td class="t">text\/plain<\/td>/);
+  const mtime = Deno.statSync(`${root}/tiny.txt`).mtime!.toISOString();
+  assert.ok(row("tiny.txt").includes(`<time datetime="${mtime}"`));
+});
+
+Deno.test("listing: sorts by each column both ways, directories first", async () => {
+  const root = await sortingDocroot();
+  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  const expected: Record<string, string[]> = {
+    "": ["Adir", "zdir", "a.txt", "b.png", "c.css", "d.json"],
+    "C=N;O=A": ["Adir", "zdir", "a.txt", "b.png", "c.css", "d.json"],
+    "C=N;O=D": ["zdir", "Adir", "d.json", "c.css", "b.png", "a.txt"],
+    "C=S;O=A": ["Adir", "zdir", "b.png", "c.css", "a.txt", "d.json"],
+    "C=S;O=D": ["zdir", "Adir", "d.json", "a.txt", "c.css", "b.png"],
+    "C=M;O=A": ["Adir", "zdir", "d.json", "b.png", "a.txt", "c.css"],
+    "C=M;O=D": ["zdir", "Adir", "c.css", "a.txt", "b.png", "d.json"],
+    // application/json < image/png < text/css < text/plain
+    "C=T;O=A": ["Adir", "zdir", "d.json", "b.png", "c.css", "a.txt"],
+    "C=T;O=D": ["zdir", "Adir", "a.txt", "c.css", "b.png", "d.json"],
+    "C=S&O=D": ["zdir", "Adir", "d.json", "a.txt", "c.css", "b.png"],
+  };
+  for (const [query, names] of Object.entries(expected)) {
+    const path = query === "" ? "/sorted/" : `/sorted/?${query}`;
+    const html = await getPath(spidey.port, path);
+    assert.equal(html.status, 200);
+    assert.deepEqual(namesOf(html.text), names, `HTML ${query}`);
+    const sep = query === "" ? "?" : `?${query};`;
+    const json = await getPath(spidey.port, `/sorted/${sep}format=json`);
+    assert.deepEqual(jsonNames(json), names, `JSON ${query}`);
+  }
+  // The active column's header links to the opposite order.
+  const bySize = await getPath(spidey.port, "/sorted/?C=S;O=A");
+  assert.match(bySize.text, /aria-sort="ascending"><a href="\?C=S;O=D">Size/);
+  const mtimeRow = rowsOf(bySize.text).find((r) => r.href === "a.txt")!;
+  assert.ok(
+    mtimeRow.html.includes(
+      `<time datetime="${new Date((BASE + 2 * HOUR) * 1000).toISOString()}"`,
+    ),
+  );
+});
+
+Deno.test("listing: JSON by Accept and by ?format=json, with Vary: Accept on both", async () => {
+  const root = await makeDocroot({
+    "d/file.txt": "hello",
+    "d/sub/x": "",
+  });
+  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  const html = await getPath(spidey.port, "/d/");
+  assert.equal(html.headers.get("vary"), "Accept");
+  assert.match(html.headers.get("content-type")!, /^text\/html/);
+
+  const byAccept = await getPath(
+    spidey.port,
+    "/d/",
+    "Accept: text/html;q=0.5, application/json\r\n",
+  );
+  assert.equal(byAccept.status, 200);
+  assert.equal(byAccept.headers.get("content-type"), "application/json");
+  assert.equal(byAccept.headers.get("vary"), "Accept");
+  const doc = JSON.parse(byAccept.text);
+  assert.equal(doc.path, "/d/");
+  const mtime = Deno.statSync(`${root}/d/file.txt`).mtime!.toISOString();
+  assert.deepEqual(doc.entries[1], {
+    name: "file.txt",
+    type: "file",
+    size: 5,
+    mtime,
+    mime: "text/plain",
+  });
+  assert.equal(doc.entries[0].name, "sub");
+  assert.equal(doc.entries[0].type, "directory");
+
+  const byQuery = await getPath(spidey.port, "/d/?format=json");
+  assert.equal(byQuery.headers.get("content-type"), "application/json");
+  assert.equal(byQuery.headers.get("vary"), "Accept");
+  assert.deepEqual(JSON.parse(byQuery.text), doc);
+
+  const browser = await getPath(
+    spidey.port,
+    "/d/",
+    "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n",
+  );
+  assert.match(browser.headers.get("content-type")!, /^text\/html/);
+  const preferHtml = await getPath(
+    spidey.port,
+    "/d/",
+    "Accept: text/html, application/json;q=0.9\r\n",
+  );
+  assert.match(preferHtml.headers.get("content-type")!, /^text\/html/);
+  // The two representations have different validators.
+  assert.notEqual(byQuery.headers.get("etag"), html.headers.get("etag"));
+});
+
+Deno.test("listing: dotfiles are hidden by default and listed with --dotfiles", async () => {
+  const root = await makeDocroot({
+    ".env": "SECRET=1",
+    ".git/HEAD": "ref",
+    "visible.txt": "v",
+  });
+  {
+    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+    const res = await getPath(spidey.port, "/");
+    assert.deepEqual(namesOf(res.text), ["visible.txt"]);
+    const json = await getPath(spidey.port, "/?format=json");
+    assert.deepEqual(jsonNames(json), ["visible.txt"]);
+  }
+  {
+    await using spidey = await startSpidey([
+      "-p",
+      "0",
+      "-d",
+      root,
+      "-f",
+      "--dotfiles",
+    ]);
+    const res = await getPath(spidey.port, "/");
+    assert.deepEqual(namesOf(res.text), [".git", ".env", "visible.txt"]);
+  }
+});
+
+Deno.test("listing: HEAD sends the headers of GET and no body", async () => {
+  const root = await makeDocroot({ "a.txt": "a", "b.txt": "b" });
+  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  const full = await getPath(spidey.port, "/");
+  const bytes = await rawExchange(
+    spidey.port,
+    "HEAD / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+  );
+  const text = new TextDecoder().decode(bytes);
+  const headEnd = text.indexOf("\r\n\r\n");
+  assert.equal(headEnd + 4, bytes.length, "HEAD response carried a body");
+  const [head] = parseResponses(bytes, ["HEAD"]);
+  assert.equal(head!.status, 200);
+  assert.equal(
+    head!.headers.get("content-length"),
+    String(full.body.length),
+  );
+  assert.equal(head!.headers.get("etag"), full.headers.get("etag"));
+  assert.equal(head!.headers.get("vary"), "Accept");
+});
+
+Deno.test("listing: If-None-Match with the current ETag gets 304", async () => {
+  const root = await makeDocroot({ "a.txt": "a" });
+  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  const first = await getPath(spidey.port, "/");
+  const etag = first.headers.get("etag")!;
+  assert.match(etag, /^"[0-9a-f]+-[0-9a-f]+"$/);
+  const again = await getPath(spidey.port, "/", `If-None-Match: ${etag}\r\n`);
+  assert.equal(again.status, 304);
+  assert.equal(again.body.length, 0);
+  assert.equal(again.headers.get("etag"), etag);
+  const other = await getPath(spidey.port, "/", `If-None-Match: "nope"\r\n`);
+  assert.equal(other.status, 200);
+});
+
+Deno.test("listing: new files appear and size changes show within the staleness bound", async () => {
+  const root = await makeDocroot({ "live/old.txt": "1" });
+  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  const before = await getPath(spidey.port, "/live/");
+  assert.deepEqual(namesOf(before.text), ["old.txt"]);
+
+  await Deno.writeTextFile(`${root}/live/new.txt`, "new");
+  await new Promise((r) => setTimeout(r, 1100));
+  const after = await getPath(spidey.port, "/live/");
+  assert.deepEqual(namesOf(after.text), ["new.txt", "old.txt"]);
+
+  // Growing a file does not touch the directory's mtime: only the
+  // one-second bound brings the new size in.
+  await getPath(spidey.port, "/live/?format=json");
+  await Deno.writeTextFile(`${root}/live/old.txt`, "x".repeat(5000));
+  await new Promise((r) => setTimeout(r, 1100));
+  const grown = JSON.parse(
+    (await getPath(spidey.port, "/live/?format=json")).text,
+  );
+  const old = grown.entries.find((e: { name: string }) => e.name === "old.txt");
+  assert.equal(old.size, 5000);
+
+  await Deno.remove(`${root}/live/new.txt`);
+  await new Promise((r) => setTimeout(r, 1100));
+  const removed = await getPath(spidey.port, "/live/");
+  assert.deepEqual(namesOf(removed.text), ["old.txt"]);
+});
+
+Deno.test("listing: broken and escaping symlinks neither break nor leak", async () => {
+  const outside = await makeDocroot({ "secret.txt": "s".repeat(4321) });
+  const root = await makeDocroot({
+    "links/ok.txt": "ok",
+    "links/broken": { symlink: "nowhere" },
+    "links/loop": { symlink: "loop" },
+    "links/escape": { symlink: `${outside}/secret.txt` },
+    "links/escape-dir": { symlink: outside },
+    "links/inside": { symlink: "ok.txt" },
+  });
+  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  const res = await getPath(spidey.port, "/links/");
+  assert.equal(res.status, 200);
+  assert.deepEqual(namesOf(res.text), ["inside", "ok.txt"]);
+  assert.ok(!res.text.includes("4,321"));
+  assert.ok(!res.text.includes(outside));
+  const json = await getPath(spidey.port, "/links/?format=json");
+  assert.equal(json.status, 200);
+  assert.deepEqual(jsonNames(json), ["inside", "ok.txt"]);
+});
+
+Deno.test("listing: a 10,000-entry directory lists fine", async () => {
+  const root = await makeDocroot({});
+  await Deno.mkdir(`${root}/many`);
+  const empty = new Uint8Array(0);
+  for (let i = 0; i < 10_000; i++) {
+    Deno.writeFileSync(`${root}/many/f${i}.txt`, empty);
+  }
+  try {
+    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+    const res = await getPath(spidey.port, "/many/?C=N;O=D");
+    assert.equal(res.status, 200);
+    const names = namesOf(res.text);
+    assert.equal(names.length, 10_000);
+    assert.equal(names[0], "f9999.txt");
+    assert.equal(names[9_999], "f0.txt");
+    const json = await getPath(spidey.port, "/many/?format=json");
+    assert.equal(jsonNames(json).length, 10_000);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

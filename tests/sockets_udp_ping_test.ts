@@ -1,0 +1,233 @@
+import assert from "node:assert/strict";
+import { createSeededRandom } from "../lib/sockets/seeded_random.ts";
+import { formatPing, parsePingReply } from "../lib/sockets/udp_ping_client.ts";
+import { runProgram, startSocketServer } from "./helpers/socket_modes.ts";
+
+interface PingJson {
+  transmitted: number;
+  received: number;
+  late: number;
+  duplicates: number;
+  lossPercent: number;
+  rttMs: { min: number; avg: number; max: number; stddev: number } | null;
+  pings: Array<{ seq: number; rttMs: number | null }>;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+Deno.test("a ping datagram carries sequence and send time, padded to size", () => {
+  assert.equal(formatPing(7, 1700000000123, 0), "Ping 7 1700000000123");
+  const padded = formatPing(7, 1700000000123, 40);
+  assert.equal(padded.length, 40);
+  assert.match(padded, /^Ping 7 1700000000123 x+$/);
+  assert.deepEqual(
+    parsePingReply(encoder.encode("PING 7 1700000000123 XXXX")),
+    { seq: 7, sentMs: 1700000000123 },
+  );
+  assert.deepEqual(parsePingReply(encoder.encode("ping 3 12")), {
+    seq: 3,
+    sentMs: 12,
+  });
+  assert.equal(parsePingReply(encoder.encode("PONG 7 1")), null);
+  assert.equal(parsePingReply(encoder.encode("PING 7")), null);
+  assert.equal(parsePingReply(new Uint8Array([0xff, 0x00, 0x50])), null);
+});
+
+Deno.test("200 pings at --loss 0.3: exactly the seeded survivors come back", async () => {
+  const seed = 20240611;
+  await using server = await startSocketServer([
+    "--udp-ping-server",
+    "-p",
+    "0",
+    "-b",
+    "127.0.0.1",
+    "--loss",
+    "0.3",
+    "--seed",
+    String(seed),
+  ]);
+  const result = await runProgram("thor", [
+    "--udp-ping",
+    `127.0.0.1:${server.port}`,
+    "-c",
+    "200",
+    "-i",
+    "0.002",
+    "-W",
+    "1.5",
+    "--json",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const run = JSON.parse(result.stdout) as PingJson;
+
+  // The server draws once per datagram, in arrival order.
+  const random = createSeededRandom(seed);
+  const expected: number[] = [];
+  for (let seq = 1; seq <= 200; seq++) if (random() >= 0.3) expected.push(seq);
+  const answered = run.pings.filter((p) => p.rttMs !== null).map((p) => p.seq);
+
+  assert.equal(run.transmitted, 200);
+  assert.deepEqual(answered, expected);
+  assert.equal(run.received, expected.length);
+  assert.ok(
+    run.received >= 120 && run.received <= 160,
+    `about 70% expected, got ${run.received}/200`,
+  );
+  assert.equal(run.lossPercent, ((200 - run.received) / 200) * 100);
+  assert.equal(run.late, 0);
+  assert.ok(run.rttMs !== null);
+  assert.ok(run.rttMs.min <= run.rttMs.avg && run.rttMs.avg <= run.rttMs.max);
+  assert.ok(run.rttMs.stddev >= 0);
+
+  await server.stop();
+  assert.match(
+    server.stderr(),
+    new RegExp(
+      `Received 200 datagrams: answered ${expected.length}, dropped ${
+        200 - expected.length
+      }`,
+    ),
+  );
+});
+
+Deno.test("lost pings print 'Request timed out' and a 100% loss summary, exit 1", async () => {
+  await using server = await startSocketServer([
+    "--udp-ping-server",
+    "-p",
+    "0",
+    "-b",
+    "127.0.0.1",
+    "--loss",
+    "1",
+  ]);
+  const result = await runProgram("thor", [
+    "--udp-ping",
+    `127.0.0.1:${server.port}`,
+    "-c",
+    "2",
+    "-i",
+    "0.05",
+    "-W",
+    "0.2",
+  ]);
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /^Request timed out: seq=1$/m);
+  assert.match(result.stdout, /^Request timed out: seq=2$/m);
+  assert.match(
+    result.stdout,
+    /UDP ping statistics ---\n2 packets transmitted, 0 received, 100% packet loss/,
+  );
+  assert.doesNotMatch(result.stdout, /rtt min/);
+});
+
+Deno.test("a late reply is reported as late, never counted for a later ping", async () => {
+  // Each answer comes 150 ms after its ping, past the 100 ms timeout and
+  // before the next ping: a client that took "the next datagram" as the
+  // reply would count ping 1's answer for ping 2.
+  await using server = await startSocketServer([
+    "--udp-ping-server",
+    "-p",
+    "0",
+    "-b",
+    "127.0.0.1",
+    "--delay",
+    "150",
+  ]);
+  const result = await runProgram("thor", [
+    "--udp-ping",
+    `127.0.0.1:${server.port}`,
+    "-c",
+    "3",
+    "-i",
+    "0.3",
+    "-W",
+    "0.1",
+    "--json",
+  ]);
+  const run = JSON.parse(result.stdout) as PingJson;
+  assert.equal(result.code, 1);
+  assert.equal(run.received, 0);
+  assert.ok(run.pings.every((p) => p.rttMs === null));
+  assert.ok(run.late >= 1, `late replies expected: ${result.stdout}`);
+  assert.equal(run.rttMs, null);
+});
+
+Deno.test("replies are padded pings upper-cased, with round trips past the delay", async () => {
+  await using server = await startSocketServer([
+    "--udp-ping-server",
+    "-p",
+    "0",
+    "-b",
+    "127.0.0.1",
+    "--delay",
+    "40",
+  ]);
+  const result = await runProgram("thor", [
+    "--udp-ping",
+    `127.0.0.1:${server.port}`,
+    "-c",
+    "3",
+    "-i",
+    "0.05",
+    "-W",
+    "3",
+    "-s",
+    "300",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const replies = [
+    ...result.stdout.matchAll(/seq=(\d) bytes=(\d+) time=([\d.]+) ms/g),
+  ];
+  assert.deepEqual(replies.map((m) => m[1]).sort(), ["1", "2", "3"]);
+  for (const m of replies) {
+    assert.equal(m[2], "300");
+    assert.ok(Number(m[3]) >= 40, `rtt ${m[3]} below the 40 ms delay`);
+  }
+  assert.match(
+    result.stdout,
+    /3 packets transmitted, 3 received, 0% packet loss/,
+  );
+  assert.match(
+    result.stdout,
+    /rtt min\/avg\/max\/stddev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms/,
+  );
+});
+
+Deno.test("the server upper-cases ASCII only and passes other bytes through", async () => {
+  await using server = await startSocketServer([
+    "--udp-ping-server",
+    "-p",
+    "0",
+    "-b",
+    "127.0.0.1",
+  ]);
+  const socket = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  try {
+    const sent = new Uint8Array([
+      ...encoder.encode("hello é "),
+      0x00,
+      0xff,
+      0x7a,
+    ]);
+    await socket.send(sent, {
+      transport: "udp",
+      hostname: "127.0.0.1",
+      port: server.port,
+    });
+    const timer = setTimeout(() => socket.close(), 10_000);
+    const [reply] = await socket.receive();
+    clearTimeout(timer);
+    assert.deepEqual(
+      reply,
+      new Uint8Array([...encoder.encode("HELLO é "), 0x00, 0xff, 0x5a]),
+    );
+    assert.equal(decoder.decode(reply.subarray(0, 5)), "HELLO");
+  } finally {
+    socket.close();
+  }
+});

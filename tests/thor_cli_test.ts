@@ -1,0 +1,374 @@
+import assert from "node:assert/strict";
+import { ERROR_CLASSES } from "../lib/thor/run_stats.ts";
+import {
+  type ConnectionScript,
+  okResponse,
+  serveEach,
+  startScriptedServer,
+} from "./helpers/scripted_server.ts";
+import { denoRunArgs } from "./helpers/spidey_process.ts";
+
+interface ThorResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs thor.ts as a real subprocess. */
+async function thor(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ThorResult> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: denoRunArgs("thor.ts", args),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env,
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+function json(result: ThorResult): Json {
+  try {
+    return JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`Not JSON:\n${result.stdout}\n${result.stderr}`);
+  }
+}
+
+function errorsOf(summary: Json, counts: Record<string, number> = {}) {
+  const want: Record<string, number> = {};
+  for (const cls of ERROR_CLASSES) want[cls] = counts[cls] ?? 0;
+  assert.deepEqual(summary.errors, want);
+}
+
+const STAMP = String.raw`\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\]`;
+
+Deno.test("--json prints one summary line with exact counts", async () => {
+  await using server = startScriptedServer(serveEach(() => okResponse("abc")));
+  const url = `http://127.0.0.1:${server.port}/j`;
+  const result = await thor(["-r", "6", "-c", "2", "--json", url]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stderr, "");
+  assert.equal(result.stdout.trim().split("\n").length, 1);
+  const s = json(result);
+  assert.equal(s.url, url);
+  assert.equal(s.method, "GET");
+  assert.equal(s.mode, "count");
+  assert.equal(s.processes, 1);
+  assert.equal(s.connections_per_process, 2);
+  assert.equal(s.connections, 2);
+  assert.equal(s.requests, 6);
+  assert.equal(s.completed, 6);
+  assert.equal(s.ok, 6);
+  assert.equal(s.failed, 0);
+  assert.deepEqual(s.status, { "200": 6 });
+  errorsOf(s);
+  assert.equal(s.bytes, 6 * okResponse("abc").length);
+  for (const key of ["elapsed_s", "rps", "mbps"]) {
+    assert.equal(typeof s[key], "number", key);
+  }
+  for (const key of ["min", "mean", "p50", "p99", "max"]) {
+    assert.equal(typeof s.latency_ms[key], "number", key);
+  }
+  assert.equal(server.requests.length, 6);
+});
+
+Deno.test("any HTTP status is a completed run (exit 0); transport failures exit 1", async () => {
+  await using server = startScriptedServer(
+    serveEach((req) =>
+      req.target === "/missing"
+        ? "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+        : "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n"
+    ),
+  );
+  const base = `http://127.0.0.1:${server.port}`;
+  const notFound = await thor(["-r", "2", "--json", `${base}/missing`]);
+  assert.equal(notFound.code, 0);
+  assert.deepEqual(json(notFound).status, { "404": 2 });
+  const oops = await thor(["-r", "3", "--json", `${base}/x`]);
+  assert.equal(oops.code, 0);
+  assert.deepEqual(json(oops).status, { "500": 3 });
+});
+
+Deno.test("resets: counted as read errors, one stderr line, exit 1", async () => {
+  await using server = startScriptedServer((c) => c.reset());
+  const result = await thor([
+    "-r",
+    "3",
+    "--json",
+    `http://127.0.0.1:${server.port}/`,
+  ]);
+  assert.equal(result.code, 1);
+  const s = json(result);
+  assert.equal(s.requests, 3);
+  assert.equal(s.completed, 0);
+  errorsOf(s, { read: 3 });
+  assert.match(
+    result.stderr,
+    /^thor: 3 of 3 requests failed; last \(read\): [^\n]+\n$/,
+  );
+});
+
+Deno.test("--timeout ends a request whose head never comes", async () => {
+  const script: ConnectionScript = async (c) => {
+    await c.readRequest();
+    await c.readRequest();
+  };
+  await using server = startScriptedServer(script);
+  const result = await thor([
+    "--timeout",
+    "0.3",
+    "-r",
+    "2",
+    "--json",
+    `http://127.0.0.1:${server.port}/`,
+  ]);
+  assert.equal(result.code, 1);
+  errorsOf(json(result), { timeout: 2 });
+});
+
+Deno.test("one request dumps the response: head, then body", async () => {
+  const head =
+    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n\r\n";
+  await using server = startScriptedServer(
+    serveEach(() => `${head}hello world\n`),
+  );
+  const result = await thor([`127.0.0.1:${server.port}/hello.txt`]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, `${head}hello world\n`);
+  assert.equal(result.stderr, "");
+  assert.equal(server.requests[0]!.line, "GET /hello.txt HTTP/1.1");
+  assert.equal(
+    server.requests[0]!.headers.get("host"),
+    `127.0.0.1:${server.port}`,
+  );
+});
+
+Deno.test("one chunked response is dumped with its body decoded", async () => {
+  const head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  await using server = startScriptedServer(
+    serveEach(() => `${head}3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n`),
+  );
+  const result = await thor([`http://127.0.0.1:${server.port}/`]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, `${head}abcde`);
+});
+
+Deno.test("one failed request prints one error line and exits 1", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const result = await thor([`http://127.0.0.1:${port}/`]);
+  assert.equal(result.code, 1);
+  assert.equal(result.stdout, "");
+  assert.match(result.stderr, /^thor: Request failed \(connect\): [^\n]+\n$/);
+});
+
+Deno.test("usage errors and help", async () => {
+  for (
+    const args of [[], ["-r", "0", "x"], ["--nope", "x"], [
+      "-r",
+      "1",
+      "-d",
+      "1",
+      "x",
+    ]]
+  ) {
+    const result = await thor(args);
+    assert.equal(result.code, 2, args.join(" "));
+    assert.match(result.stderr, /^thor: [^\n]+\n$/);
+    assert.equal(result.stdout, "");
+  }
+  const help = await thor(["-h"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: thor \[options\] URL/);
+});
+
+Deno.test("-p 3 -r 5 sends exactly 15 requests and merges three processes", async () => {
+  await using server = startScriptedServer(serveEach(() => okResponse("p")));
+  const result = await thor([
+    "-p",
+    "3",
+    "-r",
+    "5",
+    "--json",
+    `http://127.0.0.1:${server.port}/`,
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const s = json(result);
+  assert.equal(s.processes, 3);
+  assert.equal(s.requests, 15);
+  assert.deepEqual(s.status, { "200": 15 });
+  assert.equal(s.connections, 3);
+  assert.equal(server.requests.length, 15);
+  assert.equal(server.accepted, 3);
+});
+
+Deno.test("--rate across processes splits the rate and reports corrected latency", async () => {
+  await using server = startScriptedServer(serveEach(() => okResponse("r")));
+  const result = await thor([
+    "-p",
+    "2",
+    "-r",
+    "4",
+    "--rate",
+    "100",
+    "--json",
+    `http://127.0.0.1:${server.port}/`,
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const s = json(result);
+  assert.equal(s.mode, "rate");
+  assert.equal(s.target_rate, 100);
+  assert.equal(s.requests, 8);
+  assert.equal(typeof s.latency_corrected_ms.p99, "number");
+  assert.equal(server.requests.length, 8);
+});
+
+Deno.test("-o with processes writes every body to the file", async () => {
+  await using server = startScriptedServer(serveEach(() => okResponse("[b]")));
+  const path = await Deno.makeTempFile();
+  await Deno.writeTextFile(path, "old content that must go");
+  const result = await thor([
+    "-p",
+    "2",
+    "-r",
+    "2",
+    "-o",
+    path,
+    "--json",
+    `http://127.0.0.1:${server.port}/`,
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(await Deno.readTextFile(path), "[b][b][b][b]");
+  await Deno.remove(path);
+});
+
+Deno.test("-v logs each request, each process's average and each exit", async () => {
+  await using server = startScriptedServer(serveEach(() => okResponse("v")));
+  const url = `http://127.0.0.1:${server.port}/`;
+  const one = await thor(["-v", "-r", "3", "--json", url]);
+  assert.equal(one.code, 0);
+  const lines = one.stderr.trimEnd().split("\n");
+  assert.match(
+    lines[0]!,
+    new RegExp(
+      `^${STAMP} Connected to 127\\.0\\.0\\.1:${server.port}\\.\\.\\.$`,
+    ),
+  );
+  const elapsed = new RegExp(
+    `^${STAMP} (\\d+) \\| Elapsed time: \\d+\\.\\d\\d seconds$`,
+  );
+  const average = new RegExp(
+    `^${STAMP} (\\d+) \\| Average elapsed time: \\d+\\.\\d\\d seconds$`,
+  );
+  assert.equal(lines.filter((l) => elapsed.test(l)).length, 3);
+  assert.equal(lines.filter((l) => average.test(l)).length, 1);
+  assert.equal(lines.length, 5);
+
+  const many = await thor(["-v", "-p", "2", "-r", "2", "--json", url]);
+  assert.equal(many.code, 0);
+  const manyLines = many.stderr.trimEnd().split("\n");
+  const averagePids = manyLines.flatMap((l) => average.exec(l)?.[1] ?? []);
+  assert.equal(averagePids.length, 2);
+  assert.notEqual(averagePids[0], averagePids[1]);
+  assert.equal(manyLines.filter((l) => elapsed.test(l)).length, 4);
+  const terminated = new RegExp(
+    `^${STAMP} Process (\\d+) terminated with exit status 0$`,
+  );
+  const exitPids = manyLines.flatMap((l) => terminated.exec(l)?.[1] ?? []);
+  assert.deepEqual(exitPids.sort(), averagePids.sort());
+});
+
+Deno.test("https goes through TLS and checks the certificate", async () => {
+  const dir = await Deno.makeTempDir();
+  const openssl = async (args: string[]) => {
+    const out = await new Deno.Command("openssl", {
+      args,
+      cwd: dir,
+      stderr: "null",
+      stdout: "null",
+    })
+      .output();
+    assert.equal(out.code, 0, `openssl ${args.join(" ")}`);
+  };
+  await openssl([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=Thor Test CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign",
+  ]);
+  await openssl([
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "leaf.key",
+    "-out",
+    "leaf.csr",
+    "-subj",
+    "/CN=localhost",
+  ]);
+  await Deno.writeTextFile(
+    `${dir}/ext.cnf`,
+    "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+  );
+  await openssl([
+    "x509",
+    "-req",
+    "-in",
+    "leaf.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "leaf.pem",
+    "-days",
+    "2",
+    "-extfile",
+    "ext.cnf",
+  ]);
+  await using server = startScriptedServer(
+    serveEach(() => okResponse("secret")),
+    {
+      cert: await Deno.readTextFile(`${dir}/leaf.pem`),
+      key: await Deno.readTextFile(`${dir}/leaf.key`),
+    },
+  );
+  const url = `https://localhost:${server.port}/`;
+  const trusted = await thor(["-r", "3", "--json", url], {
+    DENO_CERT: `${dir}/ca.pem`,
+  });
+  assert.equal(trusted.code, 0, trusted.stderr);
+  assert.deepEqual(json(trusted).status, { "200": 3 });
+  const untrusted = await thor(["-r", "2", "--json", url]);
+  assert.equal(untrusted.code, 1);
+  errorsOf(json(untrusted), { tls: 2 });
+  await Deno.remove(dir, { recursive: true });
+});

@@ -1,0 +1,341 @@
+import assert from "node:assert/strict";
+import { Destination } from "../lib/thor/destination.ts";
+import { DumpWriter } from "../lib/thor/dump.ts";
+import { LoadRun } from "../lib/thor/load.ts";
+import { buildRequestBytes } from "../lib/thor/request_bytes.ts";
+import { ERROR_CLASSES, type RunStats } from "../lib/thor/run_stats.ts";
+import { parseTargetUrl } from "../lib/thor/target_url.ts";
+import {
+  type ConnectionScript,
+  okResponse,
+  serveEach,
+  startScriptedServer,
+} from "./helpers/scripted_server.ts";
+
+interface HammerOptions {
+  requests?: number | null;
+  connections?: number;
+  timeoutMs?: number;
+  method?: string;
+  body?: string;
+  keepAlive?: boolean;
+  durationMs?: number | null;
+  rate?: number | null;
+  dump?: DumpWriter | null;
+  url?: string;
+}
+
+/** Runs the load lib in this process against `port`. */
+async function hammer(
+  port: number,
+  o: HammerOptions = {},
+): Promise<{ stats: RunStats; run: LoadRun }> {
+  const url = parseTargetUrl(o.url ?? `http://127.0.0.1:${port}/x`);
+  const method = o.method ?? "GET";
+  const keepAlive = o.keepAlive ?? true;
+  const run = new LoadRun({
+    destination: new Destination(url),
+    request: buildRequestBytes({
+      url,
+      method,
+      headers: [],
+      body: o.body === undefined ? null : new TextEncoder().encode(o.body),
+      keepAlive,
+    }),
+    method,
+    connections: o.connections ?? 1,
+    requests: o.requests === undefined ? 1 : o.requests,
+    durationMs: o.durationMs ?? null,
+    rate: o.rate ?? null,
+    timeoutMs: o.timeoutMs ?? 10_000,
+    keepAlive,
+    dump: o.dump ?? null,
+  });
+  await run.prepare();
+  const stats = await run.run();
+  return { stats, run };
+}
+
+/** Asserts the exact accounting: statuses and error classes, nothing else. */
+function assertCounts(
+  stats: RunStats,
+  status: Record<number, number>,
+  errors: Partial<Record<string, number>> = {},
+): void {
+  assert.deepEqual(Object.fromEntries(stats.status), status);
+  for (const cls of ERROR_CLASSES) {
+    assert.equal(stats.errors.get(cls), errors[cls] ?? 0, `errors.${cls}`);
+  }
+  assert.equal(stats.issued, stats.completed + stats.errorCount);
+  assert.equal(stats.latency.count, stats.completed);
+}
+
+Deno.test("keep-alive responses are all counted on reused connections", async () => {
+  await using server = startScriptedServer(serveEach(() => okResponse("hi")));
+  const { stats } = await hammer(server.port, { requests: 20, connections: 2 });
+  assertCounts(stats, { 200: 20 });
+  assert.equal(stats.connections, 2);
+  assert.equal(server.accepted, 2);
+  assert.equal(server.requests.length, 20);
+  const one = okResponse("hi").length;
+  assert.equal(stats.bytes, 20 * one);
+});
+
+Deno.test("statuses are counted one by one", async () => {
+  const answers = ["200 OK", "404 Not Found", "500 Oops"];
+  await using server = startScriptedServer(serveEach((_, n) => {
+    const line = answers[n % 3];
+    return `HTTP/1.1 ${line}\r\nContent-Length: 0\r\n\r\n`;
+  }));
+  const { stats } = await hammer(server.port, { requests: 9 });
+  assertCounts(stats, { 200: 3, 404: 3, 500: 3 });
+});
+
+Deno.test("a truncated body is a read error, never a success", async () => {
+  const script: ConnectionScript = async (c) => {
+    await c.readRequest();
+    await c.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
+  };
+  await using server = startScriptedServer(script);
+  const { stats } = await hammer(server.port, { requests: 5 });
+  assertCounts(stats, {}, { read: 5 });
+  assert.equal(server.requests.length, 5);
+});
+
+Deno.test("a truncated chunked body is a read error, a bad chunk a protocol error", async () => {
+  const script: ConnectionScript = async (c) => {
+    const req = await c.readRequest();
+    const chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    await c.write(
+      req?.target === "/cut"
+        ? `${chunked}5\r\nhel`
+        : `${chunked}zz\r\nhello\r\n0\r\n\r\n`,
+    );
+  };
+  await using server = startScriptedServer(script);
+  const cut = await hammer(server.port, {
+    requests: 3,
+    url: `http://127.0.0.1:${server.port}/cut`,
+  });
+  assertCounts(cut.stats, {}, { read: 3 });
+  const bad = await hammer(server.port, { requests: 2 });
+  assertCounts(bad.stats, {}, { protocol: 2 });
+});
+
+Deno.test("a connection reset is a read error", async () => {
+  await using server = startScriptedServer((c) => c.reset());
+  const { stats } = await hammer(server.port, { requests: 4 });
+  assertCounts(stats, {}, { read: 4 });
+  assert.equal(server.accepted, 4);
+});
+
+Deno.test("garbage instead of HTTP is a protocol error", async () => {
+  const replies = ["SSH-2.0-OpenSSH_9.2\r\n\r\n", "\x00\x01\x02 binary junk"];
+  const script: ConnectionScript = async (c) => {
+    await c.readRequest();
+    await c.write(replies[c.index % 2]!);
+  };
+  await using server = startScriptedServer(script);
+  const { stats } = await hammer(server.port, { requests: 4 });
+  assertCounts(stats, {}, { protocol: 4 });
+});
+
+Deno.test("an invalid Content-Length is a protocol error", async () => {
+  await using server = startScriptedServer(
+    serveEach(() => "HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello"),
+  );
+  const { stats } = await hammer(server.port, { requests: 2 });
+  assertCounts(stats, {}, { protocol: 2 });
+});
+
+Deno.test("headers delayed past the timeout are a timeout", async () => {
+  const script: ConnectionScript = async (c) => {
+    await c.readRequest();
+    await c.readRequest(); // never answers; waits for the client to leave
+  };
+  await using server = startScriptedServer(script);
+  const { stats } = await hammer(server.port, {
+    requests: 3,
+    connections: 2,
+    timeoutMs: 300,
+  });
+  assertCounts(stats, {}, { timeout: 3 });
+});
+
+Deno.test("a body that stalls halfway is a timeout too", async () => {
+  const script: ConnectionScript = async (c) => {
+    await c.readRequest();
+    await c.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc");
+    await c.readRequest();
+  };
+  await using server = startScriptedServer(script);
+  const { stats } = await hammer(server.port, { requests: 2, timeoutMs: 300 });
+  assertCounts(stats, {}, { timeout: 2 });
+});
+
+Deno.test("chunked bodies with extensions and trailers complete and keep the connection", async () => {
+  const response = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+    "5;name=value\r\nhello\r\n6 ; other\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n";
+  await using server = startScriptedServer(serveEach(() => response));
+  const { stats } = await hammer(server.port, { requests: 10 });
+  assertCounts(stats, { 200: 10 });
+  assert.equal(server.accepted, 1);
+  assert.equal(stats.bytes, 10 * response.length);
+});
+
+Deno.test("close-delimited bodies complete when the server closes", async () => {
+  const script: ConnectionScript = async (c) => {
+    await c.readRequest();
+    await c.write(
+      c.index % 2 === 0
+        ? "HTTP/1.1 200 OK\r\n\r\nall of this"
+        : "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end",
+    );
+  };
+  await using server = startScriptedServer(script);
+  const { stats } = await hammer(server.port, { requests: 6 });
+  assertCounts(stats, { 200: 6 });
+  assert.equal(server.accepted, 6);
+  assert.equal(stats.connections, 6);
+});
+
+Deno.test("interim 1xx responses are skipped: 100 Continue then 200", async () => {
+  await using server = startScriptedServer(
+    serveEach((_, n) =>
+      (n % 2 === 0
+        ? ""
+        : "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n") +
+      "HTTP/1.1 100 Continue\r\n\r\n" + okResponse("ok")
+    ),
+  );
+  const { stats } = await hammer(server.port, {
+    requests: 4,
+    method: "POST",
+    body: "data",
+  });
+  assertCounts(stats, { 200: 4 });
+  assert.equal(server.accepted, 1);
+  assert.equal(new TextDecoder().decode(server.requests[0]!.body), "data");
+});
+
+Deno.test("a keep-alive limit with Connection: close makes thor reconnect", async () => {
+  await using server = startScriptedServer(
+    serveEach((_, n) =>
+      n === 2 ? okResponse("x", "Connection: close\r\n") : okResponse("x")
+    ),
+  );
+  const { stats } = await hammer(server.port, { requests: 10 });
+  assertCounts(stats, { 200: 10 });
+  assert.equal(server.accepted, 4);
+  assert.equal(stats.connections, 4);
+  assert.equal(server.requests.length, 10);
+});
+
+Deno.test("a keep-alive limit without notice is retried on a new connection", async () => {
+  // Closes after 3 responses without saying so; the next request on that
+  // connection meets the close and is sent again on a fresh one.
+  await using server = startScriptedServer(
+    serveEach((_, n) => n === 3 ? null : okResponse("x")),
+  );
+  const { stats } = await hammer(server.port, { requests: 10 });
+  assertCounts(stats, { 200: 10 });
+  assert.equal(server.accepted, 4);
+  assert.equal(stats.connections, 4);
+});
+
+Deno.test("HEAD, 204 and 304 responses end at their head", async () => {
+  const script: ConnectionScript = serveEach((req, n) => {
+    if (req.method === "HEAD") {
+      return "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
+    }
+    return n % 2 === 0
+      ? "HTTP/1.1 204 No Content\r\n\r\n"
+      : "HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n";
+  });
+  await using server = startScriptedServer(script);
+  const head = await hammer(server.port, {
+    requests: 3,
+    method: "HEAD",
+    timeoutMs: 2000,
+  });
+  assertCounts(head.stats, { 200: 3 });
+  const get = await hammer(server.port, { requests: 4, timeoutMs: 2000 });
+  assertCounts(get.stats, { 204: 2, 304: 2 });
+  assert.equal(server.accepted, 2);
+});
+
+Deno.test("a refused connection is a connect error for every request", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const { stats, run } = await hammer(port, { requests: 3, connections: 2 });
+  assertCounts(stats, {}, { connect: 3 });
+  assert.equal(run.lastError?.cls, "connect");
+});
+
+Deno.test("a name that resolves nowhere fails every request as dns", async () => {
+  const { stats, run } = await hammer(0, {
+    requests: 5,
+    connections: 2,
+    url: "http://no-such-host.invalid:8080/",
+  });
+  assertCounts(stats, {}, { dns: 5 });
+  assert.equal(run.unresolvable, true);
+});
+
+Deno.test("--no-keepalive opens a connection per request and says Connection: close", async () => {
+  await using server = startScriptedServer(serveEach(() => okResponse("x")));
+  const { stats } = await hammer(server.port, {
+    requests: 4,
+    keepAlive: false,
+  });
+  assertCounts(stats, { 200: 4 });
+  assert.equal(server.accepted, 4);
+  assert.equal(server.requests[0]!.headers.get("connection"), "close");
+});
+
+Deno.test("duration mode stops on time with exact accounting", async () => {
+  await using server = startScriptedServer(serveEach(() => okResponse("x")));
+  const { stats } = await hammer(server.port, {
+    requests: null,
+    durationMs: 300,
+    connections: 3,
+  });
+  assert.ok(stats.completed > 0);
+  assertCounts(stats, { 200: stats.completed });
+  assert.ok(server.requests.length >= stats.completed);
+});
+
+Deno.test("rate mode sends the asked number and records corrected latency", async () => {
+  await using server = startScriptedServer(serveEach(() => okResponse("x")));
+  const { stats } = await hammer(server.port, {
+    requests: 20,
+    rate: 200,
+    connections: 2,
+  });
+  assertCounts(stats, { 200: 20 });
+  assert.equal(stats.correctedLatency.count, 20);
+  assert.ok(stats.correctedLatency.maxMs() >= stats.latency.minMs());
+});
+
+Deno.test("-o dumps every complete body, and only complete ones", async () => {
+  let served = 0;
+  const script: ConnectionScript = async (c) => {
+    while (await c.readRequest() !== null) {
+      const n = served++;
+      if (n === 1) {
+        await c.write("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\ncut");
+        return;
+      }
+      await c.write(okResponse(`body${n};`));
+    }
+  };
+  await using server = startScriptedServer(script);
+  const path = await Deno.makeTempFile();
+  const dump = DumpWriter.open(path, true);
+  const { stats } = await hammer(server.port, { requests: 4, dump });
+  dump.close();
+  assertCounts(stats, { 200: 3 }, { read: 1 });
+  assert.equal(await Deno.readTextFile(path), "body0;body2;body3;");
+  await Deno.remove(path);
+});

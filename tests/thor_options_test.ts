@@ -1,0 +1,188 @@
+import assert from "node:assert/strict";
+import {
+  childArgs,
+  parseHeaderFlag,
+  parseThorArgs,
+  runMode,
+  type ThorOptions,
+  ThorUsageError,
+} from "../lib/thor/options.ts";
+import { buildRequestBytes } from "../lib/thor/request_bytes.ts";
+import { parseTargetUrl } from "../lib/thor/target_url.ts";
+
+function options(args: string[]): ThorOptions {
+  const command = parseThorArgs(args);
+  assert.equal(command.kind, "run");
+  return (command as { options: ThorOptions }).options;
+}
+
+Deno.test("defaults are the classic tool's: one request, one process", () => {
+  const o = options(["example.com"]);
+  assert.equal(o.requests, 1);
+  assert.equal(o.processes, 1);
+  assert.equal(o.connections, 1);
+  assert.equal(o.timeoutMs, 30_000);
+  assert.equal(o.method, "GET");
+  assert.equal(o.keepAlive, true);
+  assert.equal(runMode(o), "count");
+  assert.deepEqual(parseThorArgs(["-h"]), { kind: "help" });
+});
+
+Deno.test("every flag is read", () => {
+  const o = options([
+    "-r",
+    "5",
+    "-p",
+    "3",
+    "-c",
+    "7",
+    "--timeout",
+    "1.5",
+    "-m",
+    "PUT",
+    "-H",
+    "X-A: 1",
+    "-H",
+    "X-B:two",
+    "--body",
+    "hi",
+    "--no-keepalive",
+    "--json",
+    "-o",
+    "out.txt",
+    "-v",
+    "http://x:81/p",
+  ]);
+  assert.equal(o.requests, 5);
+  assert.equal(o.processes, 3);
+  assert.equal(o.connections, 7);
+  assert.equal(o.timeoutMs, 1500);
+  assert.equal(o.method, "PUT");
+  assert.deepEqual(o.headers, [["X-A", "1"], ["X-B", "two"]]);
+  assert.equal(new TextDecoder().decode(o.body!), "hi");
+  assert.equal(o.keepAlive, false);
+  assert.equal(o.json, true);
+  assert.equal(o.output, "out.txt");
+  assert.equal(o.verbose, true);
+  assert.equal(o.url.port, 81);
+  const d = options(["-d", "2.5", "--rate", "100", "x"]);
+  assert.equal(d.durationMs, 2500);
+  assert.equal(d.rate, 100);
+  assert.equal(runMode(d), "rate");
+  assert.equal(runMode(options(["-d", "1", "x"])), "duration");
+});
+
+Deno.test("a body without -m is a POST; a body file is read", async () => {
+  assert.equal(options(["--body", "x", "h"]).method, "POST");
+  const path = await Deno.makeTempFile();
+  await Deno.writeTextFile(path, "from file");
+  const o = options(["--body-file", path, "-m", "PUT", "h"]);
+  assert.equal(new TextDecoder().decode(o.body!), "from file");
+  assert.equal(o.method, "PUT");
+  await Deno.remove(path);
+});
+
+Deno.test("usage mistakes are ThorUsageErrors with one sentence", () => {
+  const bad = [
+    [],
+    ["a", "b"],
+    ["-r", "0", "x"],
+    ["-r", "abc", "x"],
+    ["-p", "0", "x"],
+    ["-c", "-1", "x"],
+    ["-d", "0", "x"],
+    ["--timeout", "never", "x"],
+    ["-r", "2", "-d", "1", "x"],
+    ["--rate", "10", "x"],
+    ["--rate", "0", "-d", "1", "x"],
+    ["--body", "a", "--body-file", "f", "x"],
+    ["--body-file", "/no/such/file", "x"],
+    ["-m", "GE T", "x"],
+    ["-H", "NoColon", "x"],
+    ["-H", "Content-Length: 5", "x"],
+    ["--bogus", "x"],
+    ["-o", "", "x"],
+    ["ftp://x"],
+  ];
+  for (const args of bad) {
+    assert.throws(
+      () => parseThorArgs(args),
+      (err: unknown) =>
+        err instanceof ThorUsageError && !err.message.includes("\n"),
+      args.join(" "),
+    );
+  }
+});
+
+Deno.test("-H keeps the value and Connection: close turns keep-alive off", () => {
+  assert.deepEqual(parseHeaderFlag("Accept:  text/html "), [
+    "Accept",
+    "text/html",
+  ]);
+  assert.equal(options(["-H", "Connection: close", "x"]).keepAlive, false);
+});
+
+Deno.test("children get the same run for one process and a share of the rate", () => {
+  const o = options([
+    "-p",
+    "4",
+    "-c",
+    "2",
+    "-d",
+    "3",
+    "--rate",
+    "100",
+    "-m",
+    "POST",
+    "-H",
+    "X-A: -1",
+    "--body=-dash",
+    "--timeout",
+    "2",
+    "-v",
+    "x/y",
+  ]);
+  const args = childArgs(o);
+  const child = options(args);
+  assert.equal(child.child, true);
+  assert.equal(child.processes, 1);
+  assert.equal(child.connections, 2);
+  assert.equal(child.durationMs, 3000);
+  assert.equal(child.rate, 25);
+  assert.equal(child.method, "POST");
+  assert.deepEqual(child.headers, [["X-A", "-1"]]);
+  assert.equal(new TextDecoder().decode(child.body!), "-dash");
+  assert.equal(child.timeoutMs, 2000);
+  assert.equal(child.verbose, true);
+  assert.equal(child.url.input, "x/y");
+  const counted = options(childArgs(options(["-p", "3", "-r", "5", "x"])));
+  assert.equal(counted.requests, 5);
+  assert.equal(runMode(counted), "count");
+});
+
+Deno.test("the request is built once: head and body in one buffer", () => {
+  const bytes = buildRequestBytes({
+    url: parseTargetUrl("http://[::1]:8080/p?q"),
+    method: "POST",
+    headers: [["User-Agent", "me"], ["X-A", "1"]],
+    body: new TextEncoder().encode("hello"),
+    keepAlive: false,
+  });
+  assert.equal(
+    new TextDecoder().decode(bytes),
+    "POST /p?q HTTP/1.1\r\nHost: [::1]:8080\r\nAccept: */*\r\n" +
+      "User-Agent: me\r\nX-A: 1\r\nConnection: close\r\n" +
+      "Content-Length: 5\r\n\r\nhello",
+  );
+  const get = new TextDecoder().decode(buildRequestBytes({
+    url: parseTargetUrl("example.com"),
+    method: "GET",
+    headers: [],
+    body: null,
+    keepAlive: true,
+  }));
+  assert.equal(
+    get,
+    "GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: thor/0.1\r\nAccept: */*\r\n\r\n",
+  );
+});
