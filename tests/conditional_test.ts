@@ -141,6 +141,23 @@ Deno.test("If-Modified-Since ignores bad, huge and future dates", () => {
   assert.equal(at("Thu, 01 Jan 2026 00:00:00 GMT"), "proceed");
 });
 
+Deno.test("If-Modified-Since cannot confirm weak validators", () => {
+  // The file changed moments ago: another change in the same second would
+  // keep the date, so only the entity tag may give a 304.
+  assert.equal(
+    evaluatePreconditions(
+      headers({ "if-modified-since": LAST_MODIFIED_TEXT }),
+      WEAK,
+      NOW,
+    ),
+    "proceed",
+  );
+  assert.equal(
+    evaluatePreconditions(headers({ "if-none-match": WEAK.etag }), WEAK, NOW),
+    "not-modified",
+  );
+});
+
 Deno.test("validators without a modification time ignore date conditions", () => {
   const noDate: Validators = { etag: STRONG.etag, lastModifiedMs: null };
   assert.equal(

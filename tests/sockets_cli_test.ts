@@ -4,6 +4,33 @@ import {
   SPIDEY_SOCKET_FLAGS,
   THOR_SOCKET_FLAGS,
 } from "../lib/sockets/cli.ts";
+import { CHAT_HELP, parseChatClientArgs } from "../lib/sockets/chat_client.ts";
+import {
+  CHAT_SERVER_HELP,
+  parseChatServerArgs,
+} from "../lib/sockets/chat_server.ts";
+import {
+  ECHO_SERVER_HELP,
+  parseEchoServerArgs,
+} from "../lib/sockets/echo_server.ts";
+import {
+  HEARTBEAT_HELP,
+  parseHeartbeatArgs,
+} from "../lib/sockets/heartbeat_client.ts";
+import {
+  HEARTBEAT_SERVER_HELP,
+  parseHeartbeatServerArgs,
+} from "../lib/sockets/heartbeat_server.ts";
+import { LINE_HELP, parseLineClientArgs } from "../lib/sockets/line_client.ts";
+import { UsageError } from "../lib/sockets/mode_args.ts";
+import {
+  parseUdpPingArgs,
+  UDP_PING_HELP,
+} from "../lib/sockets/udp_ping_client.ts";
+import {
+  parseUdpPingServerArgs,
+  UDP_PING_SERVER_HELP,
+} from "../lib/sockets/udp_ping_server.ts";
 import { type ProgramResult, runProgram } from "./helpers/socket_modes.ts";
 
 Deno.test("anything but a leading mode flag is left to the program", () => {
@@ -46,95 +73,133 @@ async function runAll(
 }
 
 Deno.test("every mode has its own -h", async () => {
-  const jobs: Array<["thor" | "spidey", string[]]> = [
-    ...THOR_SOCKET_FLAGS.map((f): ["thor", string[]] => ["thor", [f, "-h"]]),
-    ...SPIDEY_SOCKET_FLAGS.map((f): ["spidey", string[]] => [
-      "spidey",
-      [f, "--help"],
-    ]),
+  const helps: Array<[string, () => unknown]> = [
+    ["thor --udp-ping", () => parseUdpPingArgs(["-h"])],
+    ["thor --heartbeat", () => parseHeartbeatArgs(["-h"])],
+    ["thor --line", () => parseLineClientArgs(["--help"])],
+    ["thor --chat", () => parseChatClientArgs(["-h"])],
+    ["spidey --udp-ping-server", () => parseUdpPingServerArgs(["-h"])],
+    ["spidey --heartbeat-server", () => parseHeartbeatServerArgs(["-h"])],
+    ["spidey --echo-server", () => parseEchoServerArgs(["-h"])],
+    ["spidey --chat-server", () => parseChatServerArgs(["--help"])],
   ];
-  const results = await runAll(jobs);
-  results.forEach((result, i) => {
-    const [program, args] = jobs[i]!;
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stderr, "");
-    assert.match(result.stdout, new RegExp(`^${program} ${args[0]}: `));
-    assert.match(result.stdout, new RegExp(`\\nUsage: ${program} ${args[0]}`));
+  for (const [, parse] of helps) assert.equal(parse(), null);
+  const texts = [
+    UDP_PING_HELP,
+    HEARTBEAT_HELP,
+    LINE_HELP,
+    CHAT_HELP,
+    UDP_PING_SERVER_HELP,
+    HEARTBEAT_SERVER_HELP,
+    ECHO_SERVER_HELP,
+    CHAT_SERVER_HELP,
+  ];
+  texts.forEach((text, i) => {
+    const mode = helps[i]![0];
+    assert.ok(text.startsWith(`${mode}: `), mode);
+    assert.ok(text.includes(`\nUsage: ${mode}`), mode);
   });
+  // And through the real programs.
+  const [thor, spidey] = await runAll([
+    ["thor", ["--chat", "-h"]],
+    ["spidey", ["--echo-server", "--help"]],
+  ]);
+  assert.equal(thor!.code, 0);
+  assert.equal(thor!.stdout, `${CHAT_HELP}\n`);
+  assert.equal(spidey!.code, 0);
+  assert.equal(spidey!.stdout, `${ECHO_SERVER_HELP}\n`);
+});
+
+Deno.test("bad values get sentence-case usage errors", () => {
+  const cases: Array<[() => unknown, RegExp]> = [
+    [() => parseUdpPingArgs([]), /^--udp-ping needs HOST:PORT$/],
+    [
+      () => parseLineClientArgs(["localhost"]),
+      /^--line needs HOST:PORT, got "localhost"$/,
+    ],
+    [
+      () => parseUdpPingArgs(["127.0.0.1:9", "-c", "0"]),
+      /^Count must be between 1 and 1000000$/,
+    ],
+    [
+      () => parseUdpPingArgs(["127.0.0.1:9", "-W", "soon"]),
+      /^Timeout must be more than 0 to 3600 seconds, got "soon"$/,
+    ],
+    [
+      () => parseUdpPingArgs(["127.0.0.1:9", "-s", "70000"]),
+      /^Size must be between 0 and 65507$/,
+    ],
+    [
+      () => parseHeartbeatArgs(["127.0.0.1:0"]),
+      /^Port must be between 1 and 65535$/,
+    ],
+    [
+      () => parseHeartbeatArgs(["127.0.0.1:9", "-i", "0"]),
+      /^Interval must be more than 0/,
+    ],
+    [
+      () => parseChatClientArgs(["127.0.0.1:9", "--name", "two words"]),
+      /^Name must be 1 to 32 of/,
+    ],
+    [
+      () => parseLineClientArgs(["[::1]:9", "extra"]),
+      /^Unexpected argument "extra"$/,
+    ],
+    [
+      () => parseUdpPingServerArgs(["--loss", "1.5"]),
+      /^Loss rate must be between 0 and 1, got "1\.5"$/,
+    ],
+    [
+      () => parseUdpPingServerArgs(["--seed", "-1"]),
+      /^Option '--seed' argument is ambiguous/,
+    ],
+    [() => parseEchoServerArgs(["--bogus"]), /^Unknown option '--bogus'/],
+    [
+      () => parseHeartbeatServerArgs(["stray"]),
+      /^Unexpected argument "stray"$/,
+    ],
+    [
+      () => parseHeartbeatServerArgs(["--silence", "0"]),
+      /^Silence must be more than 0 to 86400 seconds, got "0"$/,
+    ],
+    [
+      () => parseChatServerArgs(["-p", "99999"]),
+      /^Port must be between 0 and 65535$/,
+    ],
+    [
+      () => parseEchoServerArgs(["--max-line", "0"]),
+      /^Max line must be between 1 and 1048576$/,
+    ],
+    [() => parseEchoServerArgs(["-b", "[]"]), /^Bind address is empty$/],
+  ];
+  for (const [parse, pattern] of cases) {
+    assert.throws(parse, (err: unknown) => {
+      assert.ok(err instanceof UsageError, String(err));
+      assert.match(err.message, pattern);
+      return true;
+    });
+  }
+  const ipv6 = parseLineClientArgs(["[::1]:9234"]);
+  assert.deepEqual(ipv6?.target, { hostname: "::1", port: 9234 });
 });
 
 Deno.test("usage mistakes are one line on stderr and exit 2", async () => {
-  const cases: Array<["thor" | "spidey", string[], RegExp]> = [
-    [
-      "thor",
-      ["--udp-ping"],
-      /^thor: --udp-ping needs HOST:PORT\. Try 'thor --udp-ping -h' for help\.$/,
-    ],
-    [
-      "thor",
-      ["--line", "localhost"],
-      /^thor: --line needs HOST:PORT, got "localhost"\./,
-    ],
-    [
-      "thor",
-      ["--udp-ping", "127.0.0.1:9", "-c", "0"],
-      /^thor: Count must be between 1 and 1000000\./,
-    ],
-    [
-      "thor",
-      ["--udp-ping=127.0.0.1:9", "-W", "soon"],
-      /^thor: Timeout must be more than 0 to 3600 seconds, got "soon"\./,
-    ],
-    [
-      "thor",
-      ["--heartbeat", "127.0.0.1:0"],
-      /^thor: Port must be between 1 and 65535\./,
-    ],
-    [
-      "thor",
-      ["--chat", "127.0.0.1:9", "--name", "two words"],
-      /^thor: Name must be 1 to 32 of/,
-    ],
-    [
-      "thor",
-      ["--line", "[::1]:9", "extra"],
-      /^thor: Unexpected argument "extra"\./,
-    ],
-    [
-      "spidey",
-      ["--udp-ping-server", "--loss", "1.5"],
-      /^spidey: Loss rate must be between 0 and 1, got "1\.5"\. Try 'spidey --udp-ping-server -h' for help\.$/,
-    ],
-    [
-      "spidey",
-      ["--echo-server", "--bogus"],
-      /^spidey: Unknown option '--bogus'/,
-    ],
-    [
-      "spidey",
-      ["--heartbeat-server", "stray"],
-      /^spidey: Unexpected argument "stray"\./,
-    ],
-    [
-      "spidey",
-      ["--chat-server", "-p", "99999"],
-      /^spidey: Port must be between 0 and 65535\./,
-    ],
-    [
-      "spidey",
-      ["--echo-server", "--max-line", "0"],
-      /^spidey: Max line must be between 1 and 1048576\./,
-    ],
-  ];
-  const results = await runAll(cases.map(([program, args]) => [program, args]));
-  results.forEach((result, i) => {
-    const [, args, pattern] = cases[i]!;
-    assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
-    assert.equal(result.stdout, "");
-    const lines = result.stderr.split("\n").filter((l) => l !== "");
-    assert.equal(lines.length, 1, result.stderr);
-    assert.match(lines[0]!, pattern);
-  });
+  const [thor, spidey] = await runAll([
+    ["thor", ["--udp-ping=127.0.0.1:9", "-c", "x"]],
+    ["spidey", ["--udp-ping-server", "--loss", "1.5"]],
+  ]);
+  assert.equal(thor!.code, 2);
+  assert.equal(thor!.stdout, "");
+  assert.equal(
+    thor!.stderr,
+    `thor: Count must be a whole number, got "x". Try 'thor --udp-ping -h' for help.\n`,
+  );
+  assert.equal(spidey!.code, 2);
+  assert.equal(spidey!.stdout, "");
+  assert.equal(
+    spidey!.stderr,
+    `spidey: Loss rate must be between 0 and 1, got "1.5". Try 'spidey --udp-ping-server -h' for help.\n`,
+  );
 });
 
 Deno.test("a port already in use is one line and exit 1", async () => {

@@ -11,9 +11,10 @@ import {
   request,
   sha256,
   sleep,
-} from "./helpers/file_fetch.ts";
+  tempDocroot,
+} from "./helpers/static_files.ts";
 import { rawRequest } from "./helpers/raw_http.ts";
-import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
+import { startSpidey } from "./helpers/spidey_process.ts";
 
 /**
  * How old a file's stat must be before the cache keeps it: the racy
@@ -24,11 +25,12 @@ const OLD_DATE = new Date(Date.UTC(2020, 0, 1));
 
 Deno.test("spidey serves files changed on disk fresh at once", async (t) => {
   const createdAt = Date.now();
-  const root = await makeDocroot({
+  await using docroot = await tempDocroot({
     "racy.txt": "AAAA\n",
     "aged.txt": "version one\n",
     "aged.bin": pseudoRandomBytes(200_000, 7),
   });
+  const root = docroot.path;
   Deno.utimeSync(`${root}/aged.txt`, OLD_DATE, OLD_DATE);
   Deno.utimeSync(`${root}/aged.bin`, OLD_DATE, OLD_DATE);
   await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
@@ -46,6 +48,36 @@ Deno.test("spidey serves files changed on disk fresh at once", async (t) => {
   // Let the other files settle, so the cache keeps them.
   const wait = createdAt + SETTLE_MS - Date.now();
   if (wait > 0) await sleep(wait);
+
+  await t.step("If-Modified-Since on a settled file", async () => {
+    const lastModified = OLD_DATE.toUTCString();
+    const status = async (extra: string) =>
+      (await get("/aged.txt", extra)).status;
+    assert.equal(await status(`If-Modified-Since: ${lastModified}\r\n`), 304);
+    const later = "Tue, 02 Jan 2024 03:04:05 GMT";
+    assert.equal(await status(`If-Modified-Since: ${later}\r\n`), 304);
+    const earlier = "Tue, 31 Dec 2019 23:59:59 GMT";
+    assert.equal(await status(`If-Modified-Since: ${earlier}\r\n`), 200);
+    // Ignored next to If-None-Match (RFC 9110 section 13.1.3).
+    assert.equal(
+      await status(
+        `If-None-Match: "nope"\r\nIf-Modified-Since: ${lastModified}\r\n`,
+      ),
+      200,
+    );
+    // Dates that Date.parse would take, or could not hold, are ignored.
+    for (
+      const bad of [
+        "2024",
+        "-1",
+        "garbage",
+        "Fri, 31 Dec 99999999 23:59:59 GMT",
+        `${lastModified} junk`,
+      ]
+    ) {
+      assert.equal(await status(`If-Modified-Since: ${bad}\r\n`), 200, bad);
+    }
+  });
 
   await t.step("a cached file rewritten with the same size", async () => {
     const first = await get("/aged.txt");

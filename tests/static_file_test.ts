@@ -6,18 +6,14 @@
  */
 
 import assert from "node:assert/strict";
-import { exchange, request } from "./helpers/file_fetch.ts";
+import { exchange, request, tempDocroot } from "./helpers/static_files.ts";
 import {
   parseResponses,
   rawExchange,
   rawRequest,
   type RawResponse,
 } from "./helpers/raw_http.ts";
-import {
-  denoRunArgs,
-  makeDocroot,
-  startSpidey,
-} from "./helpers/spidey_process.ts";
+import { denoRunArgs, startSpidey } from "./helpers/spidey_process.ts";
 
 const encoder = new TextEncoder();
 
@@ -30,7 +26,7 @@ function representationHeaders(res: RawResponse): Record<string, string> {
 
 const PNG = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13]);
 Deno.test("spidey sends files with type, length and validators", async (t) => {
-  const root = await makeDocroot({
+  await using docroot = await tempDocroot({
     "hello.txt": "hello world\n",
     "page.html": "<!DOCTYPE html><title>x</title>\n",
     "style.css": "body{color:red}\n",
@@ -41,6 +37,7 @@ Deno.test("spidey sends files with type, length and validators", async (t) => {
     "README": "no extension\n",
     "sub/index.html": "<p>index</p>\n",
   });
+  const root = docroot.path;
   await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
   const cases: Array<[string, string, string | Uint8Array]> = [
     ["/hello.txt", "text/plain; charset=utf-8", "hello world\n"],
@@ -117,7 +114,11 @@ Deno.test("spidey sends files with type, length and validators", async (t) => {
 });
 
 Deno.test("spidey answers conditional requests with 304 or 412", async (t) => {
-  const root = await makeDocroot({ "file.txt": "some content\n" });
+  await using docroot = await tempDocroot({
+    "file.txt": "some content\n",
+    "future.txt": "from the future\n",
+  });
+  const root = docroot.path;
   await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
   const first = await rawRequest(spidey.port, request("GET", "/file.txt"));
   const etag = first.headers.get("etag")!;
@@ -150,24 +151,23 @@ Deno.test("spidey answers conditional requests with 304 or 412", async (t) => {
     assert.equal(await status("If-None-Match: garbage\r\n"), 200);
   });
 
-  await t.step("If-Modified-Since: 304 up to Last-Modified", async () => {
-    assert.equal(await status(`If-Modified-Since: ${lastModified}\r\n`), 304);
-    const before = new Date(Date.parse(lastModified) - 86_400_000)
-      .toUTCString();
-    assert.equal(await status(`If-Modified-Since: ${before}\r\n`), 200);
+  await t.step("a file changed moments ago gets no 304 by date", async () => {
+    // A modification time ahead of the clock keeps the file "just changed"
+    // however slow this machine is (see tests/static_file_changes_test.ts
+    // for the 304 of a settled file): only the entity tag can confirm it.
+    const ahead = new Date(Date.now() + 3_600_000);
+    Deno.utimeSync(`${root}/future.txt`, ahead, ahead);
+    const fresh = await rawRequest(spidey.port, request("GET", "/future.txt"));
+    const freshTag = fresh.headers.get("etag")!;
+    const freshDate = fresh.headers.get("last-modified")!;
+    assert.match(freshTag, /^W\//);
+    assert.ok(Date.parse(freshDate) <= Date.now(), "never dated in the future");
+    const ask = async (extra: string) =>
+      (await rawRequest(spidey.port, request("GET", "/future.txt", extra)))
+        .status;
+    assert.equal(await ask(`If-Modified-Since: ${freshDate}\r\n`), 200);
+    assert.equal(await ask(`If-None-Match: ${freshTag}\r\n`), 304);
   });
-
-  await t.step(
-    "If-Modified-Since is ignored next to If-None-Match",
-    async () => {
-      assert.equal(
-        await status(
-          `If-None-Match: "nope"\r\nIf-Modified-Since: ${lastModified}\r\n`,
-        ),
-        200,
-      );
-    },
-  );
 
   await t.step("bad and huge dates are ignored, not fatal", async () => {
     for (
@@ -202,10 +202,11 @@ Deno.test("spidey answers conditional requests with 304 or 412", async (t) => {
 });
 
 Deno.test("spidey serves single byte ranges", async (t) => {
-  const root = await makeDocroot({
+  await using docroot = await tempDocroot({
     "digits.txt": "0123456789",
     "empty.txt": "",
   });
+  const root = docroot.path;
   await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
   const ranged = (range: string, path = "/digits.txt", method = "GET") =>
     rawRequest(spidey.port, request(method, path, `Range: ${range}\r\n`));
@@ -329,10 +330,11 @@ async function startUnprivilegedSpidey(
 }
 
 Deno.test("spidey answers 403 for files it cannot read", async () => {
-  const root = await makeDocroot({
+  await using docroot = await tempDocroot({
     "secret.txt": { content: "secret\n", mode: 0o000 },
     "open.txt": "open\n",
   });
+  const root = docroot.path;
   const fifo = new Deno.Command("mkfifo", { args: [`${root}/pipe`] });
   const madeFifo = await fifo.output().then((o) => o.success, () => false);
   if (madeFifo) {

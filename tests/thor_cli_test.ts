@@ -372,3 +372,25 @@ Deno.test("https goes through TLS and checks the certificate", async () => {
   errorsOf(json(untrusted), { tls: 2 });
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("a duration run in which nothing finished exits 1", async () => {
+  const script: ConnectionScript = async (c) => {
+    await c.readRequest();
+    await c.readRequest();
+  };
+  await using server = startScriptedServer(script);
+  const result = await thor([
+    "-d",
+    "0.5",
+    "--json",
+    `http://127.0.0.1:${server.port}/`,
+  ]);
+  assert.equal(result.code, 1);
+  const s = json(result);
+  assert.equal(s.requests, 0);
+  assert.equal(s.mode, "duration");
+  assert.equal(
+    result.stderr,
+    "thor: No request finished before the run ended\n",
+  );
+});

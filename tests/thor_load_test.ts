@@ -339,3 +339,18 @@ Deno.test("-o dumps every complete body, and only complete ones", async () => {
   assert.equal(await Deno.readTextFile(path), "body0;body2;body3;");
   await Deno.remove(path);
 });
+
+Deno.test("a POST is not resent when a kept-alive connection turns out closed", async () => {
+  await using server = startScriptedServer(
+    serveEach((_, n) => n === 2 ? null : okResponse("x")),
+  );
+  const { stats } = await hammer(server.port, {
+    requests: 4,
+    method: "POST",
+    body: "once",
+  });
+  // The third POST reached a server that closed without answering.
+  assertCounts(stats, { 200: 3 }, { read: 1 });
+  assert.equal(server.requests.length, 4);
+  assert.equal(server.accepted, 2);
+});

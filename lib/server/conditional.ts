@@ -122,7 +122,7 @@ export function entityTagListMatches(
  * that is not a valid HTTP-date (strictly: see `parseStrictHttpDate`) is
  * ignored, never an error; so is an `If-Modified-Since` in the future,
  * which cannot be a date this server sent (`nowMs` is the clock, for
- * tests).
+ * tests), and one checked against weak validators.
  */
 export function evaluatePreconditions(
   headers: HeaderMap,
@@ -145,7 +145,9 @@ export function evaluatePreconditions(
       ? "not-modified"
       : "proceed";
   }
-  if (v.lastModifiedMs !== null) {
+  // A weak Last-Modified (file changed within the last seconds) cannot
+  // vouch that nothing changed later in that same second.
+  if (v.lastModifiedMs !== null && !isWeakTag(v.etag)) {
     const ims = headers.get("if-modified-since");
     if (ims !== undefined) {
       const now = nowMs ?? Date.now();

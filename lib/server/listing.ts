@@ -1,7 +1,8 @@
 /**
- * Directory listings: an HTML page for people or JSON for scripts, in the
- * order the query asks (`?C=M;O=D`), served from a {@linkcode ListingCache}
- * so that a hot listing costs one `stat` and one write.
+ * Directory listings: an HTML page for people (a table or a grid, with
+ * thumbnails and players) or JSON for scripts, in the order the query
+ * asks (`?C=M;O=D;view=grid`), served from a {@linkcode ListingCache} so
+ * that a hot listing costs one `stat` and one write.
  *
  * @module
  */
@@ -19,6 +20,7 @@ import { renderListingJson } from "./listing_json.ts";
 import {
   chooseListingFormat,
   type ListingFormat,
+  type ListingLayout,
   parseListingQuery,
   sortQueryOf,
 } from "./listing_query.ts";
@@ -99,13 +101,14 @@ function renderVariant(
   entries: readonly ListingEntry[],
   sort: ListingSort,
   format: ListingFormat,
+  layout: ListingLayout,
 ): RenderedListing {
   const sorted = sortEntries(entries, sort);
   const json = format === "json";
   const body = encoder.encode(
     json
       ? renderListingJson(urlPath, sorted)
-      : renderListingHtml({ urlPath, entries: sorted, sort }),
+      : renderListingHtml({ urlPath, entries: sorted, sort, layout }),
   );
   const etag = entityTagOf(body);
   // The same URL answers HTML or JSON by Accept; "no-cache" makes browsers
@@ -169,10 +172,18 @@ export async function serveDirectoryListing(
     }
     throw err;
   }
-  const variantKey = format + sortQueryOf(query.sort);
+  // JSON has no layout, so every layout shares its one variant.
+  const layout = format === "json" ? "table" : query.layout ?? "table";
+  const variantKey = format + sortQueryOf(query.sort) + layout;
   let rendered = snapshot.variants.get(variantKey);
   if (rendered === undefined) {
-    rendered = renderVariant(dir.urlPath, snapshot.entries, query.sort, format);
+    rendered = renderVariant(
+      dir.urlPath,
+      snapshot.entries,
+      query.sort,
+      format,
+      layout,
+    );
     cache.remember(key, snapshot, variantKey, rendered);
   }
   const ifNoneMatch = req.headers.get("if-none-match");

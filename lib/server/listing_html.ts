@@ -1,8 +1,12 @@
 /**
  * The HTML page of a directory listing: one self-contained document (its
  * CSS, icons and mascot inline, so it works whatever the document root
- * holds), sortable by column through plain links, readable on a phone,
- * dark when the system is. A few lines of optional script add a filter box.
+ * holds), sortable by column through plain links, as a table or a grid of
+ * cards, readable on a phone, dark when the system is. Images show as
+ * lazily loaded thumbnails (`name?thumbnail`, made by the server, never
+ * the full file shrunk by the browser); audio and video get players that
+ * load nothing until played. A few lines of optional script add a filter
+ * box and remember the layout.
  *
  * Every file name is HTML-escaped where it is shown and percent-encoded
  * (then escaped) where it is linked, so no name can inject markup or turn
@@ -11,17 +15,24 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { formatExactSize, formatHumanSize } from "./human_size.ts";
 import { escapeHtml } from "./html.ts";
+import { LISTING_SCRIPT, LISTING_STYLE } from "./listing_assets.ts";
 import type { ListingEntry } from "./listing_entries.ts";
+import {
+  type ListingLayout,
+  pageQueryOf,
+  sortQueryOf,
+} from "./listing_query.ts";
 import {
   type ListingSort,
   SORT_COLUMNS,
   type SortColumn,
 } from "./listing_sort.ts";
-import { sortQueryOf } from "./listing_query.ts";
+import { mediaKindOf, THUMBNAIL_QUERY } from "./media_kind.ts";
 import { spiderSvg } from "./spider_art.ts";
+
+export { LISTING_CSP } from "./listing_assets.ts";
 
 /** What a listing page shows. */
 export interface ListingView {
@@ -31,6 +42,8 @@ export interface ListingView {
   entries: readonly ListingEntry[];
   /** The order they are in (for the column links and arrows). */
   sort: ListingSort;
+  /** Table (the default) or grid of cards. */
+  layout?: ListingLayout;
 }
 
 const COLUMN_LABELS: Record<SortColumn, string> = {
@@ -47,72 +60,6 @@ const COLUMN_CLASSES: Record<SortColumn, string> = {
   type: "t",
   modified: "m",
 };
-
-function maskIcon(path: string): string {
-  return `url("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Cpath d='${path}'/%3E%3C/svg%3E")`;
-}
-
-const FOLDER_ICON = maskIcon(
-  "M1 3.5A1.5 1.5 0 0 1 2.5 2h3.6l1.6 1.6h5.8A1.5 1.5 0 0 1 15 5.1v7.4a1.5 1.5 0 0 1-1.5 1.5h-11A1.5 1.5 0 0 1 1 12.5z",
-);
-const FILE_ICON = maskIcon(
-  "M3 1.5A1.5 1.5 0 0 1 4.5 0H10l4 4v10.5a1.5 1.5 0 0 1-1.5 1.5h-8A1.5 1.5 0 0 1 3 14.5zM9.5 1v3.5H13z",
-);
-const UP_ICON = maskIcon("M8 1.5 2 7.5h4V15h4V7.5h4z");
-
-const STYLE = `
-:root{color-scheme:light dark;--bg:#faf9fc;--fg:#221d2e;--muted:#6e6781;--line:#e7e2f0;--accent:#5b3fa0;--hover:#f2edfb;--dir:#7a5cc7;--file:#a29bb3;--legs:#3b2f5c}
-@media (prefers-color-scheme:dark){:root{--bg:#16131d;--fg:#ebe7f4;--muted:#a59db7;--line:#2e2839;--accent:#bba2f7;--hover:#221c2e;--dir:#a78bf0;--file:#7f778f;--legs:#9d86e0}}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-.wrap{max-width:64rem;margin:0 auto;padding:1.25rem 1rem 2.5rem}
-header{display:flex;align-items:flex-end;gap:.9rem;margin-bottom:1rem}
-header svg{width:44px;height:52px;flex:none}
-header svg g{stroke:var(--legs)}
-h1{font-size:1.3rem;font-weight:600;margin:0;overflow-wrap:anywhere}
-h1 a{color:inherit;text-decoration:none}
-h1 a:hover,h1 a:focus-visible{color:var(--accent);text-decoration:underline}
-.summary{color:var(--muted);margin:.15rem 0 0;font-size:.88rem}
-#filter{display:block;width:100%;max-width:22rem;margin:0 0 .75rem;padding:.45rem .7rem;font:inherit;color:inherit;background:transparent;border:1px solid var(--line);border-radius:.4rem}
-#filter[hidden]{display:none}
-table{width:100%;border-collapse:collapse}
-th{text-align:left;font-size:.76rem;font-weight:600;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);border-bottom:2px solid var(--line);padding:.45rem .6rem;white-space:nowrap}
-th a{color:inherit;text-decoration:none}
-th a:hover,th a:focus-visible{color:var(--accent)}
-th[aria-sort] a{color:var(--fg)}
-td{padding:.42rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
-tbody tr:hover{background:var(--hover)}
-td.n a{color:var(--accent);text-decoration:none;overflow-wrap:anywhere}
-td.n a:hover,td.n a:focus-visible{text-decoration:underline}
-td.n a::before{content:"";display:inline-block;width:1em;height:1em;margin-right:.55em;vertical-align:-.14em;background:var(--file);-webkit-mask:${FILE_ICON} center/contain no-repeat;mask:${FILE_ICON} center/contain no-repeat}
-tr.d td.n a::before{background:var(--dir);-webkit-mask-image:${FOLDER_ICON};mask-image:${FOLDER_ICON}}
-tr.up td.n a::before{background:var(--muted);-webkit-mask-image:${UP_ICON};mask-image:${UP_ICON}}
-.s,.m{white-space:nowrap;font-variant-numeric:tabular-nums}
-td.s{text-align:right}
-th.s{text-align:right}
-td.t,td.m{color:var(--muted)}
-td.t{font-size:.9em;overflow-wrap:anywhere}
-td.empty{color:var(--muted);font-style:italic;padding:1rem .6rem}
-footer{margin-top:1.25rem;color:var(--muted);font-size:.8rem}
-footer a{color:inherit}
-@media (max-width:42rem){.t{display:none}body{font-size:14px}.wrap{padding:1rem .5rem 2rem}td.m{font-size:.85em}th,td{padding-left:.4rem;padding-right:.4rem}}
-@media (max-width:20rem){.m{display:none}}
-`.trim();
-
-// Progressive enhancement only: without script the filter stays hidden
-// and everything else (links, sorting) still works.
-const SCRIPT =
-  `(()=>{const f=document.getElementById("filter");const rows=[...document.querySelectorAll("tbody tr.e")];if(!f||rows.length<2)return;const names=rows.map(r=>r.cells[0].textContent.toLowerCase());f.hidden=false;f.addEventListener("input",()=>{const q=f.value.trim().toLowerCase();rows.forEach((r,i)=>{r.hidden=q!==""&&!names[i].includes(q)})});addEventListener("keydown",e=>{if(e.key==="/"&&document.activeElement!==f){e.preventDefault();f.focus()}})})();`;
-
-/**
- * The `Content-Security-Policy` for listing pages: inline style, data:
- * icons and exactly our own script (by hash), nothing else. If a name ever
- * slipped past escaping, the browser would still refuse to run it.
- */
-export const LISTING_CSP =
-  `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-${
-    createHash("sha256").update(SCRIPT).digest("base64")
-  }'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
 const SPIDER = spiderSvg(200);
 
@@ -151,7 +98,11 @@ function breadcrumbs(urlPath: string): string {
   return out;
 }
 
-function headerCell(column: SortColumn, sort: ListingSort): string {
+function headerCell(
+  column: SortColumn,
+  sort: ListingSort,
+  layout: ListingLayout,
+): string {
   const active = sort.column === column;
   const next: ListingSort = {
     column,
@@ -164,7 +115,7 @@ function headerCell(column: SortColumn, sort: ListingSort): string {
     ? ` aria-sort="${sort.descending ? "descending" : "ascending"}"`
     : "";
   return `<th class="${COLUMN_CLASSES[column]}"${ariaSort}><a href="?${
-    sortQueryOf(next)
+    pageQueryOf(next, layout)
   }">${COLUMN_LABELS[column]}${arrow}</a></th>`;
 }
 
@@ -194,6 +145,38 @@ function entryRow(entry: ListingEntry): string {
   return row;
 }
 
+// Extra row class, and markup inside the name cell, for each media kind.
+// `href` is already encoded and escaped; `?thumbnail` needs neither.
+function nameCellOf(entry: ListingEntry, href: string, name: string): {
+  rowClass: string;
+  cell: string;
+} {
+  switch (mediaKindOf(entry.mime)) {
+    case "thumbnail":
+      return {
+        rowClass: " pv",
+        cell:
+          `<a href="${href}"><img class="th" src="${href}?${THUMBNAIL_QUERY}" alt="" loading="lazy" decoding="async" width="160" height="160">${name}</a>`,
+      };
+    case "picture":
+      return { rowClass: " pic", cell: `<a href="${href}">${name}</a>` };
+    case "audio":
+      return {
+        rowClass: " au",
+        cell:
+          `<a href="${href}">${name}</a><audio controls preload="none" src="${href}"></audio>`,
+      };
+    case "video":
+      return {
+        rowClass: " vi",
+        cell:
+          `<a href="${href}">${name}</a><video controls preload="none" src="${href}"></video>`,
+      };
+    case null:
+      return { rowClass: "", cell: `<a href="${href}">${name}</a>` };
+  }
+}
+
 function buildEntryRow(entry: ListingEntry): string {
   const name = escapeText(entry.name);
   const href = escapeText(entryHref(entry));
@@ -202,7 +185,8 @@ function buildEntryRow(entry: ListingEntry): string {
       timeCell(entry.mtimeMs)
     }</tr>\n`;
   }
-  return `<tr class="e f"><td class="n"><a href="${href}">${name}</a></td><td class="s" title="${
+  const { rowClass, cell } = nameCellOf(entry, href, name);
+  return `<tr class="e f${rowClass}"><td class="n">${cell}</td><td class="s" title="${
     formatExactSize(entry.size)
   }">${formatHumanSize(entry.size)}</td><td class="t">${
     escapeText(entry.mime ?? "")
@@ -228,9 +212,27 @@ function summary(entries: readonly ListingEntry[]): string {
   return parts.join(" · ");
 }
 
+const LAYOUT_LABELS: Record<ListingLayout, string> = {
+  table: "Table",
+  grid: "Grid",
+};
+
+// Plain links, so switching works without script; the script switches in
+// place instead and remembers the choice.
+function layoutLink(
+  target: ListingLayout,
+  sort: ListingSort,
+  current: ListingLayout,
+): string {
+  return `<a href="?${sortQueryOf(sort)};view=${target}" data-view="${target}"${
+    target === current ? ' aria-current="true"' : ""
+  }>${LAYOUT_LABELS[target]}</a>`;
+}
+
 /** Renders the whole listing page. */
 export function renderListingHtml(view: ListingView): string {
   const { urlPath, entries, sort } = view;
+  const layout = view.layout ?? "table";
   const title = escapeHtml(`Index of ${urlPath}`);
   const rows: string[] = [];
   if (urlPath !== "/") {
@@ -253,10 +255,10 @@ export function renderListingHtml(view: ListingView): string {
 <meta name="color-scheme" content="light dark">
 <title>${title}</title>
 <style>
-${STYLE}
+${LISTING_STYLE}
 </style>
 </head>
-<body>
+<body${layout === "grid" ? ' class="grid"' : ""}>
 <div class="wrap">
 <header>
 ${SPIDER}
@@ -266,16 +268,24 @@ ${SPIDER}
 </div>
 </header>
 <main>
+<div class="bar">
 <input id="filter" type="search" placeholder="Filter (press /)" aria-label="Filter entries" autocomplete="off" hidden>
+<nav class="views" aria-label="Layout">${layoutLink("table", sort, layout)}${
+    layoutLink("grid", sort, layout)
+  }</nav>
+</div>
 <table>
-<thead><tr>${SORT_COLUMNS.map((c) => headerCell(c, sort)).join("")}</tr></thead>
+<thead><tr>${
+    SORT_COLUMNS.map((c) => headerCell(c, sort, layout)).join("")
+  }</tr></thead>
 <tbody>
 ${rows.join("")}</tbody>
 </table>
+<p id="none" hidden>No names match the filter.</p>
 </main>
 <footer>Served by spidey · <a href="${jsonHref}">JSON</a></footer>
 </div>
-<script>${SCRIPT}</script>
+<script>${LISTING_SCRIPT}</script>
 </body>
 </html>
 `;

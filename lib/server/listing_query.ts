@@ -1,7 +1,8 @@
 /**
  * What a listing request asks for: the order, from Apache-style query
- * parameters (`?C=S;O=D`), and the format, from `?format=json` or the
- * `Accept` header's q-values (RFC 9110 section 12.5.1).
+ * parameters (`?C=S;O=D`), the layout of the page (`?view=grid`), and the
+ * format, from `?format=json` or the `Accept` header's q-values (RFC 9110
+ * section 12.5.1).
  *
  * @module
  */
@@ -15,12 +16,20 @@ import {
 /** The representations a listing has. */
 export type ListingFormat = "html" | "json";
 
-/** The order and format a request asks for. */
+/** How an HTML listing lays out its entries. */
+export type ListingLayout = "table" | "grid";
+
+/** The order, layout and format a request asks for. */
 export interface ListingQuery {
   /** The order of entries. */
   sort: ListingSort;
   /** The format named by `?format=`, or null to negotiate by `Accept`. */
   format: ListingFormat | null;
+  /**
+   * The layout named by `?view=`, or null for the default (a table; the
+   * page's script may then apply the visitor's remembered choice).
+   */
+  layout: ListingLayout | null;
 }
 
 const COLUMN_BY_LETTER: Record<string, SortColumn> = {
@@ -38,15 +47,17 @@ const LETTER_BY_COLUMN: Record<SortColumn, string> = {
 };
 
 /**
- * Reads `C` (N, S, M, T), `O` (A, D) and `format` (html, json) from a raw
- * query string, split on `;` or `&`. Unknown keys and values are ignored,
- * as Apache does, so a stray or mistyped parameter still gets a listing.
+ * Reads `C` (N, S, M, T), `O` (A, D), `format` (html, json) and `view`
+ * (table, grid) from a raw query string, split on `;` or `&`. Unknown keys
+ * and values are ignored, as Apache does, so a stray or mistyped parameter
+ * still gets a listing.
  */
 export function parseListingQuery(query: string): ListingQuery {
-  if (query === "") return { sort: DEFAULT_SORT, format: null };
+  if (query === "") return { sort: DEFAULT_SORT, format: null, layout: null };
   let column = DEFAULT_SORT.column;
   let descending = DEFAULT_SORT.descending;
   let format: ListingFormat | null = null;
+  let layout: ListingLayout | null = null;
   for (const param of query.split(/[;&]/)) {
     const eq = param.indexOf("=");
     if (eq < 0) continue;
@@ -57,14 +68,25 @@ export function parseListingQuery(query: string): ListingQuery {
       descending = value === "D";
     } else if (key === "format" && (value === "JSON" || value === "HTML")) {
       format = value === "JSON" ? "json" : "html";
+    } else if (key === "view" && (value === "GRID" || value === "TABLE")) {
+      layout = value === "GRID" ? "grid" : "table";
     }
   }
-  return { sort: { column, descending }, format };
+  return { sort: { column, descending }, format, layout };
 }
 
 /** The query string (without `?`) that asks for `sort`: `C=N;O=A`. */
 export function sortQueryOf(sort: ListingSort): string {
   return `C=${LETTER_BY_COLUMN[sort.column]};O=${sort.descending ? "D" : "A"}`;
+}
+
+/**
+ * The query string (without `?`) for `sort` in `layout`: the grid is
+ * named (`C=N;O=A;view=grid`), the default table is not, so links from a
+ * table page stay what they always were.
+ */
+export function pageQueryOf(sort: ListingSort, layout: ListingLayout): string {
+  return sortQueryOf(sort) + (layout === "grid" ? ";view=grid" : "");
 }
 
 /** How well an `Accept` header accepts one media type. */

@@ -10,23 +10,16 @@
  * @module
  */
 
-import { formatHttpDate } from "../http/date.ts";
-import type { HeaderList } from "../http/header_fields.ts";
-import { contentTypeOf } from "../http/media_types.ts";
 import { BufferPool } from "./buffer_pool.ts";
-import {
-  evaluatePreconditions,
-  ifRangeHolds,
-  makeEntityTag,
-  type Validators,
-} from "./conditional.ts";
+import { evaluatePreconditions, ifRangeHolds } from "./conditional.ts";
 import { sendErrorPage } from "./error_page.ts";
+import { FileCache, stampOf } from "./file_cache.ts";
 import {
-  type CacheableEntry,
-  FileCache,
-  type FileStamp,
-  stampOf,
-} from "./file_cache.ts";
+  describeFile,
+  type FileRepresentation,
+  type Span,
+  withBody,
+} from "./file_representation.ts";
 import { contentRangeOf, parseRange, unsatisfiedRangeOf } from "./range.ts";
 import type { HttpRequest } from "./request.ts";
 import type { ResponseWriter } from "./response_writer.ts";
@@ -90,68 +83,6 @@ export class FileChangedError extends Error {
   }
 }
 
-/** Per-file charge against the cache budget for headers and bookkeeping. */
-const ENTRY_OVERHEAD_BYTES = 512;
-
-/** One version of a file, with everything its responses need. */
-interface Representation extends CacheableEntry, Validators {
-  readonly size: number;
-  /** Headers of a 200 or 206 (the writer adds `Content-Length`). */
-  readonly headers: HeaderList;
-  /** Headers of a 304. */
-  readonly notModifiedHeaders: HeaderList;
-  /** The contents, once read, for a small file that may be cached. */
-  readonly body: Uint8Array | null;
-  /** False for a racy file, which is described afresh on every request. */
-  readonly stable: boolean;
-}
-
-/**
- * True when a file changed too recently for its `stat` to tell a later
- * write apart. Deno reports ctime in whole seconds, so up to a second of
- * it is unknown and the window is widened by that much for it.
- */
-function isRacy(stamp: FileStamp, nowMs: number, windowMs: number): boolean {
-  if (windowMs <= 0) return false;
-  return nowMs - stamp.mtimeMs < windowMs ||
-    nowMs - stamp.ctimeMs < windowMs + 1000;
-}
-
-function describe(
-  fsPath: string,
-  stamp: FileStamp,
-  nowMs: number,
-  racyWindowMs: number,
-): Representation {
-  const stable = !isRacy(stamp, nowMs, racyWindowMs);
-  const etag = makeEntityTag(stamp, !stable);
-  // Never later than the Date header it goes out with (RFC 9110 section
-  // 8.8.2.1); a time before the epoch is treated as unknown.
-  const lastModifiedMs = stamp.mtimeMs < 0
-    ? null
-    : Math.floor(Math.min(stamp.mtimeMs, nowMs) / 1000) * 1000;
-  const headers: HeaderList = [["Content-Type", contentTypeOf(fsPath)]];
-  const notModifiedHeaders: HeaderList = [];
-  if (lastModifiedMs !== null) {
-    const value = formatHttpDate(lastModifiedMs);
-    headers.push(["Last-Modified", value]);
-    notModifiedHeaders.push(["Last-Modified", value]);
-  }
-  headers.push(["ETag", etag], ["Accept-Ranges", "bytes"]);
-  notModifiedHeaders.push(["ETag", etag]);
-  return {
-    stamp,
-    cost: ENTRY_OVERHEAD_BYTES + 2 * fsPath.length,
-    size: stamp.size,
-    etag,
-    lastModifiedMs,
-    headers,
-    notModifiedHeaders,
-    body: null,
-    stable,
-  };
-}
-
 /** The error page for a file that cannot be opened, or null to rethrow. */
 function openFailureStatus(err: unknown): 403 | 404 | null {
   if (
@@ -180,7 +111,7 @@ function readFullySync(file: Deno.FsFile, target: Uint8Array): number {
 /** Serves static files for one server, with its cache and buffer pool. */
 export class StaticFileServer {
   #options: Readonly<Required<StaticFileOptions>>;
-  #cache: FileCache<Representation>;
+  #cache: FileCache<FileRepresentation>;
   #pool: BufferPool;
 
   /** Creates a server with `options` over the defaults. */
@@ -208,25 +139,14 @@ export class StaticFileServer {
    *
    * @throws {FileChangedError} when the file shrinks while being read.
    * @throws socket errors when the client goes away mid-transfer; the
-   * file is closed and the buffer returned first.
+   * file is closed and the buffers are returned first.
    */
   async serve(
     req: HttpRequest,
     res: ResponseWriter,
     file: StaticFile,
   ): Promise<void> {
-    const { fsPath, info } = file;
-    let rep = this.#cache.get(fsPath, info);
-    if (rep === undefined) {
-      rep = describe(
-        fsPath,
-        stampOf(info),
-        Date.now(),
-        this.#options.racyWindowMs,
-      );
-      if (rep.stable) this.#cache.set(fsPath, rep);
-    }
-
+    const rep = this.#representationOf(file);
     const outcome = evaluatePreconditions(req.headers, rep);
     if (outcome === "not-modified") {
       await res.send(304, rep.notModifiedHeaders);
@@ -236,46 +156,50 @@ export class StaticFileServer {
       await sendErrorPage(res, 412);
       return;
     }
-
-    let status = 200;
-    let headers = rep.headers;
-    let start = 0;
-    let length = rep.size;
-    const rangeValue = req.method === "GET"
-      ? req.headers.get("range")
-      : undefined;
-    if (
-      rangeValue !== undefined &&
-      ifRangeHolds(req.headers.get("if-range"), rep)
-    ) {
-      const range = parseRange(rangeValue, rep.size);
-      if (range.kind === "unsatisfiable") {
-        await sendErrorPage(res, 416, {
-          headers: [["Content-Range", unsatisfiedRangeOf(rep.size)]],
-        });
-        return;
-      }
-      if (range.kind === "partial") {
-        status = 206;
-        start = range.start;
-        length = range.end - range.start + 1;
-        headers = [
-          ...rep.headers,
-          ["Content-Range", contentRangeOf(range.start, range.end, rep.size)],
-        ];
-      }
+    const span = spanOf(req, rep);
+    if (span === null) {
+      await sendErrorPage(res, 416, {
+        headers: [["Content-Range", unsatisfiedRangeOf(rep.size)]],
+      });
+      return;
     }
-
     if (req.method === "HEAD") {
-      await res.start(status, headers, length);
+      await res.start(span.status, span.headers, span.length);
       await res.end();
       return;
     }
     if (rep.body !== null) {
-      await res.send(status, headers, sliceOf(rep.body, start, length));
+      await res.send(span.status, span.headers, sliceOf(rep.body, span));
       return;
     }
+    await this.#sendFromDisk(req, res, file.fsPath, rep, span);
+  }
 
+  /** The cached description of `file`, or a new one (cached if stable). */
+  #representationOf(file: StaticFile): FileRepresentation {
+    const cached = this.#cache.get(file.fsPath, file.info);
+    if (cached !== undefined) return cached;
+    const rep = describeFile(
+      file.fsPath,
+      stampOf(file.info),
+      Date.now(),
+      this.#options.racyWindowMs,
+    );
+    if (rep.stable) this.#cache.set(file.fsPath, rep);
+    return rep;
+  }
+
+  /**
+   * Opens the file and sends `span` of it: a small stable file is read
+   * whole into the cache first, anything else goes through the buffers.
+   */
+  async #sendFromDisk(
+    req: HttpRequest,
+    res: ResponseWriter,
+    fsPath: string,
+    rep: FileRepresentation,
+    span: Span,
+  ): Promise<void> {
     let fh: Deno.FsFile;
     try {
       fh = Deno.openSync(fsPath, { read: true });
@@ -292,26 +216,25 @@ export class StaticFileServer {
         if (readFullySync(fh, body) < body.length) {
           throw new FileChangedError(fsPath);
         }
-        this.#cache.set(fsPath, { ...rep, body, cost: rep.cost + body.length });
-        await res.send(status, headers, sliceOf(body, start, length));
+        this.#cache.set(fsPath, withBody(rep, body));
+        await res.send(span.status, span.headers, sliceOf(body, span));
         return;
       }
-      if (start > 0) fh.seekSync(start, Deno.SeekMode.Start);
-      await this.#sendFromFile(res, fh, fsPath, status, headers, length);
+      if (span.start > 0) fh.seekSync(span.start, Deno.SeekMode.Start);
+      await this.#sendFromFile(res, fh, fsPath, span);
     } finally {
       fh.close();
     }
   }
 
-  /** Sends `length` bytes from the current position of `fh`. */
+  /** Sends `span.length` bytes from the current position of `fh`. */
   async #sendFromFile(
     res: ResponseWriter,
     fh: Deno.FsFile,
     fsPath: string,
-    status: number,
-    headers: HeaderList,
-    length: number,
+    span: Span,
   ): Promise<void> {
+    const { status, headers, length } = span;
     const buffers = [this.#pool.acquire()];
     let pendingRead: Promise<number | null> | null = null;
     try {
@@ -353,10 +276,35 @@ export class StaticFileServer {
   }
 }
 
-function sliceOf(body: Uint8Array, start: number, length: number): Uint8Array {
-  return start === 0 && length === body.length
+/**
+ * The span a request asks for: the whole file, or a single range of it on
+ * a GET whose `If-Range` holds; null when the range is unsatisfiable.
+ * Other methods (HEAD) ignore `Range`, as RFC 9110 section 14.2 says.
+ */
+function spanOf(req: HttpRequest, rep: FileRepresentation): Span | null {
+  const whole = rep.whole;
+  if (req.method !== "GET") return whole;
+  const value = req.headers.get("range");
+  if (value === undefined) return whole;
+  if (!ifRangeHolds(req.headers.get("if-range"), rep)) return whole;
+  const range = parseRange(value, rep.size);
+  if (range.kind === "whole") return whole;
+  if (range.kind === "unsatisfiable") return null;
+  return {
+    status: 206,
+    headers: [
+      ...rep.headers,
+      ["Content-Range", contentRangeOf(range.start, range.end, rep.size)],
+    ],
+    start: range.start,
+    length: range.end - range.start + 1,
+  };
+}
+
+function sliceOf(body: Uint8Array, span: Span): Uint8Array {
+  return span.start === 0 && span.length === body.length
     ? body
-    : body.subarray(start, start + length);
+    : body.subarray(span.start, span.start + span.length);
 }
 
 function roomIn(buffer: Uint8Array, left: number): Uint8Array {

@@ -10,7 +10,7 @@
 
 import { logInfo, logWarning } from "../log.ts";
 import { noticeLine, parseChatLine, prefixedLine } from "./chat_lines.ts";
-import { describeError, LineTooLongError } from "./errors.ts";
+import { describeConnectionError, LineTooLongError } from "./errors.ts";
 import { LineReader } from "./line_reader.ts";
 import { closeQuietly, formatAddr, writeStdout } from "./net.ts";
 import { Outbox } from "./outbox.ts";
@@ -106,7 +106,7 @@ export class ChatBroker {
           await member.outbox.finish(noticeLine(`error: ${err.message}`));
           return err.message.toLowerCase();
         }
-        return describeError(err);
+        return describeConnectionError(err);
       }
       if (line === null) return "closed the connection";
       const said = parseChatLine(line);

@@ -114,12 +114,13 @@ export async function runChatClient(args: readonly string[]): Promise<number> {
   }
 }
 
+/** Prints what the server sends until it closes (or stdout does). */
 async function printFromServer(conn: Deno.Conn): Promise<void> {
   const buf = new Uint8Array(16_384);
   for (;;) {
     const n = await conn.read(buf);
     if (n === null) return;
-    writeStdout(buf.subarray(0, n));
+    if (!writeStdout(buf.subarray(0, n))) return;
   }
 }
 

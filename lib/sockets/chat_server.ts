@@ -24,7 +24,11 @@ import {
   prefixedLine,
   withNewline,
 } from "./chat_lines.ts";
-import { describeError, LineTooLongError } from "./errors.ts";
+import {
+  describeConnectionError,
+  describeError,
+  LineTooLongError,
+} from "./errors.ts";
 import { LineReader, stripLineEnding } from "./line_reader.ts";
 import {
   expectNoPositionals,
@@ -201,7 +205,11 @@ async function serveChat(options: ChatServerOptions): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 50));
       continue;
     }
-    conn.setNoDelay(true);
+    try {
+      conn.setNoDelay(true);
+    } catch {
+      // Reset already: the first read will say so.
+    }
     if (broker !== null) {
       const done = broker.serve(conn).finally(() => served.delete(done));
       served.add(done);
@@ -247,7 +255,7 @@ async function converse(
         );
         return err.message.toLowerCase();
       }
-      return describeError(err);
+      return describeConnectionError(err);
     }
     if (line === null) return "closed the connection";
     const said = parseChatLine(line);

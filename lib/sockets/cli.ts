@@ -6,7 +6,7 @@
  * @module
  */
 
-import { UsageError } from "../server/config.ts";
+import { UsageError } from "./mode_args.ts";
 import { runChatClient } from "./chat_client.ts";
 import { runChatServer } from "./chat_server.ts";
 import { runEchoServer } from "./echo_server.ts";
@@ -69,8 +69,9 @@ async function runReportingErrors(
     return await run();
   } catch (err) {
     if (err instanceof UsageError) {
+      const message = err.message.replace(/\.$/, "");
       console.error(
-        `${program}: ${err.message}. Try '${program} ${flag} -h' for help.`,
+        `${program}: ${message}. Try '${program} ${flag} -h' for help.`,
       );
       return 2;
     }

@@ -9,12 +9,18 @@
 
 import {
   flushLogs,
+  isVerbose,
+  logDebug,
   logError,
   logInfo,
   logWarning,
   setupLogging,
 } from "../log.ts";
-import { describeError, LineTooLongError } from "./errors.ts";
+import {
+  describeConnectionError,
+  describeError,
+  LineTooLongError,
+} from "./errors.ts";
 import { LineReader, stripLineEnding } from "./line_reader.ts";
 import {
   expectNoPositionals,
@@ -169,6 +175,7 @@ async function echoLines(
         reason = "exit";
         break;
       }
+      if (isVerbose()) logDebug(`${peer}: ${line.length} bytes`);
       await writeAll(conn, options.upper ? asciiUpperCaseInPlace(line) : line);
       echoed++;
     }
@@ -181,7 +188,7 @@ async function echoLines(
         encoder.encode(`error: ${err.message}\r\n`),
       );
     } else {
-      reason = describeError(err);
+      reason = describeConnectionError(err);
     }
   } finally {
     open.delete(conn);

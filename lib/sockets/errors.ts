@@ -51,3 +51,18 @@ export function describeError(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return text.replace(/\s*\(os error \d+\)$/, "");
 }
+
+/**
+ * Why a read or write on a connection failed, for a disconnect log line: a
+ * socket this side closed (shutdown, a cut-off client) reads as such rather
+ * than as Deno's "operation canceled".
+ */
+export function describeConnectionError(err: unknown): string {
+  if (
+    err instanceof Deno.errors.Interrupted ||
+    err instanceof Deno.errors.BadResource
+  ) {
+    return "closed by the server";
+  }
+  return describeError(err);
+}

@@ -135,8 +135,8 @@ async function sendStdinLine(conn: Deno.Conn, http: boolean): Promise<void> {
 }
 
 /**
- * Copies `conn` to stdout until it closes; resolves to true when it was
- * cut short because `idleMs` passed without data.
+ * Copies `conn` to stdout until it closes (or stdout does); resolves to
+ * true when it was cut short because `idleMs` passed without data.
  */
 async function copyToStdout(conn: Deno.Conn, idleMs: number): Promise<boolean> {
   const buf = new Uint8Array(65_536);
@@ -161,7 +161,7 @@ async function copyToStdout(conn: Deno.Conn, idleMs: number): Promise<boolean> {
         throw err;
       }
       if (n === null) return false;
-      writeStdout(buf.subarray(0, n));
+      if (!writeStdout(buf.subarray(0, n))) return false;
     }
   } finally {
     clearTimeout(timer);

@@ -125,15 +125,27 @@ export async function writeAll(
   while (off < bytes.length) off += await sink.write(bytes.subarray(off));
 }
 
-/** Writes every byte of `bytes` to stdout, synchronously. */
-export function writeStdout(bytes: Uint8Array): void {
+/**
+ * Writes every byte of `bytes` to stdout, synchronously. Returns false
+ * when stdout has been closed (`… | head`): output nobody can read is
+ * dropped, and a client can take it as its cue to stop.
+ */
+export function writeStdout(bytes: Uint8Array): boolean {
   let off = 0;
-  while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
+  try {
+    while (off < bytes.length) {
+      off += Deno.stdout.writeSync(bytes.subarray(off));
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.BrokenPipe) return false;
+    throw err;
+  }
+  return true;
 }
 
 const encoder = new TextEncoder();
 
-/** Prints one line of text to stdout. */
+/** Prints one line of text to stdout (dropped once stdout is closed). */
 export function printLine(text: string): void {
   writeStdout(encoder.encode(`${text}\n`));
 }

@@ -5,11 +5,12 @@
  * over. Every request ends in exactly one response or one classified
  * error in {@linkcode RunStats}.
  *
- * The hot path allocates nothing per request beyond the promises of its
- * reads and writes: the request bytes are built once, each connection
- * reads through its own reused buffer, bodies that are not dumped land in
- * one shared scratch buffer, timeouts are one sweep per process, and times
- * are `performance.now()` numbers.
+ * The hot path allocates little per request (the promises of its reads
+ * and writes, a few typed-array views, the three framing field values):
+ * the request bytes are built once, each connection reads through its own
+ * reused buffer, bodies that are not dumped land in one shared scratch
+ * buffer, timeouts are one sweep per process rather than a timer per
+ * request, and times are `performance.now()` numbers, not Dates.
  *
  * @module
  */

@@ -106,6 +106,12 @@ async function runParent(options: ThorOptions): Promise<number> {
     console.error(`thor: ${what} (${lastError.cls}): ${lastError.message}`);
   }
   for (const failure of failures) console.error(`thor: ${failure}`);
+  if (stats.issued === 0 && failures.length === 0) {
+    // A run whose every request was still in flight when it ended measured
+    // nothing, which is not a completed run.
+    console.error("thor: No request finished before the run ended");
+    return 1;
+  }
   return failed > 0 || failures.length > 0 ? 1 : 0;
 }
 

@@ -20,11 +20,15 @@ export interface ProgramProcess {
   stdoutBytes(): Uint8Array;
   /** Everything written to stderr so far. */
   stderr(): string;
-  /** Waits until `stream` matches `pattern`; throws with both outputs on timeout. */
+  /**
+   * Waits until `stream` (from character `since` on) matches `pattern`;
+   * throws with both outputs on timeout.
+   */
   waitFor(
     stream: "stdout" | "stderr",
     pattern: string | RegExp,
     timeoutMs?: number,
+    since?: number,
   ): Promise<void>;
   /** Writes `text` to stdin (when started with `stdin: "piped"`). */
   write(text: string | Uint8Array): Promise<void>;
@@ -110,9 +114,10 @@ export function spawnProgram(
     stream: "stdout" | "stderr",
     pattern: string | RegExp,
     timeoutMs = 10_000,
+    since = 0,
   ): Promise<void> {
     const matches = () => {
-      const text = stream === "stdout" ? outText : errText;
+      const text = (stream === "stdout" ? outText : errText).slice(since);
       return typeof pattern === "string"
         ? text.includes(pattern)
         : pattern.test(text);

@@ -1,7 +1,7 @@
 /**
- * Raw-TCP helpers for the static-file tests: requests that close, heads
- * split from bodies, large bodies read without per-chunk copies, and
- * reproducible file contents.
+ * Helpers for the static-file tests: document roots that remove
+ * themselves, requests that close, heads split from bodies, large bodies
+ * read without per-chunk copies, and reproducible file contents.
  *
  * @module
  */
@@ -9,6 +9,27 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { rawExchange } from "./raw_http.ts";
+import { type DocrootSpec, makeDocroot } from "./spidey_process.ts";
+
+/** A temporary document root, removed on disposal (`await using`). */
+export interface TempDocroot extends AsyncDisposable {
+  /** Its path. */
+  path: string;
+}
+
+/**
+ * Creates a document root with `files` like `makeDocroot`, and removes it
+ * with everything in it when disposed, so big test files do not pile up.
+ */
+export async function tempDocroot(files: DocrootSpec): Promise<TempDocroot> {
+  const path = await makeDocroot(files);
+  return {
+    path,
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(path, { recursive: true }).catch(() => {});
+    },
+  };
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -106,4 +127,34 @@ export function pseudoRandomBytes(n: number, seed = 0x9e3779b9): Uint8Array {
     words[i] = x;
   }
   return new Uint8Array(words.buffer, 0, n);
+}
+
+/**
+ * How many descriptors of process `pid` (this one by default) are open on
+ * the file at `path`, read from `/proc`; null where there is no `/proc`.
+ * Matching by path keeps the count exact while other tests run in the
+ * same process.
+ */
+export function descriptorsOpenOn(
+  path: string,
+  pid: number | "self" = "self",
+): number | null {
+  const target = Deno.realPathSync(path);
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(`/proc/${pid}/fd`)];
+  } catch {
+    return null;
+  }
+  let count = 0;
+  for (const entry of entries) {
+    try {
+      if (Deno.readLinkSync(`/proc/${pid}/fd/${entry.name}`) === target) {
+        count++;
+      }
+    } catch {
+      // Closed while we looked.
+    }
+  }
+  return count;
 }
