@@ -9,8 +9,8 @@ import {
 import { DEFAULT_SORT } from "../lib/server/listing_sort.ts";
 import { escapeHtml } from "../lib/server/html.ts";
 
-function file(name: string, size = 0): ListingEntry {
-  return { name, isDirectory: false, size, mtimeMs: 0, mime: "text/plain" };
+function file(name: string, size = 0, mime = "text/plain"): ListingEntry {
+  return { name, isDirectory: false, size, mtimeMs: 0, mime };
 }
 
 const NASTY = [
@@ -213,4 +213,106 @@ Deno.test("renderListingHtml renders 10,000 entries", () => {
     sort: DEFAULT_SORT,
   });
   assert.equal(html.match(/<tr class="e f">/g)?.length, 10_000);
+});
+
+Deno.test("renderListingHtml shows decodable images as lazy thumbnails from ?thumbnail", () => {
+  const html = renderListingHtml({
+    urlPath: "/",
+    entries: [
+      file("cat.jpg", 10, "image/jpeg"),
+      file("a&b #1.png", 10, "image/png"),
+      file("w.webp", 10, "image/webp"),
+    ],
+    sort: DEFAULT_SORT,
+  });
+  const imgs = [...html.matchAll(/<img [^>]*>/g)].map((m) => m[0]);
+  assert.equal(imgs.length, 3);
+  for (const img of imgs) {
+    assert.ok(img.includes('loading="lazy"'), img);
+    assert.ok(img.includes('alt=""'), img);
+    assert.ok(/ src="[^"]+\?thumbnail"/.test(img), img);
+  }
+  assert.ok(html.includes('src="cat.jpg?thumbnail"'));
+  // The name is percent-encoded, then escaped, before the query is added.
+  assert.ok(html.includes('src="a%26b%20%231.png?thumbnail"'));
+  assert.ok(rowOf(html, "cat.jpg").startsWith('<tr class="e f pv">'));
+});
+
+Deno.test("renderListingHtml gives other images an icon and never links the full file as an image", () => {
+  const html = renderListingHtml({
+    urlPath: "/",
+    entries: [
+      file("logo.svg", 10, "image/svg+xml"),
+      file("anim.gif", 10, "image/gif"),
+    ],
+    sort: DEFAULT_SORT,
+  });
+  assert.ok(!html.includes("<img"));
+  assert.ok(rowOf(html, "logo.svg").startsWith('<tr class="e f pic">'));
+  assert.ok(rowOf(html, "anim.gif").startsWith('<tr class="e f pic">'));
+});
+
+Deno.test("renderListingHtml gives audio and video players that preload nothing", () => {
+  const html = renderListingHtml({
+    urlPath: "/media/",
+    entries: [
+      file("song one.mp3", 10, "audio/mpeg"),
+      file("clip.webm", 10, "video/webm"),
+      file("film.mp4", 10, "application/mp4"),
+      file("notes.txt", 10),
+    ],
+    sort: DEFAULT_SORT,
+  });
+  assert.ok(
+    rowOf(html, "song%20one.mp3").includes(
+      '<audio controls preload="none" src="song%20one.mp3"></audio>',
+    ),
+  );
+  assert.ok(
+    rowOf(html, "clip.webm").includes(
+      '<video controls preload="none" src="clip.webm"></video>',
+    ),
+  );
+  assert.ok(rowOf(html, "film.mp4").includes("<video "));
+  assert.ok(!rowOf(html, "notes.txt").includes("<audio"));
+  assert.equal(html.match(/<audio /g)?.length, 1);
+  assert.equal(html.match(/<video /g)?.length, 2);
+});
+
+Deno.test("renderListingHtml lays out as a table by default and as a grid when asked", () => {
+  const entries = [file("a.png", 1, "image/png")];
+  const table = renderListingHtml({
+    urlPath: "/",
+    entries,
+    sort: DEFAULT_SORT,
+  });
+  assert.ok(table.includes("<body>"));
+  assert.ok(
+    table.includes(
+      '<a href="?C=N;O=A;view=table" data-view="table" aria-current="true">Table</a>',
+    ),
+  );
+  assert.ok(
+    table.includes('<a href="?C=N;O=A;view=grid" data-view="grid">Grid</a>'),
+  );
+  assert.ok(table.includes('<a href="?C=S;O=A">Size</a>'));
+  const grid = renderListingHtml({
+    urlPath: "/",
+    entries,
+    sort: DEFAULT_SORT,
+    layout: "grid",
+  });
+  assert.ok(grid.includes('<body class="grid">'));
+  assert.ok(grid.includes('data-view="grid" aria-current="true">Grid</a>'));
+  // Sorting from the grid stays in the grid, without script.
+  assert.ok(grid.includes('<a href="?C=S;O=A;view=grid">Size</a>'));
+  // Rows are the same markup in both layouts (CSS switches them).
+  assert.equal(rowOf(grid, "a.png"), rowOf(table, "a.png"));
+});
+
+Deno.test("LISTING_CSP lets thumbnails and media come from this server only", () => {
+  assert.ok(LISTING_CSP.includes("img-src 'self' data:"));
+  assert.ok(LISTING_CSP.includes("media-src 'self'"));
+  assert.ok(!LISTING_CSP.includes("*"));
+  assert.ok(!LISTING_CSP.includes("unsafe-eval"));
 });

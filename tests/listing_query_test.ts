@@ -2,15 +2,17 @@ import assert from "node:assert/strict";
 import {
   acceptMatch,
   chooseListingFormat,
+  pageQueryOf,
   parseListingQuery,
   prefersJson,
   sortQueryOf,
 } from "../lib/server/listing_query.ts";
 
-Deno.test("parseListingQuery defaults to name ascending with no format", () => {
+Deno.test("parseListingQuery defaults to name ascending with no format or layout", () => {
   assert.deepEqual(parseListingQuery(""), {
     sort: { column: "name", descending: false },
     format: null,
+    layout: null,
   });
 });
 
@@ -41,6 +43,21 @@ Deno.test("parseListingQuery reads format=json and format=html", () => {
   assert.equal(parseListingQuery("format=json").format, "json");
   assert.equal(parseListingQuery("C=S;O=D;format=json").format, "json");
   assert.equal(parseListingQuery("format=html").format, "html");
+});
+
+Deno.test("parseListingQuery reads view=grid and view=table, ignoring others", () => {
+  assert.equal(parseListingQuery("view=grid").layout, "grid");
+  assert.equal(parseListingQuery("C=S;O=D&view=GRID").layout, "grid");
+  assert.equal(parseListingQuery("view=table;C=M").layout, "table");
+  assert.equal(parseListingQuery("view=cards").layout, null);
+  assert.equal(parseListingQuery("C=S;view=grid").sort.column, "size");
+});
+
+Deno.test("pageQueryOf names the grid and leaves the table implicit", () => {
+  const sort = { column: "size", descending: true } as const;
+  assert.equal(pageQueryOf(sort, "table"), "C=S;O=D");
+  assert.equal(pageQueryOf(sort, "grid"), "C=S;O=D;view=grid");
+  assert.equal(parseListingQuery(pageQueryOf(sort, "grid")).layout, "grid");
 });
 
 Deno.test("sortQueryOf writes what parseListingQuery reads", () => {

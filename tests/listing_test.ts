@@ -30,7 +30,7 @@ interface Row {
 function rowsOf(html: string): Row[] {
   const out: Row[] = [];
   const re =
-    /<tr class="e ([df])"><td class="n"><a href="([^"]*)">([^<]*)<\/a>.*?<\/tr>/g;
+    /<tr class="e ([df])[^"]*"><td class="n"><a href="([^"]*)">(?:<img [^>]*>)?([^<]*)<\/a>.*?<\/tr>/g;
   for (const m of html.matchAll(re)) {
     out.push({
       kind: m[1] as "d" | "f",
@@ -436,4 +436,50 @@ Deno.test("listing: a 10,000-entry directory lists fine", async () => {
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("listing: images get thumbnail URLs, audio and video get players, the CSP allows them", async () => {
+  const root = await makeDocroot({
+    "m/photo one.jpg": "not really a jpeg",
+    "m/logo.svg": "<svg/>",
+    "m/song.mp3": "x",
+    "m/clip.webm": "x",
+    "m/readme.txt": "x",
+  });
+  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  const res = await getPath(spidey.port, "/m/");
+  assert.equal(res.status, 200);
+  const rows = new Map(rowsOf(res.text).map((r) => [r.href, r.html]));
+  assert.match(
+    rows.get("photo%20one.jpg")!,
+    /<img class="th" src="photo%20one\.jpg\?thumbnail" alt="" loading="lazy"/,
+  );
+  assert.ok(!rows.get("logo.svg")!.includes("<img"));
+  assert.match(rows.get("song.mp3")!, /<audio controls preload="none"/);
+  assert.match(rows.get("clip.webm")!, /<video controls preload="none"/);
+  assert.ok(!/<(?:img|audio|video)/.test(rows.get("readme.txt")!));
+  const csp = res.headers.get("content-security-policy")!;
+  assert.match(csp, /img-src 'self' data:/);
+  assert.match(csp, /media-src 'self'/);
+});
+
+Deno.test("listing: ?view=grid renders the grid, keeps it in sort links, and is its own variant", async () => {
+  const root = await makeDocroot({ "g/a.png": "x", "g/b.txt": "y" });
+  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  const table = await getPath(spidey.port, "/g/");
+  const grid = await getPath(spidey.port, "/g/?view=grid");
+  const sortedGrid = await getPath(spidey.port, "/g/?C=S;O=D;view=grid");
+  assert.ok(table.text.includes("<body>"));
+  assert.ok(grid.text.includes('<body class="grid">'));
+  assert.ok(grid.text.includes('<a href="?C=S;O=A;view=grid">Size</a>'));
+  assert.ok(sortedGrid.text.includes('<body class="grid">'));
+  assert.deepEqual(namesOf(sortedGrid.text), ["b.txt", "a.png"]);
+  assert.notEqual(grid.headers.get("etag"), table.headers.get("etag"));
+  // A cached variant must not answer for the other layout.
+  const tableAgain = await getPath(spidey.port, "/g/?view=table");
+  assert.ok(tableAgain.text.includes("<body>"));
+  assert.equal(tableAgain.headers.get("etag"), table.headers.get("etag"));
+  // JSON has no layout.
+  const json = await getPath(spidey.port, "/g/?format=json;view=grid");
+  assert.deepEqual(jsonNames(json), ["a.png", "b.txt"]);
 });

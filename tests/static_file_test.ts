@@ -20,7 +20,13 @@ const encoder = new TextEncoder();
 /** Headers that belong to the representation (all but the per-response ones). */
 function representationHeaders(res: RawResponse): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of res.headers) if (k !== "date") out[k] = v;
+  for (const [k, v] of res.headers) {
+    if (k === "date") continue;
+    // A file settles a few seconds after it was written and its ETag turns
+    // from weak to strong then; a slow machine may cross that moment
+    // between two requests, which is not a difference between GET and HEAD.
+    out[k] = k === "etag" ? v.replace(/^W\//, "") : v;
+  }
   return out;
 }
 
@@ -136,7 +142,8 @@ Deno.test("spidey answers conditional requests with 304 or 412", async (t) => {
     assert.equal(rest.length, 0);
     assert.match(
       head,
-      new RegExp(`\r\nETag: ${etag.replace(/[/"]/g, "\\$&")}`),
+      // Weak or strong: the file may settle between the two requests.
+      new RegExp(`\r\nETag: (W/)?${opaque.replace(/"/g, '\\"')}\r\n`),
     );
     assert.ok(head.includes(`\r\nLast-Modified: ${lastModified}`));
     assert.equal(await status(`If-None-Match: ${etag}\r\n`, "HEAD"), 304);

@@ -29,10 +29,11 @@ const APP_LINKS: ReadonlyArray<[string, string]> = [
 
 const STYLE = `
 :root{--bg:#f7f5fc;--fg:#221d33;--muted:#5f5877;--card:#fff;--line:#ddd6ee;
---accent:#5b3fa0;--accent-2:#c2407e;--good:#1d7a46;--bad:#b3261e;--bar:#8b6fd6}
+--accent:#5b3fa0;--accent-2:#c2407e;--good:#1d7a46;--bad:#b3261e;--bar:#8b6fd6;--on-accent:#fff}
 @media (prefers-color-scheme:dark){:root{--bg:#14111f;--fg:#ece8f7;
 --muted:#a9a1c2;--card:#1e1a2e;--line:#332c4a;--accent:#a78bfa;
---accent-2:#f49ac1;--good:#6fd39a;--bad:#ff8a80;--bar:#a78bfa}}
+--accent-2:#f49ac1;--good:#6fd39a;--bad:#ff8a80;--bar:#a78bfa;
+--on-accent:#14111f}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);
 font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
@@ -57,7 +58,7 @@ fieldset{border:1px solid var(--line);border-radius:.6rem;margin:1rem 0;
 padding:.5rem 1rem .8rem;background:var(--card)}
 legend{font-weight:600;padding:0 .3rem}
 fieldset label{font-weight:400;margin:.35rem 0}
-button{font:inherit;font-weight:600;color:#fff;background:var(--accent);
+button{font:inherit;font-weight:600;color:var(--on-accent);background:var(--accent);
 border:0;border-radius:.4rem;padding:.5rem 1.2rem;margin-top:1rem;cursor:pointer}
 button:hover{background:var(--accent-2)}
 .notice{border-left:4px solid var(--good);padding:.4rem .8rem;

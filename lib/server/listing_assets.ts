@@ -75,6 +75,7 @@ tr.pic td.n a::before{background:var(--pic);-webkit-mask-image:${PICTURE_ICON};m
 tr.au td.n a::before{background:var(--aud);-webkit-mask-image:${AUDIO_ICON};mask-image:${AUDIO_ICON}}
 tr.vi td.n a::before{background:var(--vid);-webkit-mask-image:${VIDEO_ICON};mask-image:${VIDEO_ICON}}
 tr.pv td.n a::before{display:none}
+tr.pv td{vertical-align:middle}
 img.th{display:inline-block;width:2.6rem;height:2.6rem;margin:-.45rem .6em -.45rem 0;vertical-align:middle;object-fit:cover;border-radius:.3rem;background:var(--hover)}
 td.n audio,td.n video{display:block;width:100%;max-width:20rem;margin:.45rem 0 .1rem}
 td.n audio{height:2.2rem}
@@ -96,7 +97,7 @@ td.empty{color:var(--muted);font-style:italic;padding:1rem .6rem}
 .grid td{display:block;border:0;padding:0 .75rem;text-align:left}
 .grid td.n{display:flex;flex-direction:column;flex:1;padding:.75rem .75rem .3rem}
 .grid td.n a{display:block}
-.grid td.n a::before{display:block;width:100%;height:5.5rem;margin:.4rem 0 .9rem}
+.grid td.n a::before{display:block;width:100%;height:8.5rem;margin:0 0 .6rem;-webkit-mask-size:4.5rem;mask-size:4.5rem}
 .grid img.th{display:block;width:100%;height:8.5rem;margin:0 0 .6rem;object-fit:contain}
 .grid td.n audio,.grid td.n video{max-width:none;margin:.5rem 0 0}
 .grid td.n video{order:-1;margin:0 0 .6rem}

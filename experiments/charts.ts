@@ -1,0 +1,282 @@
+/**
+ * The study's charts from `study.csv`: latency per request type and mode,
+ * throughput per file size and mode, the concurrency curves (requests per
+ * second, p50 and p99 against connections) and spidey's ratio to its
+ * peers. Writes each chart's data and gnuplot script to `OUT/gnuplot/`
+ * (so a chart can be redrawn by hand) and renders `OUT/NAME.svg` (and
+ * `.png` with `--png`) with gnuplot, headless.
+ *
+ * Usage: deno run -A experiments/charts.ts --csv FILE --out DIR [--png]
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { distinct, ofPart, type PointSummary, summarize } from "./aggregate.ts";
+import {
+  barChartFiles,
+  type BarSeries,
+  type ChartFiles,
+  type ChartFormat,
+  lineChartFiles,
+} from "./chart_scripts.ts";
+import { PEER_PAIRS, peerRatio } from "./comparisons.ts";
+import { runCli, StudyError } from "./errors.ts";
+import { configColor, configLabel, workloadLabel } from "./labels.ts";
+import { readStudyCsv } from "./study_row.ts";
+
+function barSeries(
+  points: readonly PointSummary[],
+  workloads: readonly string[],
+  measure: (s: PointSummary) => PointSummary["rps"],
+): BarSeries[] {
+  return distinct(points, (s) => s.config).map((config) => {
+    const mine = points.filter((s) => s.config === config);
+    return {
+      label: configLabel(mine[0]!),
+      color: configColor(config),
+      values: workloads.map((w) => {
+        const point = mine.find((s) => s.workload === w);
+        return point === undefined ? undefined : measure(point);
+      }),
+    };
+  });
+}
+
+function groupLabels(
+  points: readonly PointSummary[],
+  workloads: readonly string[],
+): string[] {
+  return workloads.map((w) =>
+    workloadLabel(points.find((s) => s.workload === w)!)
+  );
+}
+
+/** One latency chart per connection count of the latency part. */
+export function latencyCharts(
+  summaries: readonly PointSummary[],
+): ChartFiles[] {
+  const part = ofPart(summaries, "latency");
+  return distinct(part, (s) => s.concurrency).map((c) => {
+    const points = part.filter((s) => s.concurrency === c);
+    const workloads = distinct(points, (s) => s.workload);
+    const runs = Math.max(...points.map((s) => s.runs));
+    return barChartFiles({
+      name: `latency_c${c}`,
+      title: `Mean latency with ${c} client connection${
+        c === 1 ? "" : "s"
+      } (bars: mean of ${runs} runs; whiskers: min-max)`,
+      ylabel: "mean latency (ms, log scale)",
+      logY: true,
+      groups: groupLabels(points, workloads),
+      series: barSeries(points, workloads, (s) => s.latMean),
+      valueLabels: true,
+    });
+  });
+}
+
+/** Throughput per file size and mode. */
+export function throughputCharts(
+  summaries: readonly PointSummary[],
+): ChartFiles[] {
+  const part = ofPart(summaries, "throughput");
+  if (part.length === 0) return [];
+  const workloads = distinct(part, (s) => s.workload);
+  const conns = distinct(part, (s) => s.concurrency).join("/");
+  return [barChartFiles({
+    name: "throughput",
+    title:
+      `Throughput per file size with ${conns} client connections (whiskers: min-max of runs)`,
+    ylabel: "MB/s (log scale)",
+    logY: true,
+    groups: groupLabels(part, workloads),
+    series: barSeries(part, workloads, (s) => s.mbps),
+    valueLabels: true,
+  })];
+}
+
+/** Requests per second, p50 and p99 against client connections. */
+export function concurrencyCharts(
+  summaries: readonly PointSummary[],
+): ChartFiles[] {
+  const part = ofPart(summaries, "concurrency");
+  if (part.length === 0) return [];
+  const label = workloadLabel(part[0]!);
+  const configs = distinct(part, (s) => s.config);
+  const measures: [
+    string,
+    string,
+    (s: PointSummary) => PointSummary["rps"],
+    boolean,
+  ][] = [
+    ["concurrency_rps", "requests per second", (s) => s.rps, false],
+    [
+      "concurrency_p50",
+      "median latency p50 (ms, log scale)",
+      (s) => s.p50,
+      true,
+    ],
+    [
+      "concurrency_p99",
+      "99th percentile latency p99 (ms, log scale)",
+      (s) => s.p99,
+      true,
+    ],
+  ];
+  return measures.map(([name, ylabel, measure, logY]) =>
+    lineChartFiles({
+      name,
+      title: `${
+        ylabel.replace(/ \(.*\)$/, "")
+      } against client connections, ${label}`,
+      xlabel: "client connections",
+      ylabel,
+      logX: true,
+      logY,
+      series: configs.map((config) => {
+        const points = part.filter((s) => s.config === config).sort((a, b) =>
+          a.concurrency - b.concurrency
+        );
+        return {
+          label: configLabel(points[0]!),
+          color: configColor(config),
+          points: points.map((s) => ({ x: s.concurrency, value: measure(s) })),
+        };
+      }),
+    })
+  );
+}
+
+/** spidey's requests per second over each peer's, per workload. */
+export function peerCharts(summaries: readonly PointSummary[]): ChartFiles[] {
+  const part = ofPart(summaries, "peers");
+  const workloads = distinct(part, (s) => s.workload);
+  const series: BarSeries[] = [];
+  for (const pair of PEER_PAIRS) {
+    const ratios = workloads.map((w) => peerRatio(part, "peers", pair, w));
+    const any = ratios.find((r) => r !== undefined);
+    if (any === undefined) continue;
+    series.push({
+      label: `${configLabel(any.spidey)} / ${configLabel(any.peer)}`,
+      color: configColor(pair.peer),
+      values: ratios.map((r) =>
+        r === undefined ? undefined : {
+          mean: r.ratio,
+          min: r.low,
+          max: r.high,
+          stdev: 0,
+          n: r.spidey.runs,
+        }
+      ),
+    });
+  }
+  if (series.length === 0) return [];
+  return [barChartFiles({
+    name: "peers",
+    title:
+      "spidey's requests per second relative to its peers (1 = parity; whiskers: worst-best runs)",
+    ylabel: "ratio of requests per second (log scale)",
+    logY: true,
+    groups: groupLabels(part, workloads),
+    series,
+    reference: 1,
+    valueLabels: true,
+  })];
+}
+
+/** Every chart the data allows. */
+export function buildCharts(summaries: readonly PointSummary[]): ChartFiles[] {
+  return [
+    ...latencyCharts(summaries),
+    ...throughputCharts(summaries),
+    ...concurrencyCharts(summaries),
+    ...peerCharts(summaries),
+  ];
+}
+
+async function gnuplot(
+  dir: string,
+  script: string,
+  name: string,
+): Promise<void> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("gnuplot", {
+      cwd: dir,
+      stdin: "piped",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new StudyError(
+        "TOOL_MISSING",
+        "gnuplot is not installed (apt-get install gnuplot-nox)",
+      );
+    }
+    throw err;
+  }
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const out = await child.output();
+  if (!out.success) {
+    const why = new TextDecoder().decode(out.stderr).trim().split("\n").slice(
+      -3,
+    ).join(" | ");
+    throw new StudyError(
+      "GNUPLOT_FAILED",
+      `gnuplot could not draw ${name}: ${why}`,
+    );
+  }
+}
+
+/** Writes every chart's files into `outDir/gnuplot` and renders them. */
+export async function renderCharts(
+  summaries: readonly PointSummary[],
+  outDir: string,
+  formats: readonly ChartFormat[],
+): Promise<string[]> {
+  const dir = `${outDir}/gnuplot`;
+  Deno.mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  for (const chart of buildCharts(summaries)) {
+    Deno.writeTextFileSync(`${dir}/${chart.name}.dat`, chart.data);
+    Deno.writeTextFileSync(`${dir}/${chart.name}.gp`, chart.script("svg"));
+    for (const format of formats) {
+      await gnuplot(dir, chart.script(format), chart.name);
+      const file = `${outDir}/${chart.name}.${format}`;
+      if ((Deno.statSync(file).size ?? 0) === 0) {
+        throw new StudyError(
+          "GNUPLOT_FAILED",
+          `gnuplot wrote an empty ${chart.name}.${format}`,
+        );
+      }
+      written.push(file);
+    }
+  }
+  return written;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      csv: { type: "string" },
+      out: { type: "string" },
+      png: { type: "boolean", default: false },
+    },
+  });
+  if (values.csv === undefined || values.out === undefined) {
+    throw new StudyError("USAGE", "Missing --csv FILE or --out DIR");
+  }
+  const rows = readStudyCsv(values.csv);
+  if (rows.length === 0) {
+    throw new StudyError("NO_DATA", `${values.csv} has no runs to chart`);
+  }
+  const formats: ChartFormat[] = values.png ? ["svg", "png"] : ["svg"];
+  const written = await renderCharts(summarize(rows), values.out, formats);
+  console.error(`Drew ${written.length} charts in ${values.out}`);
+}
+
+if (import.meta.main) await runCli("charts", main);
