@@ -16,6 +16,13 @@ import {
 import type { StudyRow } from "./study_row.ts";
 import type { PartTiming } from "./timing.ts";
 
+/** spidey's single-connection configuration. */
+export const SINGLE = "spidey-single";
+/** spidey's concurrent configuration. */
+export const CONCURRENT = "spidey-concurrent";
+/** spidey's multi-process configuration. */
+export const MULTI = "spidey-multi";
+
 /** Inputs of the report. */
 export interface ReportData {
   /** Every run. */
@@ -153,4 +160,14 @@ export function medianSpread(summaries: readonly PointSummary[]): number {
   return spreads.length % 2 === 1
     ? spreads[mid]!
     : (spreads[mid - 1]! + spreads[mid]!) / 2;
+}
+
+/** Connection counts of the latency part, ascending. */
+export function latencyLevels(data: ReportData): number[] {
+  return ascending(ofPart(data.summaries, "latency").map((s) => s.concurrency));
+}
+
+/** `1 connection`, `8 connections`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

@@ -61,7 +61,7 @@ Deno.test("renderQuestion carries the signed state and escapes", () => {
   assert.match(html, /<input type="hidden" name="progress" value="01">/);
   assert.match(html, /name="sig" value="a&quot;b"/);
   assert.match(html, /<li>&lt;b&gt;<\/li>/);
-  assert.match(html, new RegExp(`<legend>${QUIZ[2]!.text}</legend>`));
+  assert.ok(html.includes(`<legend>${QUIZ[2]!.text}</legend>`));
 });
 
 Deno.test("quizApp walks through the quiz and scores a signed result", async () => {

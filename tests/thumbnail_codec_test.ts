@@ -98,10 +98,9 @@ Deno.test("renderThumbnail calls a corrupt or truncated file corrupt", async () 
 });
 
 Deno.test("renderThumbnail refuses images over the pixel budget before decoding", async () => {
-  const started = performance.now();
-  // 60,000² RGBA would be 14 GB; the header alone must decide.
+  // 60,000² RGBA would be 14 GB, and the file has no pixel data at all:
+  // only a decision on the header alone gives "too-large" here.
   await rejectsWith(pngHeaderOnly(60_000, 60_000), "too-large");
-  assert.ok(performance.now() - started < 5_000);
   await rejectsWith(await makePng(300, 200), "too-large", {
     ...DEFAULT_THUMBNAIL_SPEC,
     maxPixels: 300 * 200 - 1,

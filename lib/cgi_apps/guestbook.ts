@@ -64,7 +64,7 @@ function page(
 
 function show(req: AppRequest, ctx: AppContext): AppResponse {
   const pageNumber = parsePageNumber(req.query.get("page"));
-  if (Number.isNaN(pageNumber)) {
+  if (pageNumber === null) {
     return errorResponse(
       400,
       "The page number must be a whole number from 1 up.",

@@ -35,12 +35,12 @@ export function pageCount(count: number): number {
 }
 
 /**
- * The page number in a `page` query value: null (absent) means 1,
- * anything but a plain whole number from 1 is refused (NaN).
+ * The page number in a `page` query value (absent means 1), or null when
+ * it is anything but a plain whole number from 1.
  */
-export function parsePageNumber(raw: string | null): number {
+export function parsePageNumber(raw: string | null): number | null {
   if (raw === null) return 1;
-  return /^[1-9][0-9]{0,8}$/.test(raw) ? Number(raw) : NaN;
+  return /^[1-9][0-9]{0,8}$/.test(raw) ? Number(raw) : null;
 }
 
 /** Escapes `text` and keeps its line breaks as `<br>`. */

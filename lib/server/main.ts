@@ -35,6 +35,23 @@ export function onShutdownSignal(stop: () => Promise<void>): void {
   }
 }
 
+/**
+ * Calls `stop` once when this process's parent goes away: a `-w` worker
+ * must not outlive the supervisor that would have stopped it.
+ */
+export function stopWhenOrphaned(
+  stop: () => Promise<void>,
+  intervalMs = 1000,
+): void {
+  const parent = Deno.ppid;
+  const timer = setInterval(() => {
+    if (Deno.ppid === parent) return;
+    clearInterval(timer);
+    stop();
+  }, intervalMs);
+  Deno.unrefTimer(timer);
+}
+
 /** Runs spidey with `args`; resolves to the exit status. */
 export async function runSpidey(args: readonly string[]): Promise<number> {
   const socketMode = runSocketMode("spidey", args);
@@ -79,10 +96,12 @@ export async function runSpidey(args: readonly string[]): Promise<number> {
       logInfo(`Listening on ${where}...`);
     }
     let stopped: Promise<void> = server.finished;
-    onShutdownSignal(() => {
+    const stop = () => {
       stopped = server.shutdown();
       return stopped;
-    });
+    };
+    onShutdownSignal(stop);
+    if (config.workerChild) stopWhenOrphaned(stop);
     await server.finished;
     await stopped;
     if (!config.workerChild) logInfo("Stopped");

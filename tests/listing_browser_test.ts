@@ -1,0 +1,296 @@
+/**
+ * The listing in a real browser: headless Chromium (Debian's package)
+ * driven by playwright-core, against a real spidey. Checks what a visitor
+ * sees: thumbnails that really are the server's small copies, players,
+ * the grid layout and its memory, the filter, and the page without
+ * script. Skipped, with a message, where /usr/bin/chromium is missing.
+ *
+ * Set SPIDEY_SCREENSHOT=docs/listing.png to save the README's screenshot.
+ */
+
+import assert from "node:assert/strict";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const hasChromium = (() => {
+  try {
+    return Deno.statSync(CHROMIUM).isFile;
+  } catch {
+    return false;
+  }
+})();
+if (!hasChromium) {
+  console.warn(
+    `listing_browser_test: skipped, ${CHROMIUM} is missing (apt-get install -y chromium)`,
+  );
+}
+
+// The machine has no network: without these Chromium waits on services it
+// cannot reach. Playwright gives each launch a fresh profile directory.
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const WWW = new URL("../www/", import.meta.url);
+const THUMB_MAX = 160;
+
+async function galleryDocroot(): Promise<string> {
+  const root = await makeDocroot({
+    "gallery/albums/keep": "",
+    "gallery/README.txt": "Pictures and sounds from spidey's web.\n",
+    "media/clip.webm": "not really a video",
+  });
+  for (const dir of ["images", "audio"]) {
+    for (const entry of Deno.readDirSync(new URL(dir, WWW))) {
+      await Deno.copyFile(
+        new URL(`${dir}/${entry.name}`, WWW),
+        `${root}/gallery/${entry.name}`,
+      );
+    }
+  }
+  return root;
+}
+
+/** Names of the listed rows that are not hidden. */
+function visibleNames(page: Page): Promise<string[]> {
+  return page.$$eval(
+    "tbody tr.e",
+    (rows) =>
+      rows.filter((r) => !(r as HTMLElement).hidden && r.checkVisibility())
+        .map((r) => r.querySelector("td.n a")!.textContent!),
+  );
+}
+
+async function waitForThumbnails(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll<HTMLImageElement>("img.th")].every((i) =>
+        i.complete
+      ),
+    undefined,
+    { timeout: 60_000 },
+  );
+}
+
+Deno.test({
+  name: "listing in Chromium: thumbnails, players, grid, filter, no script",
+  ignore: !hasChromium,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const root = await galleryDocroot();
+    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+    const base = `http://127.0.0.1:${spidey.port}`;
+    let browser: Browser | undefined;
+    try {
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        timeout: 60_000,
+      });
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 1600 },
+      });
+      const page = await context.newPage();
+      page.setDefaultTimeout(60_000);
+      const problems: string[] = [];
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      page.on("console", (m) => {
+        // A CSP refusal or a failed load shows up as a console error.
+        if (m.type() === "error") problems.push(`console: ${m.text()}`);
+      });
+      await page.goto(`${base}/gallery/`);
+      await waitForThumbnails(page);
+
+      await t.step(
+        "images show the server's thumbnails, not the files",
+        async () => {
+          const thumbs = await page.$$eval(
+            "img.th",
+            (imgs) =>
+              imgs.map((img) => {
+                const i = img as HTMLImageElement;
+                const link = i.closest("a")!;
+                return {
+                  src: i.currentSrc,
+                  href: link.href,
+                  lazy: i.loading,
+                  width: i.naturalWidth,
+                  height: i.naturalHeight,
+                };
+              }),
+          );
+          // The five bundled PNGs; the two SVGs get an icon, no <img>.
+          assert.equal(thumbs.length, 5);
+          for (const th of thumbs) {
+            assert.equal(th.src, `${th.href}?thumbnail`);
+            assert.equal(th.lazy, "lazy");
+            assert.ok(
+              th.width > 0 && th.height > 0,
+              `${th.src} did not render`,
+            );
+            assert.ok(
+              th.width <= THUMB_MAX && th.height <= THUMB_MAX,
+              `${th.src} is ${th.width}×${th.height}`,
+            );
+          }
+          // mandelbrot.png is 512×384: only a server-made copy is 160×120.
+          const mandel = thumbs.find((th) =>
+            th.href.endsWith("/mandelbrot.png")
+          );
+          assert.deepEqual([mandel?.width, mandel?.height], [160, 120]);
+          const fetched = await page.evaluate(() =>
+            performance.getEntriesByType("resource").map((e) => e.name)
+          );
+          for (const name of fetched) {
+            assert.ok(
+              !/\.(png|svg|wav)$/.test(new URL(name).pathname) ||
+                new URL(name).search === "?thumbnail",
+              `the page fetched a full file: ${name}`,
+            );
+          }
+          assert.equal(await page.locator("tr.pic").count(), 2);
+        },
+      );
+
+      await t.step(
+        "audio and video files get players that load nothing",
+        async () => {
+          const audio = await page.$$eval("audio", (els) =>
+            els.map((a) => ({
+              preload: (a as HTMLAudioElement).preload,
+              controls: (a as HTMLAudioElement).controls,
+              src: (a as HTMLAudioElement).currentSrc ||
+                (a as HTMLAudioElement).src,
+              height: a.getBoundingClientRect().height,
+            })));
+          assert.equal(audio.length, 2);
+          for (const a of audio) {
+            assert.equal(a.preload, "none");
+            assert.ok(a.controls);
+            assert.match(a.src, /\/gallery\/[\w-]+\.wav$/);
+            assert.ok(a.height > 0, "audio player not rendered");
+          }
+          const media = await context.newPage();
+          await media.goto(`${base}/media/`);
+          const video = await media.$eval("video", (v) => ({
+            preload: (v as HTMLVideoElement).preload,
+            controls: (v as HTMLVideoElement).controls,
+            width: v.getBoundingClientRect().width,
+            height: v.getBoundingClientRect().height,
+          }));
+          assert.equal(video.preload, "none");
+          assert.ok(video.controls);
+          assert.ok(video.width > 0 && video.height > 0, "video not rendered");
+          await media.close();
+        },
+      );
+
+      await t.step(
+        "the filter hides rows whose names do not match",
+        async () => {
+          const all = await visibleNames(page);
+          assert.equal(all.length, 12);
+          await page.keyboard.press("/");
+          assert.equal(
+            await page.evaluate(() => document.activeElement?.id),
+            "filter",
+          );
+          await page.keyboard.type("WEB");
+          assert.deepEqual(await visibleNames(page), [
+            "spider-web.png",
+            "web-chord.wav",
+            "web.svg",
+          ]);
+          assert.ok(await page.locator("#none").isHidden());
+          await page.fill("#filter", "no such name");
+          assert.deepEqual(await visibleNames(page), []);
+          assert.ok(await page.locator("#none").isVisible());
+          await page.fill("#filter", "");
+          assert.equal((await visibleNames(page)).length, 12);
+        },
+      );
+
+      await t.step(
+        "the grid toggle switches in place and is remembered",
+        async () => {
+          const tbodyDisplay = () =>
+            page.$eval("tbody", (el) => getComputedStyle(el).display);
+          assert.equal(await tbodyDisplay(), "table-row-group");
+          await page.click('.views a[data-view="grid"]');
+          assert.equal(await tbodyDisplay(), "grid");
+          assert.equal(new URL(page.url()).search, "", "toggling reloaded");
+          assert.equal(
+            await page.evaluate(() => localStorage.getItem("spidey-view")),
+            "grid",
+          );
+          // Filtering works on cards too.
+          await page.fill("#filter", "wheel");
+          assert.deepEqual(await visibleNames(page), ["color-wheel.png"]);
+          await page.fill("#filter", "");
+          // Sorting from the grid stays in the grid.
+          await page.click("th.s a");
+          await page.waitForURL(/C=S;O=A/);
+          assert.equal(await tbodyDisplay(), "grid");
+          // A plain visit remembers the choice.
+          await page.goto(`${base}/gallery/`);
+          assert.equal(await tbodyDisplay(), "grid");
+          await waitForThumbnails(page);
+          const widths = await page.$$eval(
+            "img.th",
+            (imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth),
+          );
+          assert.ok(widths.every((w) => w > 0 && w <= THUMB_MAX));
+          await page.click('.views a[data-view="table"]');
+          assert.equal(await tbodyDisplay(), "table-row-group");
+        },
+      );
+
+      await t.step(
+        "without script the table works and the grid is a link away",
+        async () => {
+          const plain = await browser!.newContext({ javaScriptEnabled: false });
+          const p = await plain.newPage();
+          await p.goto(`${base}/gallery/`);
+          assert.ok(await p.locator("#filter").isHidden());
+          assert.equal(await p.locator("tbody tr.e").count(), 12);
+          await p.click('.views a[data-view="grid"]');
+          await p.waitForURL(/view=grid/);
+          assert.equal(
+            await p.$eval("tbody", (el) => getComputedStyle(el).display),
+            "grid",
+          );
+          await plain.close();
+        },
+      );
+
+      await t.step("screenshot", async () => {
+        const shot = await browser!.newPage({
+          viewport: { width: 1280, height: 800 },
+          colorScheme: "light",
+        });
+        await shot.goto(`${base}/gallery/?view=grid`);
+        await waitForThumbnails(shot);
+        const out = Deno.env.get("SPIDEY_SCREENSHOT") ??
+          `${await Deno.makeTempDir()}/listing.png`;
+        const png = await shot.screenshot({ path: out });
+        assert.equal(png[1], 0x50); // "PNG"
+        await shot.close();
+      });
+
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser?.close();
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
