@@ -164,7 +164,7 @@ function reproduceSection(data: ReportData): string {
     );
     text += "\n\n";
   }
-  const parts = listWords(PARTS.map((p) => `\`${p}\``));
+  const parts = listWords(PARTS.map((p) => `\`${p}\``), "or");
   text +=
     `- \`deno task experiment\` runs the whole study and replaces \`experiments/results/\` and this report, only once everything has been measured and drawn.
 - \`deno task experiment --quick\` runs the same pipeline small and fast into a temporary folder (or \`--out DIR\`); it never touches the committed results.

@@ -25,6 +25,7 @@ import {
   workloadsOf,
 } from "./report_data.ts";
 import {
+  capitalize,
   compareHigher,
   compareLatency,
   fmt,
@@ -172,16 +173,14 @@ function multiProcessGain(data: ReportData): string[] {
   const topConc = peak(data, CONCURRENT);
   if (topMulti !== undefined && topConc !== undefined) {
     out.push(
-      `At its best it serves ${
-        fmt(topMulti.rps.mean)
-      } req/s (${topMulti.concurrency} connections) against ${
-        fmt(topConc.rps.mean)
-      } for concurrent mode (${topConc.concurrency} connections): ${
-        compareHigher(topMulti.rps.mean, topConc.rps.mean)
-      }.${
+      `At its best it serves ${fmt(topMulti.rps.mean)} req/s (${
+        plural(topMulti.concurrency, "connection")
+      }) against ${fmt(topConc.rps.mean)} for concurrent mode (${
+        plural(topConc.concurrency, "connection")
+      }): ${compareHigher(topMulti.rps.mean, topConc.rps.mean)}.${
         topMulti.rps.mean > 1.1 * topConc.rps.mean &&
           topMulti.rps.mean < 1.9 * topConc.rps.mean && shares
-          ? " Two workers do not double the rate because the second one only gets what thor leaves of its CPU."
+          ? " Two workers do not double the rate; one reason is that the second worker only gets what thor leaves of its CPU."
           : ""
       }${
         topMulti.rps.mean < 0.9 * topConc.rps.mean && shares
@@ -246,7 +245,7 @@ function requestTypes(data: ReportData): string[] {
         fmt(stat.latMean.mean)
       } ms for a static ${stat.sizeLabel} file (${
         fmtRatio(cgi.latMean.mean / stat.latMean.mean)
-      } the time): spidey starts a new process for every CGI request, and the script itself starts /bin/sh.`,
+      } the time): spidey starts a new process for every CGI request (here a /bin/sh script).`,
     );
   }
   if (stat !== undefined && listing !== undefined) {
@@ -271,7 +270,7 @@ function fileSizes(data: ReportData): string[] {
     const worst = sorted.at(-1)!;
     const spread = best.mbps.mean / worst.mbps.mean;
     out.push(
-      `${workloadLabel(best)}: ${configLabel(best)} is fastest at ${
+      `${capitalize(workloadLabel(best))}: ${configLabel(best)} is fastest at ${
         fmt(best.mbps.mean)
       } MB/s (${fmt(best.rps.mean)} req/s), ${configLabel(worst)} slowest at ${
         fmt(worst.mbps.mean)
@@ -298,14 +297,14 @@ export function peerLines(data: ReportData): string[] {
     const worst = sorted[0]!;
     const best = sorted.at(-1)!;
     const range = worst === best
-      ? `${fmtRatio(best.ratio)} on ${workloadLabel(best.spidey)}`
-      : `from ${fmtRatio(worst.ratio)} (${workloadLabel(worst.spidey)}) to ${
-        fmtRatio(best.ratio)
-      } (${workloadLabel(best.spidey)})`;
+      ? `${fmtRatio(best.ratio)} (${workloadLabel(best.spidey)})`
+      : `between ${fmtRatio(worst.ratio)} (${
+        workloadLabel(worst.spidey)
+      }) and ${fmtRatio(best.ratio)} (${workloadLabel(best.spidey)})`;
     out.push(
-      `${configLabel(worst.spidey)} against ${
-        configLabel(worst.peer)
-      }: ${range} of its req/s.`,
+      `Against ${configLabel(worst.peer)}, ${
+        configLabel(worst.spidey)
+      } reaches ${range} of the peer's req/s.`,
     );
   }
   return out;

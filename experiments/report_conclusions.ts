@@ -73,11 +73,9 @@ export function headlines(data: ReportData): string[] {
       `Saturation on ${workloadLabel(sweep[0]!)}: ${
         listWords(configs.map((c) => {
           const top = peak(data, c)!;
-          return `${configLabel(top)} peaks at ${
-            fmt(top.rps.mean)
-          } req/s (${top.concurrency} connections, 90% from ${
-            saturation(data, c)!.concurrency
-          })`;
+          return `${configLabel(top)} peaks at ${fmt(top.rps.mean)} req/s (${
+            plural(top.concurrency, "connection")
+          }, 90% from ${saturation(data, c)!.concurrency})`;
         }))
       }.`,
     );

@@ -13,7 +13,9 @@ import type { Stat } from "./aggregate.ts";
 export function fmt(value: number): string {
   if (!Number.isFinite(value)) return "n/a";
   const abs = Math.abs(value);
-  if (abs >= 100) return Math.round(value).toLocaleString("en-US");
+  if (Number.isInteger(value) || abs >= 100) {
+    return Math.round(value).toLocaleString("en-US");
+  }
   if (abs >= 10) return value.toFixed(1);
   if (abs >= 1) return value.toFixed(2);
   if (abs === 0) return "0";
@@ -87,10 +89,18 @@ export function compareLatency(a: number, b: number, tolerance = 0.1): string {
     : `${fmtRatio(1 / ratio)} faster`;
 }
 
-/** Words for a list: `a`, `a and b`, `a, b and c`. */
-export function listWords(items: readonly string[]): string {
+/** Words for a list: `a`, `a and b`, `a, b and c` (or `or`). */
+export function listWords(
+  items: readonly string[],
+  conjunction = "and",
+): string {
   if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+  return `${items.slice(0, -1).join(", ")} ${conjunction} ${items.at(-1)}`;
+}
+
+/** The text with its first letter in upper case. */
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** The median of `values` (0 for none). */

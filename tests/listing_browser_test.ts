@@ -39,6 +39,39 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
+// The callbacks passed to page.$eval and page.evaluate run inside Chromium.
+// This file is type-checked without the DOM library (it would clash with
+// Deno's), so the few page shapes those callbacks use are declared here.
+interface PageElement {
+  hidden: boolean;
+  textContent: string | null;
+  checkVisibility(): boolean;
+  querySelector(selector: string): PageElement | null;
+  closest(selector: string): PageElement | null;
+  getBoundingClientRect(): { width: number; height: number };
+}
+interface PageLink extends PageElement {
+  href: string;
+}
+interface PageImage extends PageElement {
+  complete: boolean;
+  currentSrc: string;
+  loading: string;
+  naturalWidth: number;
+  naturalHeight: number;
+}
+interface PageMedia extends PageElement {
+  controls: boolean;
+  currentSrc: string;
+  preload: string;
+  src: string;
+}
+declare const document: {
+  activeElement: { id: string } | null;
+  querySelectorAll(selector: string): Iterable<PageImage>;
+};
+declare function getComputedStyle(element: unknown): { display: string };
+
 const WWW = new URL("../www/", import.meta.url);
 const THUMB_MAX = 160;
 
@@ -64,17 +97,15 @@ function visibleNames(page: Page): Promise<string[]> {
   return page.$$eval(
     "tbody tr.e",
     (rows) =>
-      rows.filter((r) => !(r as HTMLElement).hidden && r.checkVisibility())
+      (rows as unknown as PageElement[])
+        .filter((r) => !r.hidden && r.checkVisibility())
         .map((r) => r.querySelector("td.n a")!.textContent!),
   );
 }
 
 async function waitForThumbnails(page: Page): Promise<void> {
   await page.waitForFunction(
-    () =>
-      [...document.querySelectorAll<HTMLImageElement>("img.th")].every((i) =>
-        i.complete
-      ),
+    () => [...document.querySelectorAll("img.th")].every((i) => i.complete),
     undefined,
     { timeout: 60_000 },
   );
@@ -117,9 +148,8 @@ Deno.test({
           const thumbs = await page.$$eval(
             "img.th",
             (imgs) =>
-              imgs.map((img) => {
-                const i = img as HTMLImageElement;
-                const link = i.closest("a")!;
+              (imgs as unknown as PageImage[]).map((i) => {
+                const link = i.closest("a") as PageLink;
                 return {
                   src: i.currentSrc,
                   href: link.href,
@@ -165,14 +195,16 @@ Deno.test({
       await t.step(
         "audio and video files get players that load nothing",
         async () => {
-          const audio = await page.$$eval("audio", (els) =>
-            els.map((a) => ({
-              preload: (a as HTMLAudioElement).preload,
-              controls: (a as HTMLAudioElement).controls,
-              src: (a as HTMLAudioElement).currentSrc ||
-                (a as HTMLAudioElement).src,
-              height: a.getBoundingClientRect().height,
-            })));
+          const audio = await page.$$eval(
+            "audio",
+            (els) =>
+              (els as unknown as PageMedia[]).map((a) => ({
+                preload: a.preload,
+                controls: a.controls,
+                src: a.currentSrc || a.src,
+                height: a.getBoundingClientRect().height,
+              })),
+          );
           assert.equal(audio.length, 2);
           for (const a of audio) {
             assert.equal(a.preload, "none");
@@ -182,12 +214,16 @@ Deno.test({
           }
           const media = await context.newPage();
           await media.goto(`${base}/media/`);
-          const video = await media.$eval("video", (v) => ({
-            preload: (v as HTMLVideoElement).preload,
-            controls: (v as HTMLVideoElement).controls,
-            width: v.getBoundingClientRect().width,
-            height: v.getBoundingClientRect().height,
-          }));
+          const video = await media.$eval("video", (el) => {
+            const v = el as unknown as PageMedia;
+            const box = v.getBoundingClientRect();
+            return {
+              preload: v.preload,
+              controls: v.controls,
+              width: box.width,
+              height: box.height,
+            };
+          });
           assert.equal(video.preload, "none");
           assert.ok(video.controls);
           assert.ok(video.width > 0 && video.height > 0, "video not rendered");
@@ -247,7 +283,8 @@ Deno.test({
           await waitForThumbnails(page);
           const widths = await page.$$eval(
             "img.th",
-            (imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth),
+            (imgs) =>
+              (imgs as unknown as PageImage[]).map((i) => i.naturalWidth),
           );
           assert.ok(widths.every((w) => w > 0 && w <= THUMB_MAX));
           await page.click('.views a[data-view="table"]');

@@ -24,7 +24,10 @@ Deno.test("spidey writes one Combined Log Format line per request", async () => 
   await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
   assert.match(
     spidey.stderr(),
-    new RegExp(`^${STAMP} Listening on 0\\.0\\.0\\.0:${spidey.port}\\.\\.\\.$`, "m"),
+    new RegExp(
+      `^${STAMP} Listening on 0\\.0\\.0\\.0:${spidey.port}\\.\\.\\.$`,
+      "m",
+    ),
   );
   await rawExchange(
     spidey.port,
@@ -56,13 +59,17 @@ Deno.test("spidey writes one Combined Log Format line per request", async () => 
 Deno.test("spidey escapes request text in its log", async () => {
   const root = await makeDocroot({ "hello.txt": "hello" });
   await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-v"]);
-  const forged = '127.0.0.1 - - [01/Jan/2000:00:00:00 +0000] "GET /forged HTTP/1.1" 200 1';
+  const forged =
+    '127.0.0.1 - - [01/Jan/2000:00:00:00 +0000] "GET /forged HTTP/1.1" 200 1';
   await rawExchange(
     spidey.port,
     `GET /hello.txt?q="quoted"\\x HTTP/1.1\r\nHost: a\r\nUser-Agent: evil" \xe9\r\nConnection: close\r\n\r\n`,
   );
   await rawExchange(spidey.port, `GET /a\x1b[31m HTTP/1.1\r\nHost: a\r\n\r\n`);
-  await rawExchange(spidey.port, `GET /a HTTP/1.1\r\nHost: a\r\n${forged}\r\n\r\n`);
+  await rawExchange(
+    spidey.port,
+    `GET /a HTTP/1.1\r\nHost: a\r\n${forged}\r\n\r\n`,
+  );
   await rawExchange(spidey.port, `GET /\r${forged}\r\n\r\n`);
   const deadline = Date.now() + 10_000;
   while (spidey.stderr().split('" 400 ').length < 4 && Date.now() < deadline) {
@@ -70,9 +77,14 @@ Deno.test("spidey escapes request text in its log", async () => {
   }
   const stderr = spidey.stderr();
   assert.ok(!stderr.includes("\x1b"), "no raw escape byte");
-  assert.ok(!/^127\.0\.0\.1 - - \[01\/Jan\/2000/m.test(stderr), "no forged line");
   assert.ok(
-    stderr.includes(String.raw`"GET /hello.txt?q=\"quoted\"\\x HTTP/1.1" 200 5`),
+    !/^127\.0\.0\.1 - - \[01\/Jan\/2000/m.test(stderr),
+    "no forged line",
+  );
+  assert.ok(
+    stderr.includes(
+      String.raw`"GET /hello.txt?q=\"quoted\"\\x HTTP/1.1" 200 5`,
+    ),
     stderr,
   );
   // UTF-8 on the wire: each byte is shown.
@@ -133,9 +145,14 @@ Deno.test("spidey -v writes the classic debug lines", async () => {
   ) {
     assert.match(stderr, new RegExp(shape, "m"));
   }
-  assert.equal(stderr.match(/\| Finish$/gm)?.length, 3, "one Finish per answered request");
+  assert.equal(
+    stderr.match(/\| Finish$/gm)?.length,
+    3,
+    "one Finish per answered request",
+  );
   // Each request's lines share its peer prefix and come in order.
-  const parsing = /(127\.0\.0\.1:\d+) \| Parsing \['GET', '\/', 'HTTP\/1\.1'\]/.exec(stderr)!;
+  const parsing = /(127\.0\.0\.1:\d+) \| Parsing \['GET', '\/', 'HTTP\/1\.1'\]/
+    .exec(stderr)!;
   const after = stderr.slice(parsing.index);
   const own = after.split("\n").filter((l) => l.includes(`${parsing[1]} |`));
   assert.match(own[0]!, /Parsing/);

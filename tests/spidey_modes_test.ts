@@ -465,3 +465,27 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "spidey -w workers stop by themselves when the parent is killed",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const root = await makeDocroot({ "hello.txt": "hello" });
+    const spidey = await startSpidey(["-p", "0", "-d", root, "-w", "1", "-q"], {
+      timeoutMs: 30_000,
+    });
+    let workers: number[] = [];
+    try {
+      workers = childPids(spidey.child.pid);
+      assert.equal(workers.length, 1);
+      await spidey.stop("SIGKILL");
+      assert.ok(
+        await waitUntil(() => workers.every((pid) => !alive(pid))),
+        "the orphaned worker kept running",
+      );
+    } finally {
+      for (const pid of workers.filter(alive)) Deno.kill(pid, "SIGKILL");
+      await spidey[Symbol.asyncDispose]();
+    }
+  },
+});

@@ -322,6 +322,15 @@ Deno.test("spidey parses HTTP/1.x requests from raw bytes", async (t) => {
     },
   );
 
+  await t.step("a body refused up front gets no 100 Continue", async () => {
+    const ex = await exchange(
+      port,
+      "POST /hello.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n",
+    );
+    assert.ok(ex.raw.startsWith("HTTP/1.1 413 "), ex.raw.slice(0, 100));
+    assert.ok(ex.closed);
+  });
+
   await t.step("an unknown expectation gets 417", async () => {
     const res = await one(
       port,

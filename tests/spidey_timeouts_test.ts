@@ -54,7 +54,9 @@ class Peer {
   /** Waits up to `ms` for the server to end the connection. */
   async endsWithin(ms: number): Promise<boolean> {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<boolean>((r) => timer = setTimeout(() => r(false), ms));
+    const timeout = new Promise<boolean>((r) =>
+      timer = setTimeout(() => r(false), ms)
+    );
     const result = await Promise.race([this.ended.then(() => true), timeout]);
     clearTimeout(timer);
     return result;
@@ -108,44 +110,50 @@ Deno.test("spidey enforces header and idle timeouts", async (t) => {
     }
   });
 
-  await t.step("an idle keep-alive connection is closed without an answer", async () => {
-    const p = await Peer.open(port);
-    try {
-      await p.send("GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\n");
-      assert.ok(await p.endsWithin(8000), "closed after the idle timeout");
-      const res = p.responses();
-      assert.equal(res.length, 1, p.text);
-      assert.equal(res[0]!.status, 200);
-      assert.equal(res[0]!.headers.get("connection"), "keep-alive");
-    } finally {
-      p.close();
-    }
-  });
-
-  await t.step("a dripped head is cut off: bytes do not extend the deadline", async () => {
-    const p = await Peer.open(port);
-    try {
-      const head = "GET /hello.txt HTTP/1.1\r\nHost: localhost\r\nX-Pad: " +
-        "a".repeat(60) + "\r\n\r\n";
-      const started = Date.now();
-      let sent = 0;
-      // One byte every 300 ms would take ~26 s to finish the head.
-      for (; sent < head.length && !p.closed; sent++) {
-        try {
-          await p.send(head[sent]!);
-        } catch {
-          break;
-        }
-        await sleep(300);
+  await t.step(
+    "an idle keep-alive connection is closed without an answer",
+    async () => {
+      const p = await Peer.open(port);
+      try {
+        await p.send("GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\n");
+        assert.ok(await p.endsWithin(8000), "closed after the idle timeout");
+        const res = p.responses();
+        assert.equal(res.length, 1, p.text);
+        assert.equal(res[0]!.status, 200);
+        assert.equal(res[0]!.headers.get("connection"), "keep-alive");
+      } finally {
+        p.close();
       }
-      assert.ok(sent < head.length, "the server waited for the whole drip");
-      assert.ok(Date.now() - started < 10_000);
-      await p.ended;
-      assert.equal(p.responses()[0]?.status, 408);
-    } finally {
-      p.close();
-    }
-  });
+    },
+  );
+
+  await t.step(
+    "a dripped head is cut off: bytes do not extend the deadline",
+    async () => {
+      const p = await Peer.open(port);
+      try {
+        const head = "GET /hello.txt HTTP/1.1\r\nHost: localhost\r\nX-Pad: " +
+          "a".repeat(60) + "\r\n\r\n";
+        const started = Date.now();
+        let sent = 0;
+        // One byte every 300 ms would take ~26 s to finish the head.
+        for (; sent < head.length && !p.closed; sent++) {
+          try {
+            await p.send(head[sent]!);
+          } catch {
+            break;
+          }
+          await sleep(300);
+        }
+        assert.ok(sent < head.length, "the server waited for the whole drip");
+        assert.ok(Date.now() - started < 10_000);
+        await p.ended;
+        assert.equal(p.responses()[0]?.status, 408);
+      } finally {
+        p.close();
+      }
+    },
+  );
 
   await t.step("a slow body is not cut off by the header timeout", async () => {
     const p = await Peer.open(port);
@@ -173,7 +181,10 @@ Deno.test("spidey shuts down gracefully on SIGTERM in concurrent mode", async ()
   const spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
   const idle = await Peer.open(spidey.port);
   const upload = await Peer.open(spidey.port);
-  const download = await Deno.connect({ hostname: "127.0.0.1", port: spidey.port });
+  const download = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: spidey.port,
+  });
   try {
     // An idle keep-alive connection.
     await idle.send("GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -182,7 +193,9 @@ Deno.test("spidey shuts down gracefully on SIGTERM in concurrent mode", async ()
       "GET /hello.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhalf-",
     );
     // A large response that the client reads slowly.
-    await download.write(encoder.encode("GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n"));
+    await download.write(
+      encoder.encode("GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n"),
+    );
     const buf = new Uint8Array(4096);
     const first = await download.read(buf);
     assert.ok(first !== null && first > 0, "the download started");
@@ -253,22 +266,25 @@ Deno.test("spidey shuts down gracefully on SIGINT in single mode", async (t) => 
     }
   });
 
-  await t.step("a connection that sent nothing does not hold up the exit", async () => {
-    // The header timeout is 10 s by default; shutdown must not wait for it.
-    const spidey = await startSpidey(["-p", "0", "-d", root, "-q"]);
-    const p = await Peer.open(spidey.port);
-    try {
-      await sleep(300);
-      const started = Date.now();
-      spidey.child.kill("SIGINT");
-      const status = await spidey.stop("SIGINT");
-      assert.equal(status.code, 0);
-      assert.ok(Date.now() - started < 5000, "exited without waiting 10 s");
-      assert.ok(await p.endsWithin(2000));
-      assert.equal(p.bytes.length, 0);
-    } finally {
-      p.close();
-      await spidey[Symbol.asyncDispose]();
-    }
-  });
+  await t.step(
+    "a connection that sent nothing does not hold up the exit",
+    async () => {
+      // The header timeout is 10 s by default; shutdown must not wait for it.
+      const spidey = await startSpidey(["-p", "0", "-d", root, "-q"]);
+      const p = await Peer.open(spidey.port);
+      try {
+        await sleep(300);
+        const started = Date.now();
+        spidey.child.kill("SIGINT");
+        const status = await spidey.stop("SIGINT");
+        assert.equal(status.code, 0);
+        assert.ok(Date.now() - started < 5000, "exited without waiting 10 s");
+        assert.ok(await p.endsWithin(2000));
+        assert.equal(p.bytes.length, 0);
+      } finally {
+        p.close();
+        await spidey[Symbol.asyncDispose]();
+      }
+    },
+  );
 });

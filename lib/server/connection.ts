@@ -9,11 +9,7 @@
 import { BufferedReader, HeadTooLargeError } from "../http/buffered_reader.ts";
 import { HttpError, ProtocolError } from "../http/errors.ts";
 import { currentHttpDate } from "../http/date.ts";
-import {
-  hasToken,
-  type HeaderList,
-  latin1,
-} from "../http/header_fields.ts";
+import { hasToken, type HeaderList, latin1 } from "../http/header_fields.ts";
 import {
   isRequestLineUnfinished,
   parseRequestHead,
