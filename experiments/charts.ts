@@ -65,7 +65,7 @@ export function latencyCharts(
       name: `latency_c${c}`,
       title: `Mean latency with ${c} client connection${
         c === 1 ? "" : "s"
-      } (bars: mean of ${runs} runs; whiskers: min-max)`,
+      } (bars: mean of ${runs} run${runs === 1 ? "" : "s"}; whiskers: min-max)`,
       ylabel: "mean latency (ms, log scale)",
       logY: true,
       groups: groupLabels(points, workloads),

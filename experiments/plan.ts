@@ -7,92 +7,13 @@
  * @module
  */
 
+import { type ConfigName, CONFIGS, type ServerConfig } from "./configs.ts";
 import { StudyError } from "./errors.ts";
 
 /** The four questions of the study. */
 export const PARTS = ["latency", "throughput", "concurrency", "peers"] as const;
 /** One of {@linkcode PARTS}. */
 export type Part = typeof PARTS[number];
-
-/** The server configurations the study can start. */
-export type ConfigName =
-  | "spidey-single"
-  | "spidey-concurrent"
-  | "spidey-multi"
-  | "nginx"
-  | "nginx-2w"
-  | "lighttpd";
-
-/** How one server configuration is started. */
-export interface ServerConfig {
-  /** Its name in the CSV and charts. */
-  name: ConfigName;
-  /** The program. */
-  server: "spidey" | "nginx" | "lighttpd";
-  /** How it handles connections. */
-  mode: string;
-  /** The flags that select the mode (spidey) or the worker count (nginx). */
-  args: string[];
-  /** Worker processes (nginx), 0 when not applicable. */
-  workers: number;
-  /** taskset CPU list; one CPU for single-process servers. */
-  cpus: string;
-}
-
-/** CPU the load generator is pinned to. */
-export const CLIENT_CPUS = "1";
-
-/** Every configuration, by name. */
-export const CONFIGS: Readonly<Record<ConfigName, ServerConfig>> = {
-  "spidey-single": {
-    name: "spidey-single",
-    server: "spidey",
-    mode: "single-connection",
-    args: [],
-    workers: 0,
-    cpus: "0",
-  },
-  "spidey-concurrent": {
-    name: "spidey-concurrent",
-    server: "spidey",
-    mode: "concurrent",
-    args: ["-f"],
-    workers: 0,
-    cpus: "0",
-  },
-  "spidey-multi": {
-    name: "spidey-multi",
-    server: "spidey",
-    mode: "multi-process",
-    args: ["-w", "2"],
-    workers: 2,
-    cpus: "0,1",
-  },
-  "nginx": {
-    name: "nginx",
-    server: "nginx",
-    mode: "1 worker",
-    args: ["worker_processes 1"],
-    workers: 1,
-    cpus: "0",
-  },
-  "nginx-2w": {
-    name: "nginx-2w",
-    server: "nginx",
-    mode: "2 workers",
-    args: ["worker_processes 2"],
-    workers: 2,
-    cpus: "0,1",
-  },
-  "lighttpd": {
-    name: "lighttpd",
-    server: "lighttpd",
-    mode: "event loop",
-    args: [],
-    workers: 0,
-    cpus: "0",
-  },
-};
 
 /** The workloads: what is requested. */
 export type WorkloadName = "listing" | "cgi" | "small" | "medium" | "large";
@@ -155,6 +76,8 @@ export interface PartSettings {
   concurrency: number[];
   /** Seconds per time-bound run. */
   durationS: number;
+  /** Connections for the large file, when not `concurrency` (keeps runs short). */
+  largeConcurrency?: number;
 }
 
 const KIB = 1024;
@@ -208,6 +131,7 @@ export const FULL_PROFILE: Profile = {
       workloads: ["listing", "small", "medium", "large", "cgi"],
       concurrency: [8],
       durationS: 3,
+      largeConcurrency: 2,
     },
   },
 };
@@ -350,13 +274,16 @@ export function buildPlan(profile: Profile, parts: readonly Part[]): Point[] {
       for (const workloadName of settings.workloads) {
         const workload = workloadFor(profile, workloadName);
         if (!supports(config, workload)) continue;
-        for (const concurrency of settings.concurrency) {
+        const large = workload.name === "large";
+        const levels = large && settings.largeConcurrency !== undefined
+          ? [settings.largeConcurrency]
+          : settings.concurrency;
+        for (const concurrency of levels) {
           for (
             let repetition = 1;
             repetition <= profile.repetitions;
             repetition++
           ) {
-            const large = workload.name === "large";
             points.push({
               part,
               config,

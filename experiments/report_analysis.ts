@@ -69,7 +69,7 @@ function singleModeCost(data: ReportData): string[] {
         sentence +=
           ` Single-connection mode closes the connection after every response: thor opened ${
             fmt(perSingle)
-          } connections per response against it and ${
+          } connections per response received against it and ${
             fmt(perConc)
           } against concurrent mode, so every request there also pays for a TCP handshake and an accept.`;
       }
@@ -296,8 +296,10 @@ export function peerLines(data: ReportData): string[] {
     const sorted = [...ratios].sort((a, b) => a.ratio - b.ratio);
     const worst = sorted[0]!;
     const best = sorted.at(-1)!;
-    const range = worst === best
-      ? `${fmtRatio(best.ratio)} (${workloadLabel(best.spidey)})`
+    const range = fmtRatio(worst.ratio) === fmtRatio(best.ratio)
+      ? `${fmtRatio(best.ratio)} (${
+        listWords(sorted.map((r) => workloadLabel(r.spidey)))
+      })`
       : `between ${fmtRatio(worst.ratio)} (${
         workloadLabel(worst.spidey)
       }) and ${fmtRatio(best.ratio)} (${workloadLabel(best.spidey)})`;

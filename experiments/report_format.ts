@@ -64,13 +64,13 @@ export function table(
 
 /**
  * How `a` compares with `b` where bigger is better: `2.1× more`,
- * `0.48× (less)`, or `about the same (1.03×)` within ±`tolerance`.
+ * `only 0.48× as much`, or `about the same, 1×` within ±`tolerance`.
  */
 export function compareHigher(a: number, b: number, tolerance = 0.1): string {
   const ratio = a / b;
   if (!Number.isFinite(ratio)) return "n/a";
   if (Math.abs(ratio - 1) <= tolerance) {
-    return `about the same (${fmtRatio(ratio)})`;
+    return `about the same, ${fmtRatio(ratio)}`;
   }
   return ratio > 1
     ? `${fmtRatio(ratio)} as much`
@@ -82,7 +82,7 @@ export function compareLatency(a: number, b: number, tolerance = 0.1): string {
   const ratio = a / b;
   if (!Number.isFinite(ratio)) return "n/a";
   if (Math.abs(ratio - 1) <= tolerance) {
-    return `about as fast (${fmtRatio(ratio)} the time)`;
+    return `about as fast, ${fmtRatio(ratio)} the time`;
   }
   return ratio > 1
     ? `${fmtRatio(ratio)} slower`

@@ -17,6 +17,7 @@ import {
   durations,
   partRows,
   peak,
+  plural,
   point,
   repetitions,
   type ReportData,
@@ -80,6 +81,25 @@ function workloadLine(
   }));
 }
 
+/**
+ * Connection counts of time-bound points, plus those of count-bound
+ * (large file) points when they differ: `8 (2 for static 1 GiB)`.
+ */
+function connectionCounts(points: readonly PointSummary[]): string {
+  const timed = ascending(
+    points.filter((s) => s.requestLimit === 0).map((s) => s.concurrency),
+  );
+  const counted = points.filter((s) => s.requestLimit > 0);
+  const countedLevels = ascending(counted.map((s) => s.concurrency));
+  const text = words(timed, "");
+  if (counted.length === 0 || countedLevels.join() === timed.join()) {
+    return text || words(countedLevels, "");
+  }
+  return `${text} (${words(countedLevels, "")} for ${
+    workloadLabel(counted[0]!)
+  })`;
+}
+
 function errorsCell(s: PointSummary): string {
   return s.errors + s.non2xx === 0
     ? "0"
@@ -107,7 +127,7 @@ export function latencySection(data: ReportData): string {
     text += chartImage(
       data,
       `latency_c${c}`,
-      `Mean latency with ${c} connections`,
+      `Mean latency with ${plural(c, "connection")}`,
     );
   }
   const tableRows = points.map((s) => [
@@ -142,15 +162,16 @@ export function throughputSection(data: ReportData): string {
   let text = "## Throughput\n\n";
   if (points.length === 0) return text + notMeasured("throughput");
   const rows = partRows(data, "throughput");
-  const conns = ascending(points.map((s) => s.concurrency));
+  const conns = connectionCounts(points);
   const workloads = workloadsOf(data.summaries, "throughput");
-  text += `**Method.** ${
-    words(conns, "")
-  } connections download one static file over and over: ${
-    workloadLine(rows, workloads)
-  }. Throughput is response bytes (head and body) per second, in decimal MB/s, as thor counts them. Modes: ${
-    modesLine(data, "throughput")
-  }; thor on CPU ${rows[0]!.client_cpus}. ${runShape(data, "throughput")}\n\n`;
+  text +=
+    `**Method.** ${conns} connections download one static file over and over: ${
+      workloadLine(rows, workloads)
+    }. Throughput is response bytes (head and body) per second, in decimal MB/s, as thor counts them. Modes: ${
+      modesLine(data, "throughput")
+    }; thor on CPU ${rows[0]!.client_cpus}. ${
+      runShape(data, "throughput")
+    }\n\n`;
   text += chartImage(data, "throughput", "Throughput per file size and mode");
   text += table(
     ["file", "mode", "MB/s (min–max)", "req/s", "mean latency ms", "errors"],
@@ -258,18 +279,19 @@ export function peersSection(data: ReportData): string {
   let text = "## spidey and its peers\n\n";
   if (points.length === 0) return text + notMeasured("peers");
   const rows = partRows(data, "peers");
-  const conns = ascending(points.map((s) => s.concurrency));
+  const conns = connectionCounts(points);
   const workloads = workloadsOf(data.summaries, "peers");
   const versions = [...new Set(rows.map((r) => r.server_version))];
-  text += `**Method.** In the same run and on the same files, ${
-    words(conns, "")
-  } connections against ${modesLine(data, "peers")}; thor on CPU ${
-    rows[0]!.client_cpus
-  }. Versions: ${listWords(versions)}. Workloads: ${
-    workloadLine(rows, workloads)
-  } (listings differ in size: each server writes its own page). ${
-    runShape(data, "peers")
-  } A ratio is spidey's mean req/s over the peer's, each pair on the same CPUs; the range is spidey's worst run over the peer's best to its best over the peer's worst.\n\n`;
+  text +=
+    `**Method.** In the same run and on the same files, ${conns} connections against ${
+      modesLine(data, "peers")
+    }; thor on CPU ${rows[0]!.client_cpus}. Versions: ${
+      listWords(versions)
+    }. Workloads: ${
+      workloadLine(rows, workloads)
+    } (listings differ in size: each server writes its own page). ${
+      runShape(data, "peers")
+    } A ratio is spidey's mean req/s over the peer's, each pair on the same CPUs; the range is spidey's worst run over the peer's best to its best over the peer's worst.\n\n`;
   text += chartImage(data, "peers", "spidey's req/s relative to its peers");
   const tableRows: string[][] = [];
   for (const w of workloads) {
@@ -278,6 +300,7 @@ export function peersSection(data: ReportData): string {
       if (r === undefined) continue;
       tableRows.push([
         workloadLabel(r.spidey),
+        String(r.spidey.concurrency),
         configLabel(r.spidey),
         fmt(r.spidey.rps.mean),
         configLabel(r.peer),
@@ -288,6 +311,7 @@ export function peersSection(data: ReportData): string {
   }
   text += table([
     "workload",
+    "connections",
     "spidey",
     "req/s",
     "peer",

@@ -11,7 +11,7 @@
 import { pinned } from "./cpu_pinning.ts";
 import { StudyError } from "./errors.ts";
 import { lighttpdConfig, nginxConfig, type PeerSetup } from "./peer_configs.ts";
-import type { ServerConfig } from "./plan.ts";
+import type { ServerConfig } from "./configs.ts";
 
 /** Where servers run from. */
 export interface ServerContext {
@@ -180,22 +180,29 @@ async function startSpidey(
   const child = spawn(line.command, line.args);
   const log = new LogTail(child.stderr);
   const server = tracked(config, 0, child, log);
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    const match = log.text.match(/Listening on 127\.0\.0\.1:(\d+)/);
-    if (match?.[1] !== undefined) {
-      server.port = Number(match[1]);
-      return server;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOut = false;
+  const expiry = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      resolve();
+    }, START_TIMEOUT_MS);
+  });
+  try {
+    for (;;) {
+      const match = log.text.match(/Listening on 127\.0\.0\.1:(\d+)/);
+      if (match?.[1] !== undefined) {
+        server.port = Number(match[1]);
+        return server;
+      }
+      if (!server.alive() || timedOut) {
+        await server.stop();
+        throw startFailure(config, log.text);
+      }
+      await Promise.race([log.changed(), child.status, expiry]);
     }
-    if (!server.alive() || Date.now() > deadline) {
-      await server.stop();
-      throw startFailure(config, log.text);
-    }
-    await Promise.race([
-      log.changed(),
-      child.status,
-      delay(deadline - Date.now()),
-    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

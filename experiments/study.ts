@@ -23,15 +23,14 @@ import {
   repoVersion,
 } from "./machine.ts";
 import { makeDocroot } from "./make_files.ts";
+import { CLIENT_CPUS, type ServerConfig } from "./configs.ts";
 import {
   buildPlan,
-  CLIENT_CPUS,
   parseParts,
   type Part,
   type Point,
   type Profile,
   profileByName,
-  type ServerConfig,
 } from "./plan.ts";
 import { counter, formatDuration, StudyProgress } from "./progress.ts";
 import { runThor, studyRow, type ThorRunner } from "./run_point.ts";

@@ -178,3 +178,36 @@ Deno.test("ListingCache holds at most maxSnapshots directories", () => {
   t.cache.snapshot("a", STAMP, t.read(["x"]));
   assert.equal(t.reads, before + 1, "the oldest went");
 });
+
+Deno.test("ListingCache keeps a slow-to-read snapshot fresh for ten times its read", () => {
+  let clock = 0;
+  let reads = 0;
+  const cache = new ListingCache({ now: () => clock });
+  // A read that takes 400 ms of the clock (a huge directory).
+  const slowRead = () => {
+    reads++;
+    clock += 400;
+    return entries("a");
+  };
+  cache.snapshot("k", STAMP, slowRead);
+  clock += 3_000; // 3.4 s after the read began: within 10 × 400 ms
+  cache.snapshot("k", STAMP, slowRead);
+  assert.equal(reads, 1);
+  clock += 1_000; // 4.4 s: past it
+  cache.snapshot("k", STAMP, slowRead);
+  assert.equal(reads, 2);
+  // A changed stamp still re-reads at once.
+  cache.snapshot("k", { ino: 1, mtimeMs: 2000 }, slowRead);
+  assert.equal(reads, 3);
+  // A fast read falls back to the 1 s bound.
+  const fast = new ListingCache({ now: () => clock });
+  let fastReads = 0;
+  const fastRead = () => {
+    fastReads++;
+    return entries("a");
+  };
+  fast.snapshot("k", STAMP, fastRead);
+  clock += 1_001;
+  fast.snapshot("k", STAMP, fastRead);
+  assert.equal(fastReads, 2);
+});

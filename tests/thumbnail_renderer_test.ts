@@ -40,6 +40,28 @@ Deno.test("ThumbnailRenderer refuses jobs beyond its queue as busy", async () =>
   }
 });
 
+Deno.test("ThumbnailRenderer bounds the bytes its jobs hold, but always takes one", async () => {
+  const png = await makePng(64, 64);
+  const renderer = new ThumbnailRenderer({ maxQueuedBytes: png.length * 2 });
+  try {
+    // Alone, even a job over the budget is taken.
+    const alone = new ThumbnailRenderer({ maxQueuedBytes: 1 });
+    try {
+      assert.equal((await alone.render(png.slice())).width, 64);
+    } finally {
+      alone.close();
+    }
+    const first = renderer.render(png.slice());
+    const second = renderer.render(png.slice());
+    await assert.rejects(() => renderer.render(png.slice()), isCode("busy"));
+    await Promise.all([first, second]);
+    // Finished jobs give their bytes back.
+    assert.equal((await renderer.render(png.slice())).width, 64);
+  } finally {
+    renderer.close();
+  }
+});
+
 Deno.test("ThumbnailRenderer stops a job that runs too long and carries on", async () => {
   const big = await makeJpeg(3000, 2000);
   const small = await makePng(50, 50);

@@ -235,6 +235,8 @@ Deno.test("thumbnail: many concurrent requests for one image all get it", async 
     );
     const etags = new Set(all.map((r) => r.headers.get("etag")));
     assert.equal(etags.size, 1);
+    assert.equal(all[0]!.headers.get("content-type"), "image/webp");
+    assert.deepEqual(webpDimensions(all[0]!.body), { width: 160, height: 120 });
     for (const r of all) {
       assert.equal(r.status, 200);
       assert.deepEqual(r.body, all[0]!.body);

@@ -20,6 +20,8 @@ const SOURCE_RANK: Record<string, number> = { nginx: 0, apache: 1, iana: 3 };
 /** The fallback for files of unknown type. */
 export const DEFAULT_MEDIA_TYPE = "application/octet-stream";
 
+const MEDIA_TOP_LEVEL = /^(?:audio|image|video)\//;
+
 const byExtension = new Map<string, string>();
 const rankOf = new Map<string, number>();
 for (const [type, raw] of Object.entries(db as Record<string, MimeEntry>)) {
@@ -29,11 +31,13 @@ for (const [type, raw] of Object.entries(db as Record<string, MimeEntry>)) {
     if (prior !== undefined) {
       const priorRank = rankOf.get(ext) ?? 2;
       // As mime-types does: keep the type from the better source, and on a
-      // tie keep an "application/" type, unless it is octet-stream.
+      // tie keep an "application/" type, unless it is octet-stream or the
+      // other names the media itself (.mp4 is video/mp4, not application/mp4).
       if (
         prior !== DEFAULT_MEDIA_TYPE &&
         (priorRank > rank ||
-          (priorRank === rank && prior.startsWith("application/")))
+          (priorRank === rank && prior.startsWith("application/") &&
+            !MEDIA_TOP_LEVEL.test(type)))
       ) continue;
     }
     byExtension.set(ext, type);

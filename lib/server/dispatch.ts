@@ -16,9 +16,11 @@ import { resolveInDocroot } from "./docroot.ts";
 import { sendErrorPage } from "./error_page.ts";
 import { escapeHtml } from "./html.ts";
 import { serveDirectoryListing } from "./listing.ts";
+import { isThumbnailable, THUMBNAIL_QUERY } from "./media_kind.ts";
 import type { HttpRequest } from "./request.ts";
 import type { ResponseWriter } from "./response_writer.ts";
 import { StaticFileServer } from "./static_file.ts";
+import { serveThumbnail } from "./thumbnail.ts";
 
 /** Methods allowed on static files and listings. */
 export const STATIC_METHODS = "GET, HEAD, OPTIONS";
@@ -98,6 +100,11 @@ export function createRequestHandler(ctx: ServerContext): RequestHandler {
         return;
       case "file":
         if (!await checkMethod(req, res, STATIC_METHODS)) return;
+        if (req.query === THUMBNAIL_QUERY && isThumbnailable(found.fsPath)) {
+          logDebug(`${req.peer} | Handle Thumbnail`);
+          await serveThumbnail(req, res, found);
+          return;
+        }
         logDebug(`${req.peer} | Handle File`);
         await files.serve(req, res, found);
         return;

@@ -19,6 +19,11 @@
  *   load that is one re-read per directory per second, not per request,
  *   and when the re-read finds the same entries the rendered variants are
  *   kept, so nothing is sorted or rendered again.
+ * - A re-read runs on the serving thread, and one of a huge directory is
+ *   slow (10,000 entries: a few hundred ms on a busy machine). So a
+ *   snapshot stays fresh for at least `readCostFactor` times as long as
+ *   its read took: re-reading never takes more than about a tenth of the
+ *   time, at the price of staler sizes in such directories only.
  * - Memory is bounded by `maxBytes` (rendered bodies plus an estimate for
  *   entries) and `maxSnapshots`: the least recently read snapshots are
  *   dropped first. A
@@ -66,6 +71,8 @@ export interface ListingCacheOptions {
   maxBytes?: number;
   /** Most directories held at once. */
   maxSnapshots?: number;
+  /** A snapshot stays fresh at least this many times its read time. */
+  readCostFactor?: number;
   /** The clock, in ms (monotonic); tests inject one. */
   now?: () => number;
 }
@@ -73,6 +80,8 @@ export interface ListingCacheOptions {
 interface Snapshot extends ListingSnapshot {
   readonly stamp: DirectoryStamp;
   readAt: number;
+  /** How long this snapshot may be reused (ms). */
+  freshFor: number;
   readonly variants: Map<string, RenderedListing>;
   bytes: number;
 }
@@ -83,6 +92,8 @@ export const DEFAULT_FRESH_FOR_MS = 1000;
 export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 /** Default cap on directories held (a crawler walking a big tree). */
 export const DEFAULT_MAX_SNAPSHOTS = 4096;
+/** Default floor of freshness, in multiples of a snapshot's read time. */
+export const DEFAULT_READ_COST_FACTOR = 10;
 
 // Rough per-entry cost of the object and its strings (UTF-16).
 function entriesBytes(entries: readonly ListingEntry[]): number {
@@ -115,6 +126,7 @@ export class ListingCache {
   #freshForMs: number;
   #maxBytes: number;
   #maxSnapshots: number;
+  #readCostFactor: number;
   #now: () => number;
 
   /** Creates an empty cache. */
@@ -122,6 +134,7 @@ export class ListingCache {
     this.#freshForMs = options.freshForMs ?? DEFAULT_FRESH_FOR_MS;
     this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.#maxSnapshots = options.maxSnapshots ?? DEFAULT_MAX_SNAPSHOTS;
+    this.#readCostFactor = options.readCostFactor ?? DEFAULT_READ_COST_FACTOR;
     this.#now = options.now ?? (() => performance.now());
   }
 
@@ -149,7 +162,7 @@ export class ListingCache {
     const old = this.#snapshots.get(key);
     const sameStamp = old !== undefined && old.stamp.ino === stamp.ino &&
       old.stamp.mtimeMs === stamp.mtimeMs;
-    if (sameStamp && now - old.readAt < this.#freshForMs) return old;
+    if (sameStamp && now - old.readAt < old.freshFor) return old;
     let entries: ListingEntry[];
     try {
       entries = read();
@@ -157,10 +170,15 @@ export class ListingCache {
       if (old !== undefined) this.#drop(key, old);
       throw err;
     }
+    const freshFor = Math.max(
+      this.#freshForMs,
+      (this.#now() - now) * this.#readCostFactor,
+    );
     // Stale but unchanged (the usual case under load): keep the rendered
     // variants and just restart the clock, so a re-read costs no render.
     if (sameStamp && sameEntries(old.entries, entries)) {
       old.readAt = now;
+      old.freshFor = freshFor;
       // Move it to the back of the eviction order.
       this.#snapshots.delete(key);
       this.#snapshots.set(key, old);
@@ -171,6 +189,7 @@ export class ListingCache {
     const fresh: Snapshot = {
       stamp,
       readAt: now,
+      freshFor,
       entries,
       variants: new Map(),
       bytes: entriesBytes(entries),

@@ -14,11 +14,11 @@
  */
 
 import type { HeaderList } from "../http/header_fields.ts";
+import { mediaTypeOf } from "../http/media_types.ts";
 import { logDebug } from "../log.ts";
 import { sendErrorPage } from "./error_page.ts";
 import { ifNoneMatchHits } from "./listing.ts";
 import { mediaKindOf } from "./media_kind.ts";
-import { mediaTypeOf } from "../http/media_types.ts";
 import type { HttpRequest } from "./request.ts";
 import type { ResponseWriter } from "./response_writer.ts";
 import {
@@ -141,9 +141,9 @@ async function produce(
   try {
     const thumb = await renderer.render(bytes);
     logDebug(
-      `Thumbnail of ${fsPath}: ${thumb.width}×${thumb.height}, ${thumb.bytes.length} bytes in ${
+      `Thumbnail of ${fsPath}: ${thumb.width}×${thumb.height}, ${thumb.bytes.length} bytes, ready after ${
         (performance.now() - started).toFixed(1)
-      } ms`,
+      } ms (queue included)`,
     );
     return {
       value: answerOf(

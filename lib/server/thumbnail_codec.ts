@@ -92,7 +92,8 @@ function initCodecs(): void {
   initialized = true;
   initJpegDecoder(QUIET);
   initWebpDecoder(QUIET);
-  void initWebpEncoder(QUIET);
+  // A failure here resurfaces from the first encode, as an error there.
+  initWebpEncoder(QUIET).catch(() => {});
 }
 
 function decoderOf(

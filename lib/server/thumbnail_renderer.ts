@@ -4,7 +4,8 @@
  * and at most one decoded image's memory at once.
  *
  * Bounds, each a defence against a visitor with a folder of huge images:
- * - at most `maxQueue` jobs wait; more are refused as `busy` at once;
+ * - at most `maxQueue` jobs wait, holding at most `maxQueuedBytes` of
+ *   image files between them; more are refused as `busy` at once;
  * - a job running longer than `timeoutMs` has its worker terminated
  *   (WebAssembly cannot be interrupted any other way) and fails as
  *   `timeout`; the next job gets a fresh worker;
@@ -30,6 +31,11 @@ export interface ThumbnailRendererOptions {
   spec?: ThumbnailSpec;
   /** Most jobs waiting behind the running one. */
   maxQueue?: number;
+  /**
+   * Most bytes of image files held by waiting and running jobs; a job is
+   * refused when it would pass this, unless it is the only one.
+   */
+  maxQueuedBytes?: number;
   /** Longest a job may run, in ms. */
   timeoutMs?: number;
   /** How long an idle worker is kept, in ms. */
@@ -44,6 +50,7 @@ export const DEFAULT_RENDERER_OPTIONS: Readonly<
 > = Object.freeze({
   spec: DEFAULT_THUMBNAIL_SPEC,
   maxQueue: 256,
+  maxQueuedBytes: 128 * 1024 * 1024,
   timeoutMs: 20_000,
   idleMs: 60_000,
   recycleAbovePixels: 16_000_000,
@@ -52,6 +59,8 @@ export const DEFAULT_RENDERER_OPTIONS: Readonly<
 interface Job {
   id: number;
   bytes: Uint8Array;
+  /** `bytes.length` before the transfer empties it. */
+  size: number;
   resolve: (thumb: Thumbnail) => void;
   reject: (err: ThumbnailError) => void;
 }
@@ -67,6 +76,7 @@ export class ThumbnailRenderer {
   #jobTimer: ReturnType<typeof setTimeout> | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #nextId = 1;
+  #heldBytes = 0;
   #closed = false;
   #workersStarted = 0;
 
@@ -99,7 +109,11 @@ export class ThumbnailRenderer {
         new ThumbnailError("failed", "Thumbnail renderer is closed"),
       );
     }
-    if (this.#queue.length >= this.#options.maxQueue) {
+    const idle = this.pending === 0;
+    if (
+      this.#queue.length >= this.#options.maxQueue ||
+      (!idle && this.#heldBytes + bytes.length > this.#options.maxQueuedBytes)
+    ) {
       return Promise.reject(
         new ThumbnailError("busy", "Too many thumbnails are waiting"),
       );
@@ -111,8 +125,15 @@ export class ThumbnailRenderer {
         bytes.buffer instanceof ArrayBuffer
       ? bytes
       : bytes.slice();
+    this.#heldBytes += own.length;
     return new Promise<Thumbnail>((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, bytes: own, resolve, reject });
+      this.#queue.push({
+        id: this.#nextId++,
+        bytes: own,
+        size: own.length,
+        resolve,
+        reject,
+      });
       this.#pump();
     });
   }
@@ -123,6 +144,7 @@ export class ThumbnailRenderer {
     const jobs = this.#queue.splice(0);
     if (this.#running !== null) jobs.push(this.#running);
     this.#running = null;
+    this.#heldBytes = 0;
     this.#stopWorker();
     clearTimeout(this.#idleTimer);
     for (const job of jobs) {
@@ -189,6 +211,7 @@ export class ThumbnailRenderer {
   #failRunning(err: ThumbnailError): void {
     const job = this.#running;
     this.#running = null;
+    if (job !== null) this.#heldBytes -= job.size;
     this.#stopWorker();
     job?.reject(err);
     this.#pump();
@@ -201,6 +224,7 @@ export class ThumbnailRenderer {
     if (job === null || job.id !== response.id) return;
     clearTimeout(this.#jobTimer);
     this.#running = null;
+    this.#heldBytes -= job.size;
     if (response.ok) {
       if (response.sourcePixels > this.#options.recycleAbovePixels) {
         this.#stopWorker();
