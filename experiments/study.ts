@@ -34,6 +34,7 @@ import {
 } from "./plan.ts";
 import { counter, formatDuration, StudyProgress } from "./progress.ts";
 import { runThor, studyRow, type ThorRunner } from "./run_point.ts";
+import type { ThorSummary } from "./thor_summary.ts";
 import { type RunningServer, startServer, stopAllServers } from "./servers.ts";
 import { readStudyCsv, type StudyRow, writeStudyCsv } from "./study_row.ts";
 import { type PartTiming, readTimingCsv, writeTimingCsv } from "./timing.ts";
@@ -88,6 +89,25 @@ async function warmUp(
   await runThor(ctx.thor, warm, server.port);
 }
 
+/**
+ * Runs thor for `point`, and once more if thor itself failed (no summary):
+ * a single hiccup of a loaded machine should not end a long study, but
+ * the same failure twice does, with thor's own words.
+ */
+async function runThorOnceMore(
+  ctx: StudyContext,
+  server: RunningServer,
+  point: Point,
+): Promise<ThorSummary> {
+  try {
+    return await runThor(ctx.thor, point, server.port);
+  } catch (err) {
+    if (!(err instanceof StudyError) || err.code !== "THOR_FAILED") throw err;
+    log(`warning: ${err.message}; trying once more`);
+    return await runThor(ctx.thor, point, server.port);
+  }
+}
+
 async function runPoint(
   ctx: StudyContext,
   server: RunningServer,
@@ -95,7 +115,7 @@ async function runPoint(
 ): Promise<void> {
   const load1 = loadAverage1();
   const timestamp = new Date();
-  const summary = await runThor(ctx.thor, point, server.port);
+  const summary = await runThorOnceMore(ctx, server, point);
   if (!server.alive()) {
     throw new StudyError(
       "SERVER_START_FAILED",

@@ -224,6 +224,13 @@ Deno.test("status texts and HTTP dates", () => {
   assert.equal(formatHttpDate(784111777000), "Sun, 06 Nov 1994 08:49:37 GMT");
   assert.equal(parseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777000);
   assert.equal(parseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT"), 784111777000);
+  assert.equal(
+    formatHttpDate(1e20),
+    "Fri, 31 Dec 9999 23:59:59 GMT",
+    "absurd mtimes are clamped",
+  );
+  assert.equal(formatHttpDate(-1e20), "Thu, 01 Jan 1970 00:00:00 GMT");
+  assert.equal(formatHttpDate(NaN), "Thu, 01 Jan 1970 00:00:00 GMT");
   assert.equal(parseHttpDate("not a date"), null);
   assert.equal(parseHttpDate("Sun, 06 Nov 999999999 08:49:37 GMT"), null);
   assert.match(

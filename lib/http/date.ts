@@ -8,9 +8,19 @@
 let cachedSecond = -1;
 let cachedValue = "";
 
-/** Formats `ms` since the epoch as an IMF-fixdate. */
+// An IMF-fixdate has a four-digit year: 9999-12-31T23:59:59Z is the last.
+const LAST_HTTP_DATE_MS = 253_402_300_799_000;
+
+/**
+ * Formats `ms` since the epoch as an IMF-fixdate, clamped to the years an
+ * HTTP-date can express (a file with an absurd mtime must not produce
+ * `Invalid Date` or a crash).
+ */
 export function formatHttpDate(ms: number): string {
-  return new Date(ms).toUTCString();
+  const clamped = Number.isNaN(ms)
+    ? 0
+    : Math.min(Math.max(ms, 0), LAST_HTTP_DATE_MS);
+  return new Date(clamped).toUTCString();
 }
 
 /** The current time as an IMF-fixdate, recomputed at most once a second. */

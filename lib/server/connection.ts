@@ -80,7 +80,7 @@ function closeQuietly(conn: Deno.Conn): void {
  * A complete error response that needs no parsed request (bad heads,
  * timeouts): the error page, `Connection: close`, and no body for a HEAD.
  */
-export function standaloneErrorResponse(
+function standaloneErrorResponse(
   status: number,
   headers: ReadonlyArray<readonly [string, string]> = [],
   headOnly = false,
