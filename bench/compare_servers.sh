@@ -38,9 +38,11 @@ trap cleanup EXIT INT TERM
 ROOT=$WORK/root
 mkdir -p "$ROOT/list"
 head -c 1024 /dev/urandom | base64 -w 0 | head -c 1024 > "$ROOT/1k.txt"
-for i in $(seq -w 1 30); do head -c $((i * 100)) /dev/zero > "$ROOT/list/file-$i.dat"; done
-for i in $(seq -w 1 10); do mkdir -p "$ROOT/list/dir-$i"; done
+for i in $(seq 1 30); do head -c $((i * 100)) /dev/zero > "$ROOT/list/file-$(printf %02d "$i").dat"; done
+for i in $(seq 1 10); do mkdir -p "$ROOT/list/dir-$(printf %02d "$i")"; done
 head -c $((256 * 1024 * 1024)) /dev/urandom > "$ROOT/256m.bin"
+# nginx's and lighttpd's workers run as an unprivileged user.
+chmod -R a+rX "$WORK"
 
 start_nginx() {
   local port=$1
@@ -119,6 +121,13 @@ for server in spidey nginx lighttpd; do
   port=$(free_port)
   "start_$server" "$port"
   wait_http "$port"
+  for path in 1k.txt list/ 256m.bin; do
+    code=$(curl -s -o /dev/null -r 0-0 -w '%{http_code}' "http://127.0.0.1:$port/$path")
+    case $code in
+      200|206) ;;
+      *) echo "error: $server answers $code for /$path; not measuring it" >&2; exit 1 ;;
+    esac
+  done
   # Warm up: caches, JIT.
   pin 1 wrk -t1 -c50 -d1s "http://127.0.0.1:$port/1k.txt" >/dev/null
   pin 1 wrk -t1 -c50 -d1s "http://127.0.0.1:$port/list/" >/dev/null

@@ -88,6 +88,13 @@ Deno.test("withBody attaches contents and charges for them", () => {
   const body = new Uint8Array(1024);
   const full = withBody(rep, body);
   assert.equal(full.body, body);
-  assert.equal(full.cost, rep.cost + 1024);
   assert.equal(full.etag, rep.etag);
+  // The contents, and the prepared 200 built from them, are both charged.
+  assert.ok(full.prepared !== null);
+  assert.equal(full.prepared.status, 200);
+  assert.equal(full.prepared.body, body);
+  assert.equal(full.cost, rep.cost + 2 * full.prepared.cost);
+  assert.ok(full.cost >= rep.cost + 2 * 1024);
+  assert.equal(rep.prepared, null);
+  assert.equal(rep.notModified.status, 304);
 });

@@ -165,6 +165,7 @@ export async function serveConnection(
     },
   };
   const reader = new BufferedReader(source);
+  const onProgress = () => tracker.progress(tracked);
 
   async function refuse(
     status: number,
@@ -225,7 +226,7 @@ export async function serveConnection(
           framing,
           head.version,
           options.maxBodyBytes,
-          () => tracker.progress(tracked),
+          onProgress,
         );
         req = {
           method: head.method,
@@ -264,7 +265,7 @@ export async function serveConnection(
       const res = new ConnResponseWriter(
         conn,
         { method: req.method, version: req.version, keepAlive },
-        () => tracker.progress(tracked),
+        onProgress,
       );
       try {
         await options.handler(req, res);
@@ -290,7 +291,7 @@ export async function serveConnection(
           userAgent: req.headers.get("user-agent"),
         }));
       }
-      logDebug(`${peer} | Finish`);
+      if (isVerbose()) logDebug(`${peer} | Finish`);
       if (!res.keepAlive || closed) return;
     }
   } catch (err) {

@@ -15,6 +15,7 @@ import type { ServerContext } from "./context.ts";
 import { resolveInDocroot } from "./docroot.ts";
 import { sendErrorPage } from "./error_page.ts";
 import { escapeHtml } from "./html.ts";
+import { IndexFileLookup } from "./index_file.ts";
 import { serveDirectoryListing } from "./listing.ts";
 import { isThumbnailable, THUMBNAIL_QUERY } from "./media_kind.ts";
 import type { HttpRequest } from "./request.ts";
@@ -43,19 +44,11 @@ async function checkMethod(
   return true;
 }
 
-function indexFile(dirPath: string): Deno.FileInfo | null {
-  try {
-    const info = Deno.statSync(`${dirPath}/index.html`);
-    return info.isFile ? info : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Builds spidey's request handler for one server. */
 export function createRequestHandler(ctx: ServerContext): RequestHandler {
   const files = new StaticFileServer();
-  const options = { dotfiles: ctx.config.dotfiles };
+  const indexFiles = new IndexFileLookup();
+  const options = { dotfiles: ctx.config.dotfiles, root: ctx.root };
 
   return async (req, res) => {
     if (req.target === "*") {
@@ -110,7 +103,7 @@ export function createRequestHandler(ctx: ServerContext): RequestHandler {
         return;
       case "directory": {
         if (!await checkMethod(req, res, STATIC_METHODS)) return;
-        const index = indexFile(found.fsPath);
+        const index = indexFiles.find(found.fsPath, found.info);
         if (index !== null) {
           logDebug(`${req.peer} | Handle Index`);
           await files.serve(req, res, {

@@ -19,7 +19,12 @@ export type Resolution =
     scriptName: string;
     pathInfo: string;
   }
-  | { kind: "directory"; fsPath: string; urlPath: string }
+  | {
+    kind: "directory";
+    fsPath: string;
+    urlPath: string;
+    info: Deno.FileInfo;
+  }
   | { kind: "redirect"; location: string }
   | { kind: "not-found" }
   | { kind: "forbidden" }
@@ -105,6 +110,7 @@ export function resolveInDocroot(
         kind: "directory",
         fsPath,
         urlPath: canonical === "/" ? "/" : canonical + "/",
+        info,
       };
     }
     if (!info.isFile) return { kind: "forbidden" };

@@ -13,6 +13,7 @@ import type { HeaderList } from "../http/header_fields.ts";
 import { contentTypeOf } from "../http/media_types.ts";
 import { makeEntityTag, type Validators } from "./conditional.ts";
 import type { CacheableEntry, FileStamp } from "./file_cache.ts";
+import { PreparedResponse } from "./prepared_response.ts";
 
 /** What part of a file a response carries, with which status. */
 export interface Span {
@@ -38,6 +39,10 @@ export interface FileRepresentation extends CacheableEntry, Validators {
   readonly whole: Span;
   /** The contents, once read, for a small file that may be cached. */
   readonly body: Uint8Array | null;
+  /** The whole file as a ready-made 200, once the contents are read. */
+  readonly prepared: PreparedResponse | null;
+  /** The ready-made 304. */
+  readonly notModified: PreparedResponse;
   /** False for a racy file, which must not be cached. */
   readonly stable: boolean;
 }
@@ -98,14 +103,20 @@ export function describeFile(
     notModifiedHeaders,
     whole: { status: 200, headers, start: 0, length: stamp.size },
     body: null,
+    prepared: null,
+    notModified: new PreparedResponse(304, notModifiedHeaders),
     stable,
   };
 }
 
-/** `rep` with its contents attached, charged for their size. */
+/**
+ * `rep` with its contents attached and its 200 prepared, charged for the
+ * contents and the prepared bytes.
+ */
 export function withBody(
   rep: FileRepresentation,
   body: Uint8Array,
 ): FileRepresentation {
-  return { ...rep, body, cost: rep.cost + body.length };
+  const prepared = new PreparedResponse(200, rep.headers, body);
+  return { ...rep, body, prepared, cost: rep.cost + 2 * prepared.cost };
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { PreparedResponse } from "./prepared_response.ts";
 import type { HeaderList } from "../http/header_fields.ts";
 import { sendErrorPage } from "./error_page.ts";
 import {
@@ -127,7 +128,14 @@ function renderVariant(
     ["X-Content-Type-Options", "nosniff"],
   ];
   if (!json) headers.push(["Content-Security-Policy", LISTING_CSP]);
-  return { body, headers, notModifiedHeaders: common, etag };
+  return {
+    body,
+    headers,
+    notModifiedHeaders: common,
+    etag,
+    prepared: new PreparedResponse(200, headers, body),
+    notModified: new PreparedResponse(304, common),
+  };
 }
 
 function stampOf(info: Deno.FileInfo): DirectoryStamp {
@@ -190,8 +198,10 @@ export async function serveDirectoryListing(
   if (
     ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch, rendered.etag)
   ) {
-    await res.send(304, rendered.notModifiedHeaders);
+    if (rendered.notModified) await res.sendPrepared(rendered.notModified);
+    else await res.send(304, rendered.notModifiedHeaders);
     return;
   }
-  await res.send(200, rendered.headers, rendered.body);
+  if (rendered.prepared) await res.sendPrepared(rendered.prepared);
+  else await res.send(200, rendered.headers, rendered.body);
 }

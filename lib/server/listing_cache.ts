@@ -32,6 +32,7 @@
  * @module
  */
 
+import type { PreparedResponse } from "./prepared_response.ts";
 import type { HeaderList } from "../http/header_fields.ts";
 import type { ListingEntry } from "./listing_entries.ts";
 
@@ -53,6 +54,15 @@ export interface RenderedListing {
   notModifiedHeaders: HeaderList;
   /** The entity tag of `body`, quoted. */
   etag: string;
+  /** The 200 as ready-made bytes. */
+  prepared?: PreparedResponse;
+  /** The 304 as ready-made bytes. */
+  notModified?: PreparedResponse;
+}
+
+/** Bytes a rendered variant holds: its body, and its prepared copies. */
+function renderedCost(rendered: RenderedListing): number {
+  return rendered.body.length + (rendered.prepared?.cost ?? 0);
 }
 
 /** The entries of one directory as read, and what was rendered from them. */
@@ -213,9 +223,10 @@ export class ListingCache {
     const current = this.#snapshots.get(key);
     if (current === undefined || current !== snapshot) return;
     // One huge listing must not push every other directory out.
-    if (rendered.body.length > this.#maxBytes / 4) return;
+    if (renderedCost(rendered) > this.#maxBytes / 4) return;
     const prior = current.variants.get(variantKey);
-    const delta = rendered.body.length - (prior?.body.length ?? 0);
+    const delta = renderedCost(rendered) -
+      (prior === undefined ? 0 : renderedCost(prior));
     current.variants.set(variantKey, rendered);
     current.bytes += delta;
     this.#bytes += delta;

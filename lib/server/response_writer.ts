@@ -1,7 +1,8 @@
 /**
  * Writing one response onto a connection: the head with `Date`, `Server`,
  * `Connection` and framing headers, then a body sent whole, streamed with a
- * known length, chunked (HTTP/1.1) or close-delimited (HTTP/1.0).
+ * known length, chunked (HTTP/1.1) or close-delimited (HTTP/1.0), or a
+ * {@linkcode PreparedResponse} sent as one ready-made buffer.
  *
  * @module
  */
@@ -15,9 +16,13 @@ import {
   serializeResponseHead,
   writeAll,
 } from "../http/response_head.ts";
+import {
+  type PreparedResponse,
+  responseHeaderList,
+  statusHasNoBody,
+} from "./prepared_response.ts";
 
-/** spidey's `Server` header value. */
-export const SERVER_SOFTWARE = "spidey/0.1.0";
+export { SERVER_SOFTWARE, statusHasNoBody } from "./prepared_response.ts";
 
 const encoder = new TextEncoder();
 
@@ -39,6 +44,8 @@ export interface ResponseWriter {
     headers: HeaderList,
     body?: Uint8Array | string,
   ): Promise<void>;
+  /** Sends a prepared response in one write (its head only for HEAD). */
+  sendPrepared(prepared: PreparedResponse): Promise<void>;
   /**
    * Starts a streamed response. `contentLength` null means unknown: the
    * body is chunked on HTTP/1.1 and close-delimited on HTTP/1.0.
@@ -52,6 +59,11 @@ export interface ResponseWriter {
   write(chunk: Uint8Array): Promise<void>;
   /** Finishes a started response. */
   end(): Promise<void>;
+  /**
+   * Gives up on a started response: the connection is closed after it and
+   * `end()` writes nothing more, so a chunked body visibly lacks its end.
+   */
+  abort(): void;
 }
 
 /** What the writer needs to know about the request it answers. */
@@ -62,11 +74,6 @@ export interface ResponseContext {
   version: "HTTP/1.0" | "HTTP/1.1";
   /** Whether the connection may stay open after this response. */
   keepAlive: boolean;
-}
-
-/** True for statuses that never carry a body (RFC 9110 section 6.4.1). */
-export function statusHasNoBody(status: number): boolean {
-  return status < 200 || status === 204 || status === 304;
 }
 
 /** A {@linkcode ResponseWriter} on a connection. */
@@ -106,15 +113,9 @@ export class ConnResponseWriter implements ResponseWriter {
     this.#keepAlive = false;
   }
 
-  #baseHeaders(): HeaderList {
-    return [
-      ["Server", SERVER_SOFTWARE],
-      ["Date", currentHttpDate()],
-    ];
-  }
-
-  #connectionHeader(): readonly [string, string] {
-    return ["Connection", this.#keepAlive ? "keep-alive" : "close"];
+  abort(): void {
+    this.#keepAlive = false;
+    this.#framing = "none";
   }
 
   async #put(bytes: Uint8Array): Promise<void> {
@@ -137,15 +138,33 @@ export class ConnResponseWriter implements ResponseWriter {
     if (this.#status !== 0) throw new Error("Response head already sent");
     const bytes = typeof body === "string" ? encoder.encode(body) : body;
     const noBody = statusHasNoBody(status);
-    const list = this.#baseHeaders();
-    for (const h of headers) list.push(h);
-    if (!noBody) list.push(["Content-Length", String(bytes?.length ?? 0)]);
-    list.push(this.#connectionHeader());
-    const head = serializeResponseHead(status, list);
+    const head = serializeResponseHead(
+      status,
+      responseHeaderList(
+        currentHttpDate(),
+        headers,
+        noBody ? null : ["Content-Length", String(bytes?.length ?? 0)],
+        this.#keepAlive,
+      ),
+    );
     this.#status = status;
     const sendBody = !noBody && this.#ctx.method !== "HEAD";
     await this.#put(joinHeadAndBody(head, sendBody ? bytes : undefined));
     if (sendBody && bytes !== undefined) this.#bodyBytes = bytes.length;
+    this.#framing = "none";
+  }
+
+  async sendPrepared(prepared: PreparedResponse): Promise<void> {
+    if (this.#status !== 0) throw new Error("Response head already sent");
+    const { bytes, headLength } = prepared.encoded(
+      currentHttpDate(),
+      this.#keepAlive,
+    );
+    this.#status = prepared.status;
+    const headOnly = this.#ctx.method === "HEAD" ||
+      statusHasNoBody(prepared.status);
+    await this.#put(headOnly ? bytes.subarray(0, headLength) : bytes);
+    if (!headOnly) this.#bodyBytes = bytes.length - headLength;
     this.#framing = "none";
   }
 
@@ -155,22 +174,26 @@ export class ConnResponseWriter implements ResponseWriter {
     contentLength: number | null,
   ): Promise<void> {
     if (this.#status !== 0) throw new Error("Response head already sent");
-    const list = this.#baseHeaders();
-    for (const h of headers) list.push(h);
     this.#noBody = statusHasNoBody(status) || this.#ctx.method === "HEAD";
+    let framing: readonly [string, string] | null = null;
     if (statusHasNoBody(status)) {
       this.#framing = "none";
     } else if (contentLength !== null) {
-      list.push(["Content-Length", String(contentLength)]);
+      framing = ["Content-Length", String(contentLength)];
       this.#framing = "length";
     } else if (this.#ctx.version === "HTTP/1.1") {
-      list.push(["Transfer-Encoding", "chunked"]);
+      framing = ["Transfer-Encoding", "chunked"];
       this.#framing = "chunked";
     } else {
       this.#keepAlive = false;
       this.#framing = "close";
     }
-    list.push(this.#connectionHeader());
+    const list = responseHeaderList(
+      currentHttpDate(),
+      headers,
+      framing,
+      this.#keepAlive,
+    );
     this.#status = status;
     await this.#put(encoder.encode(serializeResponseHead(status, list)));
   }

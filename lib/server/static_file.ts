@@ -149,7 +149,7 @@ export class StaticFileServer {
     const rep = this.#representationOf(file);
     const outcome = evaluatePreconditions(req.headers, rep);
     if (outcome === "not-modified") {
-      await res.send(304, rep.notModifiedHeaders);
+      await res.sendPrepared(rep.notModified);
       return;
     }
     if (outcome === "failed") {
@@ -161,6 +161,10 @@ export class StaticFileServer {
       await sendErrorPage(res, 416, {
         headers: [["Content-Range", unsatisfiedRangeOf(rep.size)]],
       });
+      return;
+    }
+    if (span === rep.whole && rep.prepared !== null) {
+      await res.sendPrepared(rep.prepared);
       return;
     }
     if (req.method === "HEAD") {
@@ -216,8 +220,10 @@ export class StaticFileServer {
         if (readFullySync(fh, body) < body.length) {
           throw new FileChangedError(fsPath);
         }
-        this.#cache.set(fsPath, withBody(rep, body));
-        await res.send(span.status, span.headers, sliceOf(body, span));
+        const full = withBody(rep, body);
+        this.#cache.set(fsPath, full);
+        if (span === rep.whole) await res.sendPrepared(full.prepared!);
+        else await res.send(span.status, span.headers, sliceOf(body, span));
         return;
       }
       if (span.start > 0) fh.seekSync(span.start, Deno.SeekMode.Start);
