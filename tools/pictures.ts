@@ -6,7 +6,7 @@
  */
 
 import type { RasterImage } from "./png.ts";
-import { seededRandom } from "./prng.ts";
+import { createSeededRandom } from "../lib/sockets/seeded_random.ts";
 import { Canvas, colorRamp, mix, type Rgb } from "./raster.ts";
 
 const DUSK: readonly Rgb[] = [
@@ -127,7 +127,7 @@ const SPIDER_LEGS: Rgb = [59, 47, 92];
  * waiting off-centre.
  */
 export function spiderWeb(size = 384): RasterImage {
-  const random = seededRandom(0x5eed_3b);
+  const random = createSeededRandom(0x5eed_3b);
   const cx = size * 0.48;
   const cy = size * 0.46;
   const canvas = new Canvas(size, size, (x, y) => {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { seededRandom } from "./prng.ts";
+import { createSeededRandom } from "../lib/sockets/seeded_random.ts";
 import {
   interleave,
   midiToHz,
@@ -71,7 +71,7 @@ export function spideysClimb(): PcmAudio {
   const samples = new Float32Array(
     Math.round((eighths * eighth + 0.8) * TUNE_SAMPLE_RATE),
   );
-  const random = seededRandom(0x5b1d3);
+  const random = createSeededRandom(0x5b1d3);
   sequence(samples, MELODY, eighth, random, 1);
   sequence(samples, BASS, eighth, random, 0.7);
   fadeOut(samples, 0.3 * TUNE_SAMPLE_RATE);

@@ -7,7 +7,7 @@
 
 import { spiderSvg } from "../lib/server/spider_art.ts";
 import { MediaEncodeError } from "./media_error.ts";
-import { seededRandom } from "./prng.ts";
+import { createSeededRandom } from "../lib/sockets/seeded_random.ts";
 
 /** Rounds to two decimals so the SVG stays short and stable. */
 function n(value: number): string {
@@ -24,7 +24,7 @@ export function spideySvg(): string {
  * dark threads on light backgrounds, silver on dark.
  */
 export function webSvg(size = 240): string {
-  const random = seededRandom(0x0eb5);
+  const random = createSeededRandom(0x0eb5);
   const c = size / 2;
   const spokes = 12;
   const angles = Array.from(

@@ -10,6 +10,7 @@
 import { PreparedResponse } from "./prepared_response.ts";
 import type { HeaderList } from "../http/header_fields.ts";
 import { sendErrorPage } from "./error_page.ts";
+import { statusOfVanishedPath } from "./fs_errors.ts";
 import {
   type DirectoryStamp,
   ListingCache,
@@ -166,19 +167,10 @@ export async function serveDirectoryListing(
         }),
     );
   } catch (err) {
-    // The directory went away or became unreadable after it was resolved.
-    if (err instanceof Deno.errors.PermissionDenied) {
-      await sendErrorPage(res, 403, { detail: req.path });
-      return;
-    }
-    if (
-      err instanceof Deno.errors.NotFound ||
-      err instanceof Deno.errors.NotADirectory
-    ) {
-      await sendErrorPage(res, 404, { detail: req.path });
-      return;
-    }
-    throw err;
+    const status = statusOfVanishedPath(err, "directory");
+    if (status === null) throw err;
+    await sendErrorPage(res, status, { detail: req.path });
+    return;
   }
   // JSON has no layout, so every layout shares its one variant.
   const layout = format === "json" ? "table" : query.layout ?? "table";

@@ -17,6 +17,7 @@ import type { HeaderList } from "../http/header_fields.ts";
 import { mediaTypeOf } from "../http/media_types.ts";
 import { logDebug } from "../log.ts";
 import { sendErrorPage } from "./error_page.ts";
+import { statusOfVanishedPath } from "./fs_errors.ts";
 import { ifNoneMatchHits } from "./listing.ts";
 import { mediaKindOf } from "./media_kind.ts";
 import type { HttpRequest } from "./request.ts";
@@ -186,19 +187,10 @@ export async function serveThumbnail(
       () => produce(file, renderer, maxFileBytes, racyWindowMs),
     );
   } catch (err) {
-    // The file went away or became unreadable after it was resolved.
-    if (err instanceof Deno.errors.PermissionDenied) {
-      await sendErrorPage(res, 403, { detail: req.path });
-      return;
-    }
-    if (
-      err instanceof Deno.errors.NotFound ||
-      err instanceof Deno.errors.IsADirectory
-    ) {
-      await sendErrorPage(res, 404, { detail: req.path });
-      return;
-    }
-    throw err;
+    const status = statusOfVanishedPath(err, "file");
+    if (status === null) throw err;
+    await sendErrorPage(res, status, { detail: req.path });
+    return;
   }
   const ifNoneMatch = req.headers.get("if-none-match");
   if (

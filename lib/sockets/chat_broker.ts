@@ -9,8 +9,7 @@
  */
 
 import { logInfo, logWarning } from "../log.ts";
-import { noticeLine, parseChatLine, prefixedLine } from "./chat_lines.ts";
-import { describeConnectionError, LineTooLongError } from "./errors.ts";
+import { noticeLine, prefixedLine, readChatEvent } from "./chat_lines.ts";
 import { LineReader } from "./line_reader.ts";
 import { closeQuietly, formatAddr, writeStdout } from "./net.ts";
 import { Outbox } from "./outbox.ts";
@@ -98,21 +97,13 @@ export class ChatBroker {
   async #relay(member: Member): Promise<string> {
     const reader = new LineReader(member.conn, this.#maxLineBytes);
     for (;;) {
-      let line: Uint8Array | null;
-      try {
-        line = await reader.readLine();
-      } catch (err) {
-        if (err instanceof LineTooLongError) {
-          await member.outbox.finish(noticeLine(`error: ${err.message}`));
-          return err.message.toLowerCase();
-        }
-        return describeConnectionError(err);
-      }
-      if (line === null) return "closed the connection";
-      const said = parseChatLine(line);
+      const said = await readChatEvent(
+        reader,
+        (notice) => member.outbox.finish(notice),
+      );
       switch (said.kind) {
-        case "leave":
-          return "sent a blank line";
+        case "left":
+          return said.reason;
         case "bad-name":
           member.outbox.send(noticeLine(
             `"${said.name}" is not a name: use 1 to 32 of A-Z a-z 0-9 _ . -`,

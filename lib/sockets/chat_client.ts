@@ -7,7 +7,7 @@
  */
 
 import { isValidChatName, withNewline } from "./chat_lines.ts";
-import { describeError, LineTooLongError, SocketModeError } from "./errors.ts";
+import { clientSessionError } from "./errors.ts";
 import { LineReader, stripLineEnding } from "./line_reader.ts";
 import {
   type Endpoint,
@@ -15,6 +15,7 @@ import {
   parseModeArgs,
   UsageError,
 } from "./mode_args.ts";
+import { runWithHelp } from "./mode_runner.ts";
 import {
   closeQuietly,
   connectTcp,
@@ -74,12 +75,12 @@ export function parseChatClientArgs(
 const encoder = new TextEncoder();
 
 /** Runs `thor --chat`; resolves to the exit status. */
-export async function runChatClient(args: readonly string[]): Promise<number> {
-  const options = parseChatClientArgs(args);
-  if (options === null) {
-    console.log(CHAT_HELP);
-    return 0;
-  }
+export function runChatClient(args: readonly string[]): Promise<number> {
+  return runWithHelp(args, parseChatClientArgs, CHAT_HELP, chat);
+}
+
+/** Chats until the server or stdin ends it; resolves to 0. */
+async function chat(options: ChatClientOptions): Promise<number> {
   const { hostname, port } = options.target;
   const where = formatEndpoint(hostname, port);
   const conn = await connectTcp(hostname, port);
@@ -99,16 +100,7 @@ export async function runChatClient(args: readonly string[]): Promise<number> {
     if (ended === "server") console.error(`Connection closed by ${where}.`);
     return 0;
   } catch (err) {
-    if (err instanceof LineTooLongError) {
-      throw new SocketModeError(
-        "LINE_TOO_LONG",
-        `A line on stdin is longer than ${err.limit} bytes`,
-      );
-    }
-    throw new SocketModeError(
-      "CONNECTION_LOST",
-      `Connection to ${where} failed: ${describeError(err)}`,
-    );
+    throw clientSessionError(err, where, "A line");
   } finally {
     closeQuietly(conn);
   }

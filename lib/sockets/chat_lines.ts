@@ -1,12 +1,14 @@
 /**
  * The small line protocol of the chat modes: plain lines, a blank line (or
  * the end of the stream) leaves, `/name NAME` picks the name others see,
- * and relayed lines carry a `[name] ` prefix.
+ * and relayed lines carry a `[name] ` prefix. A server reads each client's
+ * lines with {@linkcode readChatEvent}.
  *
  * @module
  */
 
-import { stripLineEnding } from "./line_reader.ts";
+import { describeConnectionError, LineTooLongError } from "./errors.ts";
+import { type LineReader, stripLineEnding } from "./line_reader.ts";
 
 /** Longest line a chat server accepts from a client, by default. */
 export const DEFAULT_CHAT_MAX_LINE = 8192;
@@ -40,6 +42,38 @@ export function parseChatLine(line: Uint8Array): ChatLine {
       : { kind: "bad-name", name };
   }
   return { kind: "say", text };
+}
+
+/** What a chat client did next: sent a line, or left and why. */
+export type ChatEvent =
+  | Exclude<ChatLine, { kind: "leave" }>
+  | { kind: "left"; reason: string };
+
+/**
+ * Reads the next line of a chat client from `reader`. A line over the
+ * limit is answered with an `error:` notice through `refuse` (which also
+ * ends the connection) and counts as leaving, as do a blank line, the end
+ * of the stream and a broken connection.
+ */
+export async function readChatEvent(
+  reader: LineReader,
+  refuse: (notice: Uint8Array) => Promise<void>,
+): Promise<ChatEvent> {
+  let line: Uint8Array | null;
+  try {
+    line = await reader.readLine();
+  } catch (err) {
+    if (err instanceof LineTooLongError) {
+      await refuse(noticeLine(`error: ${err.message}`));
+      return { kind: "left", reason: err.message.toLowerCase() };
+    }
+    return { kind: "left", reason: describeConnectionError(err) };
+  }
+  if (line === null) return { kind: "left", reason: "closed the connection" };
+  const said = parseChatLine(line);
+  return said.kind === "leave"
+    ? { kind: "left", reason: "sent a blank line" }
+    : said;
 }
 
 function startsWithName(text: Uint8Array): boolean {

@@ -8,34 +8,25 @@
  * @module
  */
 
-import {
-  flushLogs,
-  logDebug,
-  logError,
-  logInfo,
-  logWarning,
-  setupLogging,
-} from "../log.ts";
+import { logDebug, logInfo, logWarning } from "../log.ts";
 import { ChatBroker } from "./chat_broker.ts";
 import {
   DEFAULT_CHAT_MAX_LINE,
-  noticeLine,
-  parseChatLine,
   prefixedLine,
+  readChatEvent,
   withNewline,
 } from "./chat_lines.ts";
-import {
-  describeConnectionError,
-  describeError,
-  LineTooLongError,
-} from "./errors.ts";
+import { describeError, LineTooLongError } from "./errors.ts";
 import { LineReader, stripLineEnding } from "./line_reader.ts";
 import {
   expectNoPositionals,
-  parseBindFlags,
   parseIntegerFlag,
   parseModeArgs,
+  parseServerModeFlags,
+  SERVER_MODE_FLAGS,
+  type ServerModeOptions,
 } from "./mode_args.ts";
+import { runServerMode } from "./mode_runner.ts";
 import {
   closeAfterMessage,
   closeQuietly,
@@ -44,7 +35,7 @@ import {
   writeAll,
   writeStdout,
 } from "./net.ts";
-import { onStopSignal } from "./stop_signal.ts";
+import { onStopSignal, takeUnlessStopping } from "./stop_signal.ts";
 
 /** The `-h` text. */
 export const CHAT_SERVER_HELP =
@@ -69,17 +60,11 @@ with a blank line or by closing; "/name NAME" sets the name others see.
 `;
 
 /** Settings of the chat server. */
-export interface ChatServerOptions {
-  /** Address to bind. */
-  hostname: string;
-  /** Port to bind; 0 picks a free one. */
-  port: number;
+export interface ChatServerOptions extends ServerModeOptions {
   /** Relay between clients instead of one-to-one with the operator. */
   broker: boolean;
   /** Longest line accepted from a client, in bytes. */
   maxLineBytes: number;
-  /** Debug logging. */
-  verbose: boolean;
 }
 
 /**
@@ -91,39 +76,24 @@ export function parseChatServerArgs(
   args: readonly string[],
 ): ChatServerOptions | null {
   const { values, positionals } = parseModeArgs(args, {
-    port: { type: "string", short: "p" },
-    bind: { type: "string", short: "b" },
+    ...SERVER_MODE_FLAGS,
     broker: { type: "boolean" },
     "max-line": { type: "string" },
-    verbose: { type: "boolean", short: "v" },
-    help: { type: "boolean", short: "h" },
   });
   if (values.help) return null;
   expectNoPositionals(positionals);
   return {
-    ...parseBindFlags(values.bind, values.port),
+    ...parseServerModeFlags(values),
     broker: Boolean(values.broker),
     maxLineBytes: values["max-line"] === undefined
       ? DEFAULT_CHAT_MAX_LINE
       : parseIntegerFlag("Max line", values["max-line"], 1, 1 << 20),
-    verbose: Boolean(values.verbose),
   };
 }
 
 /** Runs the server until SIGINT or SIGTERM; resolves to the exit status. */
-export async function runChatServer(args: readonly string[]): Promise<number> {
-  const options = parseChatServerArgs(args);
-  if (options === null) {
-    console.log(CHAT_SERVER_HELP);
-    return 0;
-  }
-  await setupLogging({ app: "spidey", verbose: options.verbose });
-  try {
-    await serveChat(options);
-    return 0;
-  } finally {
-    flushLogs();
-  }
+export function runChatServer(args: readonly string[]): Promise<number> {
+  return runServerMode(args, parseChatServerArgs, CHAT_SERVER_HELP, serveChat);
 }
 
 /** Longest line the operator may type. */
@@ -196,15 +166,12 @@ async function serveChat(options: ChatServerOptions): Promise<void> {
 
   const served = new Set<Promise<void>>();
   while (!stopping) {
-    let conn: Deno.TcpConn;
-    try {
-      conn = await listener.accept();
-    } catch (err) {
-      if (stopping) break;
-      logError(`Accept failed: ${describeError(err)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      continue;
-    }
+    const conn = await takeUnlessStopping(
+      () => listener.accept(),
+      () => stopping,
+      "Accept failed",
+    );
+    if (conn === null) break;
     try {
       conn.setNoDelay(true);
     } catch {
@@ -244,24 +211,13 @@ async function converse(
 ): Promise<string> {
   const reader = new LineReader(partner.conn, maxLineBytes);
   for (;;) {
-    let line: Uint8Array | null;
-    try {
-      line = await reader.readLine();
-    } catch (err) {
-      if (err instanceof LineTooLongError) {
-        await closeAfterMessage(
-          partner.conn,
-          noticeLine(`error: ${err.message}`),
-        );
-        return err.message.toLowerCase();
-      }
-      return describeConnectionError(err);
-    }
-    if (line === null) return "closed the connection";
-    const said = parseChatLine(line);
+    const said = await readChatEvent(
+      reader,
+      (notice) => closeAfterMessage(partner.conn, notice),
+    );
     switch (said.kind) {
-      case "leave":
-        return "sent a blank line";
+      case "left":
+        return said.reason;
       case "rename":
         logInfo(`${partner.name} is now ${said.name}`);
         partner.name = said.name;

@@ -7,27 +7,18 @@
  * @module
  */
 
-import {
-  flushLogs,
-  isVerbose,
-  logDebug,
-  logError,
-  logInfo,
-  logWarning,
-  setupLogging,
-} from "../log.ts";
-import {
-  describeConnectionError,
-  describeError,
-  LineTooLongError,
-} from "./errors.ts";
+import { isVerbose, logDebug, logInfo, logWarning } from "../log.ts";
+import { describeConnectionError, LineTooLongError } from "./errors.ts";
 import { LineReader, stripLineEnding } from "./line_reader.ts";
 import {
   expectNoPositionals,
-  parseBindFlags,
   parseIntegerFlag,
   parseModeArgs,
+  parseServerModeFlags,
+  SERVER_MODE_FLAGS,
+  type ServerModeOptions,
 } from "./mode_args.ts";
+import { runServerMode } from "./mode_runner.ts";
 import {
   asciiUpperCaseInPlace,
   closeAfterMessage,
@@ -36,7 +27,7 @@ import {
   listenTcp,
   writeAll,
 } from "./net.ts";
-import { onStopSignal } from "./stop_signal.ts";
+import { onStopSignal, takeUnlessStopping } from "./stop_signal.ts";
 
 /** The `-h` text. */
 export const ECHO_SERVER_HELP =
@@ -57,17 +48,11 @@ Any number of clients at once. A line "exit" closes the connection.
 `;
 
 /** Settings of the echo server. */
-export interface EchoServerOptions {
-  /** Address to bind. */
-  hostname: string;
-  /** Port to bind; 0 picks a free one. */
-  port: number;
+export interface EchoServerOptions extends ServerModeOptions {
   /** Upper-case ASCII letters before echoing. */
   upper: boolean;
   /** Longest line content accepted, in bytes. */
   maxLineBytes: number;
-  /** Debug logging. */
-  verbose: boolean;
 }
 
 /**
@@ -79,22 +64,18 @@ export function parseEchoServerArgs(
   args: readonly string[],
 ): EchoServerOptions | null {
   const { values, positionals } = parseModeArgs(args, {
-    port: { type: "string", short: "p" },
-    bind: { type: "string", short: "b" },
+    ...SERVER_MODE_FLAGS,
     upper: { type: "boolean" },
     "max-line": { type: "string" },
-    verbose: { type: "boolean", short: "v" },
-    help: { type: "boolean", short: "h" },
   });
   if (values.help) return null;
   expectNoPositionals(positionals);
   return {
-    ...parseBindFlags(values.bind, values.port),
+    ...parseServerModeFlags(values),
     upper: Boolean(values.upper),
     maxLineBytes: values["max-line"] === undefined
       ? 8192
       : parseIntegerFlag("Max line", values["max-line"], 1, 1 << 20),
-    verbose: Boolean(values.verbose),
   };
 }
 
@@ -106,19 +87,8 @@ export function isExitLine(line: Uint8Array): boolean {
 }
 
 /** Runs the server until SIGINT or SIGTERM; resolves to the exit status. */
-export async function runEchoServer(args: readonly string[]): Promise<number> {
-  const options = parseEchoServerArgs(args);
-  if (options === null) {
-    console.log(ECHO_SERVER_HELP);
-    return 0;
-  }
-  await setupLogging({ app: "spidey", verbose: options.verbose });
-  try {
-    await serveEcho(options);
-    return 0;
-  } finally {
-    flushLogs();
-  }
+export function runEchoServer(args: readonly string[]): Promise<number> {
+  return runServerMode(args, parseEchoServerArgs, ECHO_SERVER_HELP, serveEcho);
 }
 
 async function serveEcho(options: EchoServerOptions): Promise<void> {
@@ -133,16 +103,12 @@ async function serveEcho(options: EchoServerOptions): Promise<void> {
     for (const conn of open) closeQuietly(conn);
   });
   while (!stopping) {
-    let conn: Deno.TcpConn;
-    try {
-      conn = await listener.accept();
-    } catch (err) {
-      if (stopping) break;
-      // EMFILE and friends: back off instead of spinning.
-      logError(`Accept failed: ${describeError(err)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      continue;
-    }
+    const conn = await takeUnlessStopping(
+      () => listener.accept(),
+      () => stopping,
+      "Accept failed",
+    );
+    if (conn === null) break;
     const done = echoLines(conn, options, open).finally(() => {
       served.delete(done);
     });

@@ -66,3 +66,25 @@ export function describeConnectionError(err: unknown): string {
   }
   return describeError(err);
 }
+
+/**
+ * The error a client reports when its session with `where` breaks: a stdin
+ * line over its limit (`line` names it in the message, "A line" or "The
+ * line"), or else the connection itself.
+ */
+export function clientSessionError(
+  err: unknown,
+  where: string,
+  line: string,
+): SocketModeError {
+  if (err instanceof LineTooLongError) {
+    return new SocketModeError(
+      "LINE_TOO_LONG",
+      `${line} on stdin is longer than ${err.limit} bytes`,
+    );
+  }
+  return new SocketModeError(
+    "CONNECTION_LOST",
+    `Connection to ${where} failed: ${describeError(err)}`,
+  );
+}

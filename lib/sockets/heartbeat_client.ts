@@ -6,7 +6,6 @@
  * @module
  */
 
-import { describeError, SocketModeError } from "./errors.ts";
 import { formatBeat, preciseEpochMs } from "./heartbeat_protocol.ts";
 import {
   type Endpoint,
@@ -15,8 +14,14 @@ import {
   parseModeArgs,
   parseSecondsFlag,
 } from "./mode_args.ts";
-import { closeQuietly, formatEndpoint, openUdpClientSocket } from "./net.ts";
-import { onStopSignal } from "./stop_signal.ts";
+import { runWithHelp } from "./mode_runner.ts";
+import {
+  closeQuietly,
+  formatEndpoint,
+  openUdpClientSocket,
+  sendDatagram,
+} from "./net.ts";
+import { onStopSignal, sleepUnless } from "./stop_signal.ts";
 
 /** The `-h` text. */
 export const HEARTBEAT_HELP =
@@ -80,7 +85,6 @@ export async function sendHeartbeats(
   const { hostname, port } = options.target;
   const socket = openUdpClientSocket(hostname);
   const encoder = new TextEncoder();
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let interrupt: () => void = () => {};
   const interrupted = new Promise<void>((resolve) => interrupt = resolve);
   let stopped = false;
@@ -94,24 +98,11 @@ export async function sendHeartbeats(
     while (!stopped && (options.count === 0 || sent < options.count)) {
       const wait = start + sent * options.intervalMs - performance.now();
       if (wait > 0) {
-        await Promise.race([
-          new Promise<void>((resolve) => timer = setTimeout(resolve, wait)),
-          interrupted,
-        ]);
-        clearTimeout(timer);
+        await sleepUnless(wait, interrupted);
         if (stopped) break;
       }
       const beat = encoder.encode(formatBeat(sent + 1, preciseEpochMs()));
-      try {
-        await socket.send(beat, { transport: "udp", hostname, port });
-      } catch (err) {
-        throw new SocketModeError(
-          "SEND_FAILED",
-          `Cannot send to ${formatEndpoint(hostname, port)}: ${
-            describeError(err)
-          }`,
-        );
-      }
+      await sendDatagram(socket, beat, hostname, port);
       sent++;
     }
   } finally {
@@ -122,14 +113,17 @@ export async function sendHeartbeats(
 }
 
 /** Runs `thor --heartbeat`; resolves to the exit status. */
-export async function runHeartbeatClient(
-  args: readonly string[],
-): Promise<number> {
-  const options = parseHeartbeatArgs(args);
-  if (options === null) {
-    console.log(HEARTBEAT_HELP);
-    return 0;
-  }
+export function runHeartbeatClient(args: readonly string[]): Promise<number> {
+  return runWithHelp(
+    args,
+    parseHeartbeatArgs,
+    HEARTBEAT_HELP,
+    reportHeartbeats,
+  );
+}
+
+/** Sends the beats with a line before and after; resolves to 0. */
+async function reportHeartbeats(options: HeartbeatOptions): Promise<number> {
   const target = formatEndpoint(options.target.hostname, options.target.port);
   console.log(
     `Sending heartbeats to ${target} every ${options.intervalMs / 1000} s${

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { flushLogs, logInfo, logWarning, setupLogging } from "../log.ts";
+import { logInfo, logWarning } from "../log.ts";
 import { parseBeat, preciseEpochMs } from "./heartbeat_protocol.ts";
 import {
   type BeatEvent,
@@ -17,13 +17,16 @@ import {
 } from "./heartbeat_tracker.ts";
 import {
   expectNoPositionals,
-  parseBindFlags,
   parseModeArgs,
   parseSecondsFlag,
+  parseServerModeFlags,
+  SERVER_MODE_FLAGS,
+  type ServerModeOptions,
 } from "./mode_args.ts";
+import { runServerMode } from "./mode_runner.ts";
 import { closeQuietly, formatAddr, listenUdp, printLine } from "./net.ts";
 import { formatMs } from "./ping_stats.ts";
-import { onStopSignal } from "./stop_signal.ts";
+import { onStopSignal, takeUnlessStopping } from "./stop_signal.ts";
 
 /** The `-h` text. */
 export const HEARTBEAT_SERVER_HELP =
@@ -48,15 +51,9 @@ stdout, and a summary when the sender stops or the server does.
 const MAX_SENDERS = 1024;
 
 /** Settings of the heartbeat server. */
-export interface HeartbeatServerOptions {
-  /** Address to bind. */
-  hostname: string;
-  /** Port to bind; 0 picks a free one. */
-  port: number;
+export interface HeartbeatServerOptions extends ServerModeOptions {
   /** Silence after which a sender is declared stopped, in ms. */
   silenceMs: number;
-  /** Debug logging. */
-  verbose: boolean;
 }
 
 /**
@@ -68,20 +65,16 @@ export function parseHeartbeatServerArgs(
   args: readonly string[],
 ): HeartbeatServerOptions | null {
   const { values, positionals } = parseModeArgs(args, {
-    port: { type: "string", short: "p" },
-    bind: { type: "string", short: "b" },
+    ...SERVER_MODE_FLAGS,
     silence: { type: "string" },
-    verbose: { type: "boolean", short: "v" },
-    help: { type: "boolean", short: "h" },
   });
   if (values.help) return null;
   expectNoPositionals(positionals);
   return {
-    ...parseBindFlags(values.bind, values.port),
+    ...parseServerModeFlags(values),
     silenceMs: values.silence === undefined
       ? 5000
       : parseSecondsFlag("Silence", values.silence),
-    verbose: Boolean(values.verbose),
   };
 }
 
@@ -138,21 +131,13 @@ interface Sender {
 }
 
 /** Runs the server until SIGINT or SIGTERM; resolves to the exit status. */
-export async function runHeartbeatServer(
-  args: readonly string[],
-): Promise<number> {
-  const options = parseHeartbeatServerArgs(args);
-  if (options === null) {
-    console.log(HEARTBEAT_SERVER_HELP);
-    return 0;
-  }
-  await setupLogging({ app: "spidey", verbose: options.verbose });
-  try {
-    await watchHeartbeats(options);
-    return 0;
-  } finally {
-    flushLogs();
-  }
+export function runHeartbeatServer(args: readonly string[]): Promise<number> {
+  return runServerMode(
+    args,
+    parseHeartbeatServerArgs,
+    HEARTBEAT_SERVER_HELP,
+    watchHeartbeats,
+  );
 }
 
 async function watchHeartbeats(options: HeartbeatServerOptions): Promise<void> {
@@ -181,15 +166,12 @@ async function watchHeartbeats(options: HeartbeatServerOptions): Promise<void> {
 
   const buf = new Uint8Array(2048);
   while (!stopping) {
-    let data: Uint8Array;
-    let from: Deno.Addr;
-    try {
-      [data, from] = await socket.receive(buf);
-    } catch {
-      if (stopping) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      continue;
-    }
+    const datagram = await takeUnlessStopping(
+      () => socket.receive(buf),
+      () => stopping,
+    );
+    if (datagram === null) break;
+    const [data, from] = datagram;
     const arrivedMs = preciseEpochMs();
     const key = formatAddr(from);
     const beat = parseBeat(data);

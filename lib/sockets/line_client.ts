@@ -6,7 +6,7 @@
  * @module
  */
 
-import { describeError, LineTooLongError, SocketModeError } from "./errors.ts";
+import { clientSessionError } from "./errors.ts";
 import { LineReader, stripLineEnding } from "./line_reader.ts";
 import {
   type Endpoint,
@@ -14,6 +14,7 @@ import {
   parseModeArgs,
   parseSecondsFlag,
 } from "./mode_args.ts";
+import { runWithHelp } from "./mode_runner.ts";
 import {
   closeQuietly,
   connectTcp,
@@ -89,12 +90,12 @@ export function framedLine(content: Uint8Array, http: boolean): Uint8Array {
 }
 
 /** Runs `thor --line`; resolves to the exit status. */
-export async function runLineClient(args: readonly string[]): Promise<number> {
-  const options = parseLineClientArgs(args);
-  if (options === null) {
-    console.log(LINE_HELP);
-    return 0;
-  }
+export function runLineClient(args: readonly string[]): Promise<number> {
+  return runWithHelp(args, parseLineClientArgs, LINE_HELP, sendLine);
+}
+
+/** Sends the stdin line and prints the answer; resolves to 0. */
+async function sendLine(options: LineClientOptions): Promise<number> {
   const { hostname, port } = options.target;
   const conn = await connectTcp(hostname, port);
   const where = formatEndpoint(hostname, port);
@@ -112,16 +113,8 @@ export async function runLineClient(args: readonly string[]): Promise<number> {
       );
     }
   } catch (err) {
-    if (sendError instanceof LineTooLongError) {
-      throw new SocketModeError(
-        "LINE_TOO_LONG",
-        `The line on stdin is longer than ${sendError.limit} bytes`,
-      );
-    }
-    throw new SocketModeError(
-      "CONNECTION_LOST",
-      `Connection to ${where} failed: ${describeError(sendError ?? err)}`,
-    );
+    // A failed send closed the connection: its error is the real cause.
+    throw clientSessionError(sendError ?? err, where, "The line");
   } finally {
     closeQuietly(conn);
   }

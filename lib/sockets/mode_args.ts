@@ -1,6 +1,6 @@
 /**
  * Command-line pieces shared by the socket modes: `parseArgs` with one-line
- * errors, `HOST:PORT`, the servers' `-p`/`-b`, durations and rates.
+ * errors, `HOST:PORT`, the servers' common flags, durations and rates.
  *
  * @module
  */
@@ -70,6 +70,39 @@ export function parseEndpoint(
   const hostname = match[1] ?? match[2] ?? "";
   const port = parseIntegerFlag("Port", match[3] ?? "", 1, 65535);
   return { hostname, port };
+}
+
+/** The flags every spidey server mode takes: `-p`, `-b`, `-v` and `-h`. */
+export const SERVER_MODE_FLAGS = {
+  port: { type: "string", short: "p" },
+  bind: { type: "string", short: "b" },
+  verbose: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The settings every spidey server mode has, from its common flags. */
+export interface ServerModeOptions {
+  /** Address to bind. */
+  hostname: string;
+  /** Port to bind; 0 picks a free one. */
+  port: number;
+  /** Debug logging. */
+  verbose: boolean;
+}
+
+/**
+ * A server mode's common settings from the values of
+ * {@linkcode SERVER_MODE_FLAGS}.
+ *
+ * @throws {UsageError} for a bad port or an empty bind address.
+ */
+export function parseServerModeFlags(
+  values: { bind?: string; port?: string; verbose?: boolean },
+): ServerModeOptions {
+  return {
+    ...parseBindFlags(values.bind, values.port),
+    verbose: Boolean(values.verbose),
+  };
 }
 
 /** A server's bind address and port from its `-b` and `-p` values. */

@@ -1,6 +1,7 @@
 /**
- * Socket plumbing shared by the modes: binding and connecting with clear
- * errors, printing addresses, writing whole buffers, ASCII upper-casing.
+ * Socket plumbing shared by the modes: binding, connecting and sending
+ * with clear errors, printing addresses, writing whole buffers, ASCII
+ * upper-casing.
  *
  * @module
  */
@@ -73,6 +74,27 @@ export function listenUdp(hostname: string, port: number): Deno.DatagramConn {
  */
 export function openUdpClientSocket(hostname: string): Deno.DatagramConn {
   return listenUdp(hostname.includes(":") ? "::" : "0.0.0.0", 0);
+}
+
+/**
+ * Sends one datagram to `hostname`:`port`.
+ *
+ * @throws {SocketModeError} `SEND_FAILED` with the reason.
+ */
+export async function sendDatagram(
+  socket: Deno.DatagramConn,
+  bytes: Uint8Array,
+  hostname: string,
+  port: number,
+): Promise<void> {
+  try {
+    await socket.send(bytes, { transport: "udp", hostname, port });
+  } catch (err) {
+    throw new SocketModeError(
+      "SEND_FAILED",
+      `Cannot send to ${formatEndpoint(hostname, port)}: ${describeError(err)}`,
+    );
+  }
 }
 
 /**

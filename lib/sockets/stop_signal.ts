@@ -1,10 +1,18 @@
 /**
- * SIGINT/SIGTERM handling for the long-running modes.
+ * Stopping the long-running modes: SIGINT/SIGTERM, waits that a stop cuts
+ * short, and accept/receive loops that end when their socket is closed on
+ * purpose.
  *
  * @module
  */
 
+import { logError } from "../log.ts";
+import { describeError } from "./errors.ts";
+
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+/** Pause before retrying a failed accept or receive. */
+const RETRY_PAUSE_MS = 50;
 
 /**
  * Calls `stop` once on the first SIGINT or SIGTERM; returns a function that
@@ -29,4 +37,42 @@ export function onStopSignal(stop: () => void): () => void {
   return () => {
     for (const signal of added) Deno.removeSignalListener(signal, handler);
   };
+}
+
+/** Waits `ms`, or less if `interrupted` resolves first. */
+export function sleepUnless(
+  ms: number,
+  interrupted: Promise<void>,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const slept = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([slept, interrupted]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Awaits `take()` (an accept or a receive) and resolves to what it gives,
+ * or to null once `isStopping()` says its socket was closed on purpose.
+ * Any other failure (EMFILE and friends) is retried after a short pause
+ * instead of spinning, and logged as an error starting with `failure`
+ * when one is given.
+ */
+export async function takeUnlessStopping<T>(
+  take: () => Promise<T>,
+  isStopping: () => boolean,
+  failure?: string,
+): Promise<T | null> {
+  for (;;) {
+    try {
+      return await take();
+    } catch (err) {
+      if (isStopping()) return null;
+      if (failure !== undefined) {
+        logError(`${failure}: ${describeError(err)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+      if (isStopping()) return null;
+    }
+  }
 }

@@ -8,7 +8,6 @@
  * @module
  */
 
-import { describeError, SocketModeError } from "./errors.ts";
 import {
   type Endpoint,
   parseEndpoint,
@@ -16,14 +15,20 @@ import {
   parseModeArgs,
   parseSecondsFlag,
 } from "./mode_args.ts";
-import { closeQuietly, formatEndpoint, openUdpClientSocket } from "./net.ts";
+import { runWithHelp } from "./mode_runner.ts";
+import {
+  closeQuietly,
+  formatEndpoint,
+  openUdpClientSocket,
+  sendDatagram,
+} from "./net.ts";
 import {
   formatMs,
   formatPingSummary,
   type PingSummary,
   summarizePings,
 } from "./ping_stats.ts";
-import { onStopSignal } from "./stop_signal.ts";
+import { onStopSignal, sleepUnless } from "./stop_signal.ts";
 
 /** The `-h` text. */
 export const UDP_PING_HELP =
@@ -150,15 +155,6 @@ export interface PingRun {
   elapsedMs: number;
 }
 
-/** Waits `ms`, or less if `interrupted` resolves first. */
-function sleepUnless(ms: number, interrupted: Promise<void>): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const slept = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  return Promise.race([slept, interrupted]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Pings `options.target` and resolves when every ping has a verdict (or
  * SIGINT/SIGTERM stops the run early).
@@ -244,16 +240,7 @@ export async function pingUdp(
           if (settled()) wake();
         }, options.timeoutMs),
       );
-      try {
-        await socket.send(payload, { transport: "udp", hostname, port });
-      } catch (err) {
-        throw new SocketModeError(
-          "SEND_FAILED",
-          `Cannot send to ${formatEndpoint(hostname, port)}: ${
-            describeError(err)
-          }`,
-        );
-      }
+      await sendDatagram(socket, payload, hostname, port);
     }
     sending = false;
     if (!settled()) await finished;
@@ -303,14 +290,15 @@ export function pingRunToJson(target: string, run: PingRun): string {
 }
 
 /** Runs `thor --udp-ping`; resolves to the exit status. */
-export async function runUdpPingClient(
-  args: readonly string[],
-): Promise<number> {
-  const options = parseUdpPingArgs(args);
-  if (options === null) {
-    console.log(UDP_PING_HELP);
-    return 0;
-  }
+export function runUdpPingClient(args: readonly string[]): Promise<number> {
+  return runWithHelp(args, parseUdpPingArgs, UDP_PING_HELP, reportPings);
+}
+
+/**
+ * Pings and prints each verdict and the statistics (or the JSON);
+ * resolves to 0 when a reply came back in time, 1 when none did.
+ */
+async function reportPings(options: UdpPingOptions): Promise<number> {
   const target = formatEndpoint(options.target.hostname, options.target.port);
   const print = options.json ? () => {} : (line: string) => console.log(line);
   print(

@@ -6,23 +6,19 @@
  * @module
  */
 
-import {
-  flushLogs,
-  logDebug,
-  logError,
-  logInfo,
-  logWarning,
-  setupLogging,
-} from "../log.ts";
+import { logDebug, logInfo, logWarning } from "../log.ts";
 import { describeError } from "./errors.ts";
 import {
   expectNoPositionals,
-  parseBindFlags,
   parseIntegerFlag,
   parseModeArgs,
   parseNumberFlag,
   parseRateFlag,
+  parseServerModeFlags,
+  SERVER_MODE_FLAGS,
+  type ServerModeOptions,
 } from "./mode_args.ts";
+import { runServerMode } from "./mode_runner.ts";
 import {
   asciiUpperCaseInPlace,
   closeQuietly,
@@ -30,7 +26,7 @@ import {
   listenUdp,
 } from "./net.ts";
 import { createSeededRandom, randomSeed } from "./seeded_random.ts";
-import { onStopSignal } from "./stop_signal.ts";
+import { onStopSignal, takeUnlessStopping } from "./stop_signal.ts";
 
 /** The `-h` text. */
 export const UDP_PING_SERVER_HELP =
@@ -53,19 +49,13 @@ seeded generator is below RATE.
 `;
 
 /** Settings of the UDP ping server. */
-export interface UdpPingServerOptions {
-  /** Address to bind. */
-  hostname: string;
-  /** Port to bind; 0 picks a free one. */
-  port: number;
+export interface UdpPingServerOptions extends ServerModeOptions {
   /** Share of datagrams dropped, 0–1. */
   lossRate: number;
   /** Delay before each answer, in ms. */
   delayMs: number;
   /** Seed of the loss decisions. */
   seed: number;
-  /** Log every datagram. */
-  verbose: boolean;
 }
 
 /**
@@ -77,18 +67,15 @@ export function parseUdpPingServerArgs(
   args: readonly string[],
 ): UdpPingServerOptions | null {
   const { values, positionals } = parseModeArgs(args, {
-    port: { type: "string", short: "p" },
-    bind: { type: "string", short: "b" },
+    ...SERVER_MODE_FLAGS,
     loss: { type: "string" },
     delay: { type: "string" },
     seed: { type: "string" },
-    verbose: { type: "boolean", short: "v" },
-    help: { type: "boolean", short: "h" },
   });
   if (values.help) return null;
   expectNoPositionals(positionals);
   return {
-    ...parseBindFlags(values.bind, values.port),
+    ...parseServerModeFlags(values),
     lossRate: values.loss === undefined
       ? 0
       : parseRateFlag("Loss rate", values.loss),
@@ -98,26 +85,17 @@ export function parseUdpPingServerArgs(
     seed: values.seed === undefined
       ? randomSeed()
       : parseIntegerFlag("Seed", values.seed, 0, 0xffffffff),
-    verbose: Boolean(values.verbose),
   };
 }
 
 /** Runs the server until SIGINT or SIGTERM; resolves to the exit status. */
-export async function runUdpPingServer(
-  args: readonly string[],
-): Promise<number> {
-  const options = parseUdpPingServerArgs(args);
-  if (options === null) {
-    console.log(UDP_PING_SERVER_HELP);
-    return 0;
-  }
-  await setupLogging({ app: "spidey", verbose: options.verbose });
-  try {
-    await serveUdpPings(options);
-    return 0;
-  } finally {
-    flushLogs();
-  }
+export function runUdpPingServer(args: readonly string[]): Promise<number> {
+  return runServerMode(
+    args,
+    parseUdpPingServerArgs,
+    UDP_PING_SERVER_HELP,
+    serveUdpPings,
+  );
 }
 
 async function serveUdpPings(options: UdpPingServerOptions): Promise<void> {
@@ -151,16 +129,13 @@ async function serveUdpPings(options: UdpPingServerOptions): Promise<void> {
   // One buffer for every datagram; a delayed answer takes its own copy.
   const buf = new Uint8Array(65_536);
   while (!stopping) {
-    let data: Uint8Array;
-    let from: Deno.Addr;
-    try {
-      [data, from] = await socket.receive(buf);
-    } catch (err) {
-      if (stopping) break;
-      logError(`Receive failed: ${describeError(err)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      continue;
-    }
+    const datagram = await takeUnlessStopping(
+      () => socket.receive(buf),
+      () => stopping,
+      "Receive failed",
+    );
+    if (datagram === null) break;
+    const [data, from] = datagram;
     received++;
     // One draw per datagram, dropped or not, so datagram i always meets
     // draw i and a test can predict the outcome from the seed.

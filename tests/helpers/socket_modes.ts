@@ -66,6 +66,22 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * Waits until one of `waiters` is called (more output arrived) or `ms`
+ * passes, whichever comes first.
+ */
+function waitForWake(waiters: Set<() => void>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      waiters.delete(wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    waiters.add(wake);
+  });
+}
+
 /** Starts `program` with `args`. */
 export function spawnProgram(
   program: "thor" | "spidey",
@@ -135,15 +151,7 @@ export function spawnProgram(
           `Timed out waiting for ${pattern} on ${stream}:\n${describe()}`,
         );
       }
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          waiters.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, Math.min(left, 200));
-        waiters.add(wake);
-      });
+      await waitForWake(waiters, Math.min(left, 200));
     }
   }
 
@@ -316,15 +324,7 @@ export async function connectRaw(port: number): Promise<RawLineClient> {
             } waiting for ${pattern}; got:\n${text}`,
           );
         }
-        await new Promise<void>((resolve) => {
-          const wake = () => {
-            clearTimeout(timer);
-            waiters.delete(wake);
-            resolve();
-          };
-          const timer = setTimeout(wake, Math.min(left, 200));
-          waiters.add(wake);
-        });
+        await waitForWake(waiters, Math.min(left, 200));
       }
     },
     closed,

@@ -1,0 +1,54 @@
+/**
+ * The start and end every socket mode shares: `-h` prints the help and
+ * exits 0; a server also sets up spidey's logging first and flushes it
+ * however it ends.
+ *
+ * @module
+ */
+
+import { flushLogs, setupLogging } from "../log.ts";
+
+/** Reads a mode's arguments; null means `-h`. */
+export type ModeArgsParser<T> = (args: readonly string[]) => T | null;
+
+/**
+ * Parses `args` with `parse` and runs the mode, or prints `help` and
+ * resolves to 0 for `-h`; otherwise resolves to what `run` does.
+ *
+ * @throws {UsageError} from `parse` for bad flags or values.
+ */
+export async function runWithHelp<T>(
+  args: readonly string[],
+  parse: ModeArgsParser<T>,
+  help: string,
+  run: (options: T) => Promise<number>,
+): Promise<number> {
+  const options = parse(args);
+  if (options === null) {
+    console.log(help);
+    return 0;
+  }
+  return await run(options);
+}
+
+/**
+ * Runs a spidey server mode until `serve` returns (on SIGINT or SIGTERM):
+ * like {@linkcode runWithHelp}, with logging set up from the `verbose`
+ * option and flushed even when `serve` throws. Resolves to 0.
+ */
+export function runServerMode<T extends { verbose: boolean }>(
+  args: readonly string[],
+  parse: ModeArgsParser<T>,
+  help: string,
+  serve: (options: T) => Promise<void>,
+): Promise<number> {
+  return runWithHelp(args, parse, help, async (options) => {
+    await setupLogging({ app: "spidey", verbose: options.verbose });
+    try {
+      await serve(options);
+      return 0;
+    } finally {
+      flushLogs();
+    }
+  });
+}
