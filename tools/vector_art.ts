@@ -7,7 +7,7 @@
 
 import { spiderSvg } from "../lib/server/spider_art.ts";
 import { MediaEncodeError } from "./media_error.ts";
-import { createSeededRandom } from "../lib/sockets/seeded_random.ts";
+import { createSeededRandom } from "../lib/seeded_random.ts";
 
 /** Rounds to two decimals so the SVG stays short and stable. */
 function n(value: number): string {

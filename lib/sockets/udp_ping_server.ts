@@ -25,7 +25,7 @@ import {
   formatAddr,
   listenUdp,
 } from "./net.ts";
-import { createSeededRandom, randomSeed } from "./seeded_random.ts";
+import { createSeededRandom, randomSeed } from "../seeded_random.ts";
 import { onStopSignal, takeUnlessStopping } from "./stop_signal.ts";
 
 /** The `-h` text. */
