@@ -15,8 +15,8 @@
  *   `sleep` dies with the shell instead of holding stdout open.
  * - A timeout after the head was sent cannot be told to the client in a
  *   status; ending a chunked body without its last chunk is the only
- *   signal, so {@linkcode CgiTimeoutError} is thrown and the connection
- *   closes without it.
+ *   signal, so the response is aborted and the connection closes without
+ *   it (the request is still access-logged, with what was sent).
  *
  * @module
  */
@@ -44,22 +44,6 @@ import type { ResponseWriter } from "./response_writer.ts";
 
 /** A script found in the document root (see {@linkcode CgiScriptPaths}). */
 export type CgiScript = CgiScriptPaths;
-
-/** A script ran past its time limit after its response had started. */
-export class CgiTimeoutError extends Error {
-  /** Always `CGI_TIMEOUT`. */
-  readonly code = "CGI_TIMEOUT";
-
-  /** Creates the error for the script named `scriptName`. */
-  constructor(scriptName: string, limitMs: number) {
-    super(
-      `CGI script ${scriptName} ran past ${
-        limitMs / 1000
-      } s and was killed; the response was cut short`,
-    );
-    this.name = "CgiTimeoutError";
-  }
-}
 
 let searchPath: string | undefined;
 const serverInfos = new WeakMap<ServerContext, CgiServerInfo>();
@@ -220,9 +204,8 @@ async function failScript(
  * Runs `script` for `req` and relays its answer: a 502 page when it cannot
  * start or prints no valid header block, a 504 page when it runs past
  * `cgiTimeoutMs` before its header block is complete.
- *
- * @throws {CgiTimeoutError} when it runs past the limit mid-body (the
- * connection must then be closed).
+ * A script that runs past the limit mid-body has its response aborted,
+ * which closes the connection.
  */
 export async function runCgiScript(
   req: HttpRequest,
@@ -302,6 +285,14 @@ export async function runCgiScript(
     run.kill();
     throw err;
   }
-  if (run.timedOut) throw new CgiTimeoutError(run.name, run.limitMs);
+  if (run.timedOut) {
+    logWarning(
+      `CGI ${run.name}: ran past ${
+        run.limitMs / 1000
+      } s and was killed; the response was cut short`,
+    );
+    res.abort();
+    return;
+  }
   await res.end();
 }
