@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import {
-  get,
-  parseResponses,
-  rawExchange,
-  rawRequest,
-  type RawResponse,
-} from "./helpers/raw_http.ts";
+import { parseResponses, rawExchange } from "./helpers/raw_http.ts";
 import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
+import {
+  getPath,
+  jsonNames,
+  namesOf,
+  rowsOf,
+  unescapeHtml,
+} from "./helpers/listing_pages.ts";
 
 const NASTY_NAMES = [
   "<img src=x onerror=alert(1)>.txt",
@@ -18,81 +19,6 @@ const NASTY_NAMES = [
   'say "hi".txt',
   "it's.txt",
 ];
-
-/** One listed row: its link and its visible text. */
-interface Row {
-  kind: "d" | "f";
-  href: string;
-  text: string;
-  html: string;
-}
-
-function rowsOf(html: string): Row[] {
-  const out: Row[] = [];
-  const re =
-    /<tr class="e ([df])[^"]*"><td class="n"><a href="([^"]*)">(?:<img [^>]*>)?([^<]*)<\/a>.*?<\/tr>/g;
-  for (const m of html.matchAll(re)) {
-    out.push({
-      kind: m[1] as "d" | "f",
-      href: m[2]!,
-      text: m[3]!,
-      html: m[0],
-    });
-  }
-  return out;
-}
-
-function unescapeHtml(s: string): string {
-  return s.replaceAll("&lt;", "<").replaceAll("&gt;", ">")
-    .replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll(
-      "&amp;",
-      "&",
-    );
-}
-
-function namesOf(html: string): string[] {
-  return rowsOf(html).map((r) => unescapeHtml(r.text).replace(/\/$/, ""));
-}
-
-async function getPath(
-  port: number,
-  path: string,
-  extra = "",
-): Promise<RawResponse> {
-  return await rawRequest(port, get(path, extra), { timeoutMs: 20_000 });
-}
-
-function jsonNames(res: RawResponse): string[] {
-  const doc = JSON.parse(res.text) as { entries: Array<{ name: string }> };
-  return doc.entries.map((e) => e.name);
-}
-
-const HOUR = 3600;
-const BASE = Date.UTC(2024, 0, 1) / 1000;
-
-async function sortingDocroot(): Promise<string> {
-  const root = await makeDocroot({
-    "sorted/a.txt": "x".repeat(300),
-    "sorted/b.png": "x".repeat(100),
-    "sorted/c.css": "x".repeat(200),
-    "sorted/d.json": "x".repeat(400),
-    "sorted/zdir/keep": "",
-    "sorted/Adir/keep": "",
-  });
-  // Distinct times, in an order unlike the names: d, b, a, c; Adir < zdir.
-  const times: Record<string, number> = {
-    "d.json": BASE,
-    "b.png": BASE + HOUR,
-    "a.txt": BASE + 2 * HOUR,
-    "c.css": BASE + 3 * HOUR,
-    "Adir": BASE + 4 * HOUR,
-    "zdir": BASE + 5 * HOUR,
-  };
-  for (const [name, t] of Object.entries(times)) {
-    await Deno.utime(`${root}/sorted/${name}`, t, t);
-  }
-  return root;
-}
 
 Deno.test("listing: a subdirectory shows parent, then directories, then files", async () => {
   const root = await makeDocroot({
@@ -215,94 +141,6 @@ Deno.test("listing: sizes are human-readable with the exact count as a tooltip",
   assert.match(row("tiny.txt"), /<td class="t">text\/plain<\/td>/);
   const mtime = Deno.statSync(`${root}/tiny.txt`).mtime!.toISOString();
   assert.ok(row("tiny.txt").includes(`<time datetime="${mtime}"`));
-});
-
-Deno.test("listing: sorts by each column both ways, directories first", async () => {
-  const root = await sortingDocroot();
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
-  const expected: Record<string, string[]> = {
-    "": ["Adir", "zdir", "a.txt", "b.png", "c.css", "d.json"],
-    "C=N;O=A": ["Adir", "zdir", "a.txt", "b.png", "c.css", "d.json"],
-    "C=N;O=D": ["zdir", "Adir", "d.json", "c.css", "b.png", "a.txt"],
-    "C=S;O=A": ["Adir", "zdir", "b.png", "c.css", "a.txt", "d.json"],
-    "C=S;O=D": ["zdir", "Adir", "d.json", "a.txt", "c.css", "b.png"],
-    "C=M;O=A": ["Adir", "zdir", "d.json", "b.png", "a.txt", "c.css"],
-    "C=M;O=D": ["zdir", "Adir", "c.css", "a.txt", "b.png", "d.json"],
-    // application/json < image/png < text/css < text/plain
-    "C=T;O=A": ["Adir", "zdir", "d.json", "b.png", "c.css", "a.txt"],
-    "C=T;O=D": ["zdir", "Adir", "a.txt", "c.css", "b.png", "d.json"],
-    "C=S&O=D": ["zdir", "Adir", "d.json", "a.txt", "c.css", "b.png"],
-  };
-  for (const [query, names] of Object.entries(expected)) {
-    const path = query === "" ? "/sorted/" : `/sorted/?${query}`;
-    const html = await getPath(spidey.port, path);
-    assert.equal(html.status, 200);
-    assert.deepEqual(namesOf(html.text), names, `HTML ${query}`);
-    const sep = query === "" ? "?" : `?${query};`;
-    const json = await getPath(spidey.port, `/sorted/${sep}format=json`);
-    assert.deepEqual(jsonNames(json), names, `JSON ${query}`);
-  }
-  // The active column's header links to the opposite order.
-  const bySize = await getPath(spidey.port, "/sorted/?C=S;O=A");
-  assert.match(bySize.text, /aria-sort="ascending"><a href="\?C=S;O=D">Size/);
-  const mtimeRow = rowsOf(bySize.text).find((r) => r.href === "a.txt")!;
-  assert.ok(
-    mtimeRow.html.includes(
-      `<time datetime="${new Date((BASE + 2 * HOUR) * 1000).toISOString()}"`,
-    ),
-  );
-});
-
-Deno.test("listing: JSON by Accept and by ?format=json, with Vary: Accept on both", async () => {
-  const root = await makeDocroot({
-    "d/file.txt": "hello",
-    "d/sub/x": "",
-  });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
-  const html = await getPath(spidey.port, "/d/");
-  assert.equal(html.headers.get("vary"), "Accept");
-  assert.match(html.headers.get("content-type")!, /^text\/html/);
-
-  const byAccept = await getPath(
-    spidey.port,
-    "/d/",
-    "Accept: text/html;q=0.5, application/json\r\n",
-  );
-  assert.equal(byAccept.status, 200);
-  assert.equal(byAccept.headers.get("content-type"), "application/json");
-  assert.equal(byAccept.headers.get("vary"), "Accept");
-  const doc = JSON.parse(byAccept.text);
-  assert.equal(doc.path, "/d/");
-  const mtime = Deno.statSync(`${root}/d/file.txt`).mtime!.toISOString();
-  assert.deepEqual(doc.entries[1], {
-    name: "file.txt",
-    type: "file",
-    size: 5,
-    mtime,
-    mime: "text/plain",
-  });
-  assert.equal(doc.entries[0].name, "sub");
-  assert.equal(doc.entries[0].type, "directory");
-
-  const byQuery = await getPath(spidey.port, "/d/?format=json");
-  assert.equal(byQuery.headers.get("content-type"), "application/json");
-  assert.equal(byQuery.headers.get("vary"), "Accept");
-  assert.deepEqual(JSON.parse(byQuery.text), doc);
-
-  const browser = await getPath(
-    spidey.port,
-    "/d/",
-    "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n",
-  );
-  assert.match(browser.headers.get("content-type")!, /^text\/html/);
-  const preferHtml = await getPath(
-    spidey.port,
-    "/d/",
-    "Accept: text/html, application/json;q=0.9\r\n",
-  );
-  assert.match(preferHtml.headers.get("content-type")!, /^text\/html/);
-  // The two representations have different validators.
-  assert.notEqual(byQuery.headers.get("etag"), html.headers.get("etag"));
 });
 
 Deno.test("listing: dotfiles are hidden by default and listed with --dotfiles", async () => {
