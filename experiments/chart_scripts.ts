@@ -91,6 +91,14 @@ function num(value: number | undefined, log: boolean): string {
   return String(Number(value.toPrecision(6)));
 }
 
+/**
+ * A gnuplot expression labelling the value in column `c`: whole numbers
+ * from 100 up (`1235`, not `1.24e+03`), three significant digits below.
+ */
+function labelFormat(c: number): string {
+  return `$${c} >= 100 ? sprintf("%.0f", $${c}) : sprintf("%.3g", $${c})`;
+}
+
 /** Escapes text for a double-quoted gnuplot string. */
 export function gnuplotString(text: string): string {
   return `"${text.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
@@ -154,9 +162,9 @@ export function barChartFiles(chart: BarChart): ChartFiles {
   const labels = chart.valueLabels !== true ? [] : chart.series.map((_, i) => {
     const c = 2 + i * 3;
     const dx = (i - (n - 1) / 2) / (n + gap);
-    return `'' using ($0${dx >= 0 ? "+" : ""}${
-      dx.toFixed(4)
-    }):${c}:(sprintf("%.3g", $${c})) with labels offset 0,0.8 font ",10" notitle`;
+    return `'' using ($0${dx >= 0 ? "+" : ""}${dx.toFixed(4)}):${c}:(${
+      labelFormat(c)
+    }) with labels offset 0,0.8 font ",9" notitle`;
   });
   const range = yRangeFor(chart);
   const reference = chart.reference === undefined
@@ -182,6 +190,18 @@ ${chart.logY ? "set logscale y\n" : ""}${range}${reference}plot ${
       }
 `,
   };
+}
+
+/**
+ * The x range of a line chart with a little room on both sides, so the
+ * first and last tics are drawn (gnuplot may drop a tic on the border).
+ */
+function xRange(xs: readonly number[], log: boolean): string {
+  const low = xs[0]!;
+  const high = xs.at(-1)!;
+  if (log) return `set xrange [${low / 1.25}:${high * 1.25}]\n`;
+  const pad = (high - low) * 0.05 || 1;
+  return `set xrange [${low - pad}:${high + pad}]\n`;
 }
 
 /** The data file and script of a line chart. */
@@ -214,7 +234,9 @@ set xlabel ${gnuplotString(chart.xlabel)}
 set ylabel ${gnuplotString(chart.ylabel)}
 set key below horizontal
 ${chart.logX ? "set logscale x 2\n" : ""}${
-        xs.length > 0 ? `set xtics (${xs.join(", ")})\n` : ""
+        xs.length > 0
+          ? `set xtics (${xs.join(", ")})\n${xRange(xs, chart.logX)}`
+          : ""
       }${chart.logY ? "set logscale y\n" : "set yrange [0:*]\n"}plot ${
         plots.join(", \\\n  ")
       }

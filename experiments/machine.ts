@@ -53,6 +53,40 @@ export function machineFacts(): MachineFacts {
   };
 }
 
+/** Busy and total CPU time since boot, from the first line of `/proc/stat`. */
+export function cpuTimesFrom(
+  stat: string,
+): { busy: number; total: number } | null {
+  const fields = stat.match(/^cpu\s+(.+)$/m)?.[1]?.trim().split(/\s+/).map(
+    Number,
+  );
+  if (
+    fields === undefined || fields.length < 4 ||
+    fields.some((n) => !Number.isFinite(n))
+  ) return null;
+  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = fields[3]! + (fields[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+/**
+ * Percentage of the machine's CPU time (all CPUs) that was busy during
+ * the next `ms` milliseconds; 0 where `/proc/stat` is not available.
+ * Sampled between runs, while the study itself is idle, it measures how
+ * much other work disturbs the measurements.
+ */
+export async function cpuBusyPercent(ms: number): Promise<number> {
+  const before = cpuTimesFrom(readText("/proc/stat"));
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = cpuTimesFrom(readText("/proc/stat"));
+  if (before === null || after === null || after.total <= before.total) {
+    return 0;
+  }
+  const share = (after.busy - before.busy) / (after.total - before.total);
+  return Math.round(share * 1000) / 10;
+}
+
 /** One-minute load average (0 where the platform has none). */
 export function loadAverage1(): number {
   try {

@@ -73,6 +73,9 @@ function failures(data: ReportData): string {
   }.`;
 }
 
+/** Busy CPU share (%) before a run above which the report warns. */
+const BUSY_PCT = 20;
+
 function summarySection(data: ReportData): string {
   const rows = data.rows;
   const perPart = PARTS.map((p) =>
@@ -89,9 +92,9 @@ function summarySection(data: ReportData): string {
   const completed = rows.reduce((a, r) => a + r.completed, 0);
   const failed = rows.reduce((a, r) => a + r.errors, 0);
   const loads = rows.map((r) => r.load1);
-  const cores = Math.max(...rows.map((r) => r.cores));
+  const busy = rows.map((r) => r.cpu_busy_pct);
   const spread = medianSpread(data.summaries);
-  const loadMedian = median(loads);
+  const busyMedian = median(busy);
   let text = `## Summary
 
 **What was built.** \`experiments/run_study.sh\` makes the test files in a temporary folder, starts each server configuration on a free port of 127.0.0.1 (pinned to CPUs with taskset), drives it with thor \`--json\`, repeats every point and records each run as one row of [\`${data.chartDir}/study.csv\`](${data.chartDir}/study.csv), with the versions of thor and the server and the facts of the machine. \`experiments/charts.ts\` draws the charts with gnuplot from that file and \`experiments/report.ts\` writes this report from it. \`--quick\` runs the same pipeline with tiny files and short runs into a temporary folder (\`tests/experiments_quick_test.ts\` does, so the pipeline cannot rot); \`--only PART\` reruns one part.
@@ -116,8 +119,14 @@ ${
       ["thor", distinctValues(rows, (r) => r.thor_version)],
       ["servers", distinctValues(rows, (r) => r.server_version)],
       [
-        "load average before runs",
-        `median ${fmt(loadMedian)}, ${fmt(Math.min(...loads))}–${
+        "CPU time busy just before a run, while the study was idle",
+        `median ${fmt(busyMedian)}%, ${fmt(Math.min(...busy))}–${
+          fmt(Math.max(...busy))
+        }%`,
+      ],
+      [
+        "one-minute load average before a run (the study's own load included)",
+        `median ${fmt(median(loads))}, ${fmt(Math.min(...loads))}–${
           fmt(Math.max(...loads))
         }`,
       ],
@@ -125,11 +134,14 @@ ${
   }
 
 `;
-  if (loadMedian > cores / 2) {
+  const busyRuns = busy.filter((b) => b > BUSY_PCT).length;
+  if (busyMedian > BUSY_PCT) {
+    text += `The machine was not idle: other processes kept a median ${
+      fmt(busyMedian)
+    }% of its CPU time busy just before a run, so absolute figures are lower and noisier than on an idle machine; comparisons between configurations measured back to back hold up better than the absolute numbers. `;
+  } else if (busyRuns > 0) {
     text +=
-      `The machine was not idle: the median one-minute load average before a run was ${
-        fmt(loadMedian)
-      } on ${cores} CPUs, so absolute figures are lower and noisier than on an idle machine; comparisons between configurations measured back to back hold up better than the absolute numbers. `;
+      `Other processes kept more than ${BUSY_PCT}% of the CPU time busy before ${busyRuns} of ${rows.length} runs; the figures of those runs are noisier. `;
   }
   if (spread > 0) {
     text += `Repetitions of a point differed by ${

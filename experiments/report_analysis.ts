@@ -67,9 +67,9 @@ function singleModeCost(data: ReportData): string[] {
       }).`;
       if (perSingle >= 0.9 && perConc < 0.5) {
         sentence +=
-          ` Single-connection mode closes the connection after every response: thor opened ${
+          ` Single-connection mode closes the connection after every response: the connections thor opened per response received were ${
             fmt(perSingle)
-          } connections per response received against it and ${
+          } against it and ${
             fmt(perConc)
           } against concurrent mode, so every request there also pays for a TCP handshake and an accept.`;
       }
@@ -78,10 +78,14 @@ function singleModeCost(data: ReportData): string[] {
   }
   if (high !== undefined && high !== low) {
     const parts: string[] = [];
+    const ahead: string[] = [];
     for (const w of workloadsOf(data.summaries, "latency")) {
       const single = point(data, "latency", SINGLE, w, high);
       const conc = point(data, "latency", CONCURRENT, w, high);
       if (single === undefined || conc === undefined) continue;
+      if (single.latMean.mean < 0.9 * conc.latMean.mean) {
+        ahead.push(workloadLabel(single));
+      }
       parts.push(
         `${workloadLabel(single)} ${fmt(single.latMean.mean)} ms against ${
           fmt(conc.latMean.mean)
@@ -95,6 +99,13 @@ function singleModeCost(data: ReportData): string[] {
         `With ${high} clients, single-connection mode still serves one connection at a time, so the others wait in the listen queue. Mean latency, single-connection against concurrent: ${
           listWords(parts)
         }.`,
+      );
+    }
+    if (ahead.length > 0) {
+      out.push(
+        `Single-connection mode comes out ahead on ${
+          listWords(ahead)
+        }: there, serving the requests one after another took less time per request than serving them side by side on the same CPU.`,
       );
     }
   }
@@ -147,12 +158,15 @@ function concurrentMode(data: ReportData): string[] {
       plural(sat.concurrency, "connection")
     } on.`;
   if (last.concurrency > sat.concurrency) {
-    sentence +=
-      ` Past that point more connections mostly add queueing: p99 is ${
-        fmt(sat.p99.mean)
-      } ms at ${sat.concurrency} and ${
-        fmt(last.p99.mean)
-      } ms at ${last.concurrency} connections.`;
+    const queueing = last.p99.mean > 1.5 * sat.p99.mean &&
+      last.rps.mean < 1.15 * sat.rps.mean;
+    sentence += ` ${
+      queueing
+        ? "Past that point more connections mostly add queueing: p"
+        : "From there to the most connections, p"
+    }99 is ${fmt(sat.p99.mean)} ms at ${sat.concurrency} and ${
+      fmt(last.p99.mean)
+    } ms at ${last.concurrency} connections.`;
   }
   out.push(sentence);
   return out;
@@ -245,7 +259,10 @@ function requestTypes(data: ReportData): string[] {
         fmt(stat.latMean.mean)
       } ms for a static ${stat.sizeLabel} file (${
         fmtRatio(cgi.latMean.mean / stat.latMean.mean)
-      } the time): spidey starts a new process for every CGI request (here a /bin/sh script).`,
+      } the time): spidey starts a new process for every CGI request (here a /bin/sh script), and those processes inherit the server's CPUs (${
+        partRows(data, "latency").find((r) => r.config === CONCURRENT)!
+          .server_cpus
+      } in concurrent mode).`,
     );
   }
   if (stat !== undefined && listing !== undefined) {
@@ -276,8 +293,8 @@ function fileSizes(data: ReportData): string[] {
         fmt(worst.mbps.mean)
       } MB/s, a ${fmtRatio(spread)} spread${
         spread <= 1.25
-          ? ": at this size the bytes, not the handling of connections, set the pace"
-          : ": at this size the handling of each request and connection sets the pace"
+          ? ": the modes are within 25% of each other, so at this size moving the bytes costs more than handling the connections"
+          : ": the mode makes a difference at this size"
       }.`,
     );
   }

@@ -48,7 +48,12 @@ export function fmtSeconds(seconds: number): string {
   return `${m} min ${String(s % 60).padStart(2, "0")} s`;
 }
 
-/** A Markdown table; `|` in cells is escaped. */
+const NUMERIC_CELL = /^[-–0-9]/;
+
+/**
+ * A Markdown table; `|` in cells is escaped. Columns whose cells all
+ * start with a digit (or a dash for "none") are right-aligned.
+ */
 export function table(
   header: readonly string[],
   rows: readonly (readonly string[])[],
@@ -56,9 +61,10 @@ export function table(
   const cell = (text: string) => text.replaceAll("|", "\\|");
   const line = (cells: readonly string[]) =>
     `| ${cells.map(cell).join(" | ")} |`;
-  const rule = `|${
-    header.map((_, i) => (i === 0 ? " --- " : " ---: ")).join("|")
-  }|`;
+  const numeric = header.map((_, i) =>
+    rows.length > 0 && rows.every((r) => NUMERIC_CELL.test(r[i] ?? ""))
+  );
+  const rule = `|${numeric.map((n) => (n ? " ---: " : " --- ")).join("|")}|`;
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
 
@@ -82,7 +88,7 @@ export function compareLatency(a: number, b: number, tolerance = 0.1): string {
   const ratio = a / b;
   if (!Number.isFinite(ratio)) return "n/a";
   if (Math.abs(ratio - 1) <= tolerance) {
-    return `about as fast, ${fmtRatio(ratio)} the time`;
+    return `about as fast at ${fmtRatio(ratio)} the time`;
   }
   return ratio > 1
     ? `${fmtRatio(ratio)} slower`

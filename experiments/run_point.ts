@@ -114,6 +114,8 @@ export interface RowContext {
   clientCpus: string;
   /** Load average before the run. */
   load1: number;
+  /** Busy share of the CPUs before the run (%). */
+  cpuBusyPct: number;
   /** When the run started. */
   timestamp: Date;
 }
@@ -170,6 +172,7 @@ export function studyRow(
     kernel: ctx.machine.kernel,
     deno_version: ctx.machine.denoVersion,
     load1: ctx.load1,
+    cpu_busy_pct: ctx.cpuBusyPct,
     timestamp: ctx.timestamp.toISOString(),
   };
 }

@@ -84,7 +84,7 @@ STAGE=$(mktemp -d "$OUT/.staging.XXXXXX")
 CHILD=""
 cleanup() {
   local status=$?
-  if [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then
+  if [ "$status" -ne 0 ] && [ "$status" -ne 2 ] && [ "$status" -ne 130 ]; then
     echo "run_study: failed (status $status); nothing was published" >&2
   fi
   if [ -n "$CHILD" ]; then

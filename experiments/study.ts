@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import { canPin, recordedCpus } from "./cpu_pinning.ts";
 import { runCli, StudyError } from "./errors.ts";
 import {
+  cpuBusyPercent,
   loadAverage1,
   type MachineFacts,
   machineFacts,
@@ -42,6 +43,10 @@ import { type PartTiming, readTimingCsv, writeTimingCsv } from "./timing.ts";
 const REPO_DIR = decodeURIComponent(new URL("../", import.meta.url).pathname)
   .replace(/\/$/, "");
 const WARMUP_CONNECTIONS = 8;
+/** How long the machine's CPU use is sampled before each run. */
+const BUSY_SAMPLE_MS = 200;
+/** Above this share of busy CPU time before the study, it warns. */
+const BUSY_WARNING_PCT = 25;
 
 /** Everything the runs of one study share. */
 interface StudyContext {
@@ -114,6 +119,7 @@ async function runPoint(
   point: Point,
 ): Promise<void> {
   const load1 = loadAverage1();
+  const cpuBusyPct = await cpuBusyPercent(BUSY_SAMPLE_MS);
   const timestamp = new Date();
   const summary = await runThorOnceMore(ctx, server, point);
   if (!server.alive()) {
@@ -132,6 +138,7 @@ async function runPoint(
     serverCpus: recordedCpus(ctx.pin, point.config.cpus),
     clientCpus: recordedCpus(ctx.pin, CLIENT_CPUS),
     load1,
+    cpuBusyPct,
     timestamp,
   });
   ctx.rows.push(row);
@@ -261,10 +268,10 @@ async function main(): Promise<void> {
 
   const pin = await canPin();
   const machine = machineFacts();
-  const load = loadAverage1();
-  if (load > machine.cores * 0.5) {
+  const busy = await cpuBusyPercent(500);
+  if (busy > BUSY_WARNING_PCT) {
     log(
-      `warning: the load average is ${load} on ${machine.cores} CPUs; other work will disturb the figures`,
+      `warning: other processes keep ${busy}% of the CPUs busy; they will disturb the figures`,
     );
   }
   if (!pin) {

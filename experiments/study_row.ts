@@ -99,8 +99,10 @@ export interface StudyRow {
   kernel: string;
   /** Deno version. */
   deno_version: string;
-  /** One-minute load average just before the run. */
+  /** One-minute load average just before the run (the study's own load included). */
   load1: number;
+  /** Busy share of all CPUs (%) in a moment just before the run, while the study was idle. */
+  cpu_busy_pct: number;
   /** When the run started (ISO 8601, UTC). */
   timestamp: string;
 }
@@ -151,6 +153,7 @@ export const STUDY_COLUMNS: readonly (keyof StudyRow)[] = [
   "kernel",
   "deno_version",
   "load1",
+  "cpu_busy_pct",
   "timestamp",
 ];
 

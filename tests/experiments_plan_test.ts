@@ -150,6 +150,7 @@ Deno.test("a thor summary becomes one CSV row with errors and non-2xx counted", 
     serverCpus: "0",
     clientCpus: "1",
     load1: 0.3,
+    cpuBusyPct: 4.5,
     timestamp: new Date("2026-01-02T03:04:05Z"),
   });
   assert.equal(row.config, "spidey-single");
@@ -157,6 +158,7 @@ Deno.test("a thor summary becomes one CSV row with errors and non-2xx counted", 
   assert.equal(row.error_detail, "timeout:2");
   assert.equal(row.non_2xx, 1);
   assert.equal(row.lat_p99_ms, 3);
+  assert.equal(row.cpu_busy_pct, 4.5);
   assert.equal(row.duration_s, 3);
   assert.equal(row.request_limit, 0);
   assert.equal(row.timestamp, "2026-01-02T03:04:05.000Z");

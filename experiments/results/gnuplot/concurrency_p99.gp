@@ -1,0 +1,19 @@
+set terminal svg size 900,500 dynamic noenhanced font "sans,12" background rgb "white"
+set output "../concurrency_p99.svg"
+set datafile missing "?"
+set border 3
+set tics nomirror
+set grid ytics lc rgb "#dddddd"
+set title "99th percentile latency p99 against client connections, static 1 KiB"
+set xlabel "client connections"
+set ylabel "99th percentile latency p99 (ms, log scale)"
+set key below horizontal
+set logscale x 2
+set xtics (1, 2, 4, 8, 16, 32, 64)
+set xrange [0.8:80]
+set logscale y
+plot "concurrency_p99.dat" index 0 using 1:2:3:4 with yerrorlines title "spidey single-connection" lc rgb "#d62728" lw 2 pt 7 ps 0.8, \
+  '' index 1 using 1:2:3:4 with yerrorlines title "spidey concurrent (-f)" lc rgb "#1f77b4" lw 2 pt 7 ps 0.8, \
+  '' index 2 using 1:2:3:4 with yerrorlines title "spidey multi-process (-w 2)" lc rgb "#2ca02c" lw 2 pt 7 ps 0.8, \
+  '' index 3 using 1:2:3:4 with yerrorlines title "nginx 1 worker" lc rgb "#9467bd" lw 2 pt 7 ps 0.8, \
+  '' index 4 using 1:2:3:4 with yerrorlines title "lighttpd event loop" lc rgb "#ff7f0e" lw 2 pt 7 ps 0.8
