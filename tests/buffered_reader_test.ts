@@ -173,3 +173,40 @@ Deno.test("takeBuffered copies without reading the source", async () => {
   assert.equal(decoder.decode(r.takeBuffered(100)), "ef");
   assert.equal(r.takeBuffered(100).length, 0);
 });
+
+Deno.test("bytesRead counts every byte taken from the source, buffered or not", async () => {
+  const data = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello" +
+    "x".repeat(40_000);
+  const reader = new BufferedReader(pieces(data, [10, 30, 3, 40_000]), 64);
+  assert.equal(reader.bytesRead, 0);
+  const head = await reader.readHead(1024);
+  assert.ok(head !== null);
+  assert.equal(reader.bytesRead - reader.buffered, head.length);
+  // A read larger than the buffer bypasses it and is still counted.
+  const big = new Uint8Array(50_000);
+  let total = 0;
+  for (;;) {
+    const n = await reader.read(big);
+    if (n === null) break;
+    total += n;
+  }
+  assert.equal(total, 5 + 40_000);
+  assert.equal(reader.bytesRead, encoder.encode(data).length);
+});
+
+Deno.test("skip drops only buffered bytes, synchronously, and reading resumes after them", async () => {
+  const reader = new BufferedReader(
+    pieces("HTTP/1.1 200 OK\r\n\r\nabcdefNEXT", [64]),
+    64,
+  );
+  await reader.readHead(1024);
+  assert.equal(reader.buffered, 10);
+  assert.equal(reader.skip(6), 6);
+  assert.equal(reader.skip(0), 0);
+  const rest = new Uint8Array(16);
+  const n = await reader.read(rest);
+  assert.equal(decoder.decode(rest.subarray(0, n!)), "NEXT");
+  // Nothing buffered: skip takes nothing and never reads the source.
+  assert.equal(reader.skip(100), 0);
+  assert.equal(await reader.read(rest), null);
+});

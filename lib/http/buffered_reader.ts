@@ -55,6 +55,7 @@ export class BufferedReader {
   #buf: Uint8Array;
   #start = 0;
   #end = 0;
+  #bytesRead = 0;
 
   /** Wraps `src` with a buffer of `size` bytes that grows on demand. */
   constructor(src: ByteSource, size = 8192) {
@@ -86,11 +87,36 @@ export class BufferedReader {
 
   /** Reads more bytes into the buffer; false at end of stream. */
   async #fill(): Promise<boolean> {
-    this.#reserve(1024);
-    const n = await this.#src.read(this.#buf.subarray(this.#end));
+    if (this.#start === this.#end) {
+      // Nothing buffered: read at the front, into the whole buffer, with
+      // no compaction and no new view (the common keep-alive case).
+      this.#start = this.#end = 0;
+    } else {
+      this.#reserve(1024);
+    }
+    const n = await this.#src.read(
+      this.#end === 0 ? this.#buf : this.#buf.subarray(this.#end),
+    );
     if (n === null || n === 0) return n === 0;
     this.#end += n;
+    this.#bytesRead += n;
     return true;
+  }
+
+  /** Every byte read from the source so far, consumed or still buffered. */
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+
+  /**
+   * Discards up to `n` buffered bytes without reading the source; returns
+   * how many were discarded. Lets a caller drop a body that has already
+   * arrived without copying it or awaiting anything.
+   */
+  skip(n: number): number {
+    const k = Math.min(n, this.#end - this.#start);
+    this.#start += k;
+    return k;
   }
 
   /**
@@ -189,7 +215,11 @@ export class BufferedReader {
       this.#start += n;
       return n;
     }
-    if (p.length >= this.#buf.length) return await this.#src.read(p);
+    if (p.length >= this.#buf.length) {
+      const n = await this.#src.read(p);
+      if (n !== null) this.#bytesRead += n;
+      return n;
+    }
     if (!await this.#fill()) return null;
     return this.read(p);
   }

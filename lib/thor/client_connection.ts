@@ -12,7 +12,7 @@ import {
   readFixedBody,
   readToEnd,
 } from "../http/body.ts";
-import { BufferedReader, type ByteSource } from "../http/buffered_reader.ts";
+import { BufferedReader } from "../http/buffered_reader.ts";
 import { ProtocolError } from "../http/errors.ts";
 import {
   newResponseFraming,
@@ -131,7 +131,7 @@ function notHttp(err: unknown, reader: BufferedReader): ProtocolError | null {
 }
 
 /** A client connection whose reads are counted and buffered. */
-export class ClientConnection implements ByteSource {
+export class ClientConnection {
   /** The socket. */
   readonly conn: Deno.Conn;
   /** True when `conn` is TLS. */
@@ -140,8 +140,6 @@ export class ClientConnection implements ByteSource {
   readonly reader: BufferedReader;
   /** Complete responses read so far. */
   responses = 0;
-  /** Every byte read from the socket so far. */
-  #received = 0;
   #closed = false;
   readonly #framing = newResponseFraming();
 
@@ -149,24 +147,19 @@ export class ClientConnection implements ByteSource {
   constructor(conn: Deno.Conn, isTls: boolean) {
     this.conn = conn;
     this.isTls = isTls;
-    this.reader = new BufferedReader(this, 16384);
-  }
-
-  /** The socket read, counted; the reader's source. */
-  async read(p: Uint8Array): Promise<number | null> {
-    const n = await this.conn.read(p);
-    if (n !== null) this.#received += n;
-    return n;
+    // The reader reads the socket itself and counts the bytes: a counting
+    // wrapper would cost an extra async call per read.
+    this.reader = new BufferedReader(conn, 16384);
   }
 
   /** Every byte read from the socket so far. */
   get received(): number {
-    return this.#received;
+    return this.reader.bytesRead;
   }
 
   /** Bytes received and handed out by the reader so far. */
   get consumed(): number {
-    return this.#received - this.reader.buffered;
+    return this.reader.bytesRead - this.reader.buffered;
   }
 
   /** Writes all of `bytes`; normally one write call. */
@@ -224,11 +217,14 @@ export class ClientConnection implements ByteSource {
     }
     const bodySink = sink === null ? discard : sink.body;
     switch (framing.body) {
-      case "length":
-        if (framing.length > 0) {
-          await readFixedBody(reader, framing.length, bodySink, scratch);
-        }
+      case "length": {
+        // A discarded body that already arrived is dropped in place: no
+        // copy, no await.
+        const left = framing.length -
+          (sink === null ? reader.skip(framing.length) : 0);
+        if (left > 0) await readFixedBody(reader, left, bodySink, scratch);
         break;
+      }
       case "chunked":
         await readChunkedBody(reader, bodySink, Infinity, scratch);
         break;
