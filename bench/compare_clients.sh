@@ -109,13 +109,17 @@ run_ab() {
 
 declare -A RPS P50 P99
 CLIENTS=(thor wrk autocannon ab)
-for client in "${CLIENTS[@]}"; do
-  echo "measuring $client..." >&2
-  : > "$WORK/$client.runs"
-  for i in $(seq 1 "$RUNS"); do
+# Warm nginx up, then measure in interleaved rounds so that every client
+# sees the same machine conditions (a VM's speed drifts over minutes).
+pin 1 wrk -t1 -c50 -d2s "$URL" >/dev/null
+for client in "${CLIENTS[@]}"; do : > "$WORK/$client.runs"; done
+for i in $(seq 1 "$RUNS"); do
+  for client in "${CLIENTS[@]}"; do
     "run_$client" >> "$WORK/$client.runs"
-    echo "  run $i: $(tail -n 1 "$WORK/$client.runs") (req/s p50_ms p99_ms)" >&2
+    echo "round $i $client: $(tail -n 1 "$WORK/$client.runs") (req/s p50_ms p99_ms)" >&2
   done
+done
+for client in "${CLIENTS[@]}"; do
   RPS[$client]=$(awk '{print $1}' "$WORK/$client.runs" | median)
   P50[$client]=$(awk '{print $2}' "$WORK/$client.runs" | median)
   P99[$client]=$(awk '{print $3}' "$WORK/$client.runs" | median)
