@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  BUNDLED_SITE,
   DEFAULT_CONFIG,
   parseIntegerFlag,
   parseSecondsFlag,
@@ -209,4 +210,16 @@ Deno.test("spidey -h prints the help and exits 0", async () => {
     assert.ok(r.stdout.includes(flag), flag);
   }
   assert.equal(r.stderr, "");
+});
+
+Deno.test("--bundled serves the site that ships with spidey, and excludes -d", () => {
+  const cmd = parseServerArgs(["--bundled"]);
+  assert.ok(cmd.kind === "serve");
+  assert.equal(cmd.config.docroot, BUNDLED_SITE);
+  assert.ok(Deno.statSync(`${BUNDLED_SITE}/index.html`).isFile);
+  assert.throws(
+    () => parseServerArgs(["--bundled", "-d", "."]),
+    (err: unknown) =>
+      err instanceof UsageError && /either -d or --bundled/.test(err.message),
+  );
 });

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 /** Everything a running spidey needs to know. */
@@ -41,6 +42,14 @@ export interface ServerConfig {
   workerChild: boolean;
 }
 
+/**
+ * Where the bundled site is: `www/` beside the program's modules, which
+ * `deno compile --include www` embeds at the same place in the binary.
+ */
+export const BUNDLED_SITE: string = fileURLToPath(
+  new URL("../../www", import.meta.url),
+);
+
 /** The defaults, as documented in `--help`. */
 export const DEFAULT_CONFIG: ServerConfig = {
   hostname: "0.0.0.0",
@@ -70,6 +79,8 @@ Options:
   -p, --port PORT         port to listen on (default 9234; 0 picks a free one)
   -b, --bind ADDR         address to bind (default 0.0.0.0; [::] for IPv6)
   -d, --docroot DIR       document root to serve (default .)
+      --bundled           serve the site that ships with spidey (www/, also
+                          embedded in a compiled spidey)
   -f, --concurrent        concurrent mode: every connection handled at once,
                           with keep-alive and pipelining
   -w, --workers N         run N worker processes sharing the port (implies -f)
@@ -145,6 +156,7 @@ export function parseServerArgs(args: readonly string[]): ServerCommand {
         port: { type: "string", short: "p" },
         bind: { type: "string", short: "b" },
         docroot: { type: "string", short: "d" },
+        bundled: { type: "boolean" },
         concurrent: { type: "boolean", short: "f" },
         workers: { type: "string", short: "w" },
         verbose: { type: "boolean", short: "v" },
@@ -172,6 +184,10 @@ export function parseServerArgs(args: readonly string[]): ServerCommand {
     if (host === "") throw new UsageError("Bind address is empty");
     config.hostname = host;
   }
+  if (v.bundled && v.docroot !== undefined) {
+    throw new UsageError("Use either -d or --bundled, not both");
+  }
+  if (v.bundled) config.docroot = BUNDLED_SITE;
   if (v.docroot !== undefined) {
     if (v.docroot === "") throw new UsageError("Document root is empty");
     config.docroot = v.docroot;
