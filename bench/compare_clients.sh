@@ -11,29 +11,12 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 DURATION=4
-RUNS=3
-JSON_OUT=""
-while [ $# -gt 0 ]; do
-  case $1 in
-    --duration) DURATION=$2; shift 2 ;;
-    --runs) RUNS=$2; shift 2 ;;
-    --json) JSON_OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
-    *) echo "error: unknown option $1" >&2; exit 2 ;;
-  esac
-done
+parse_bench_options "$@"
 
 ensure_packages nginx:nginx wrk:wrk apache2-utils:ab curl:curl python3:python3
 ensure_deno
 
-WORK=$(mktemp -d /tmp/thor-bench.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
+make_bench_workdir thor-bench
 
 echo "installing autocannon from npm into $WORK..." >&2
 npm install --silent --prefix "$WORK/ac" autocannon >/dev/null 2>&1 || {

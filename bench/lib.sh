@@ -98,3 +98,34 @@ ensure_deno() {
     }
   fi
 }
+
+# Reads the options both comparison scripts take into DURATION, RUNS and
+# JSON_OUT (DURATION keeps the caller's default); -h prints the script's
+# header comment. Call as: parse_bench_options "$@"
+parse_bench_options() {
+  RUNS=${RUNS:-3}
+  JSON_OUT=""
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --duration) DURATION=$2; shift 2 ;;
+      --runs) RUNS=$2; shift 2 ;;
+      --json) JSON_OUT=$2; shift 2 ;;
+      -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+      *) echo "error: unknown option $1" >&2; exit 2 ;;
+    esac
+  done
+}
+
+# Makes the scratch folder WORK (named after $1) and the PIDS array, and
+# stops every process in PIDS and removes WORK when the script ends.
+make_bench_workdir() {
+  WORK=$(mktemp -d "/tmp/$1.XXXXXX")
+  PIDS=()
+  trap stop_bench_processes EXIT INT TERM
+}
+
+stop_bench_processes() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}

@@ -10,38 +10,23 @@
  */
 
 import assert from "node:assert/strict";
-import { tempDocroot } from "./helpers/cgi_scripts.ts";
 import {
-  concat,
-  get,
-  rawRequest,
-  type RawResponse,
-} from "./helpers/raw_http.ts";
-import { REPO_DIR, startSpidey } from "./helpers/spidey_process.ts";
+  APP_SPIDEY_ARGS,
+  APP_TIMEOUT_MS,
+  appSite,
+  fetchPage,
+  postForm,
+} from "./helpers/cgi_app_site.ts";
+import { rawRequest, type RawResponse } from "./helpers/raw_http.ts";
+import { tempDocroot } from "./helpers/cgi_scripts.ts";
+import { startSpidey } from "./helpers/spidey_process.ts";
 
-const enc = new TextEncoder();
 const SCRIPT = "/cgi-bin/guestbook";
-// Scripts start a deno each; on a loaded machine 50 at once take a while.
-const TIMEOUT_MS = 120_000;
-const SPIDEY_ARGS = [
-  "-p",
-  "0",
-  "-b",
-  "127.0.0.1",
-  "-f",
-  "--cgi-timeout",
-  "120",
-];
+const TIMEOUT_MS = APP_TIMEOUT_MS;
+const SPIDEY_ARGS = APP_SPIDEY_ARGS;
 
-function site(extra: Record<string, { symlink: string } | { dir: true }> = {}) {
-  return tempDocroot({
-    "www/cgi-bin/guestbook": {
-      content: Deno.readTextFileSync(`${REPO_DIR}/www/cgi-bin/guestbook`),
-      mode: 0o755,
-    },
-    "lib": { symlink: `${REPO_DIR}/lib` },
-    ...extra,
-  });
+function site(extra: Parameters<typeof appSite>[1] = {}) {
+  return appSite("guestbook", extra);
 }
 
 function form(fields: Record<string, string>): string {
@@ -49,18 +34,7 @@ function form(fields: Record<string, string>): string {
 }
 
 function post(port: number, body: string, path = SCRIPT): Promise<RawResponse> {
-  const bytes = enc.encode(body);
-  const head =
-    `POST ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n` +
-    `Content-Type: application/x-www-form-urlencoded\r\n` +
-    `Content-Length: ${bytes.length}\r\n\r\n`;
-  return rawRequest(port, concat([enc.encode(head), bytes]), {
-    timeoutMs: TIMEOUT_MS,
-  });
-}
-
-function fetchPage(port: number, path: string): Promise<RawResponse> {
-  return rawRequest(port, get(path), { timeoutMs: TIMEOUT_MS });
+  return postForm(port, path, body);
 }
 
 /** Entry names on a page, in the order shown. */

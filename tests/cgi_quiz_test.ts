@@ -6,54 +6,27 @@
 
 import assert from "node:assert/strict";
 import { QUIZ } from "../lib/cgi_apps/quiz_questions.ts";
-import { tempDocroot } from "./helpers/cgi_scripts.ts";
 import {
-  concat,
-  get,
-  rawRequest,
-  type RawResponse,
-} from "./helpers/raw_http.ts";
-import { REPO_DIR, startSpidey } from "./helpers/spidey_process.ts";
+  APP_SPIDEY_ARGS,
+  appSite,
+  fetchPage,
+  postForm,
+} from "./helpers/cgi_app_site.ts";
+import type { RawResponse } from "./helpers/raw_http.ts";
+import { startSpidey } from "./helpers/spidey_process.ts";
 
-const enc = new TextEncoder();
 const SCRIPT = "/cgi-bin/quiz";
-const TIMEOUT_MS = 120_000;
-const SPIDEY_ARGS = [
-  "-p",
-  "0",
-  "-b",
-  "127.0.0.1",
-  "-f",
-  "--cgi-timeout",
-  "120",
-];
+const SPIDEY_ARGS = APP_SPIDEY_ARGS;
 
 function site() {
-  return tempDocroot({
-    "www/cgi-bin/quiz": {
-      content: Deno.readTextFileSync(`${REPO_DIR}/www/cgi-bin/quiz`),
-      mode: 0o755,
-    },
-    "lib": { symlink: `${REPO_DIR}/lib` },
-  });
+  return appSite("quiz");
 }
 
 function post(
   port: number,
   fields: Record<string, string>,
 ): Promise<RawResponse> {
-  const bytes = enc.encode(new URLSearchParams(fields).toString());
-  const head =
-    `POST ${SCRIPT} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n` +
-    `Content-Type: application/x-www-form-urlencoded\r\n` +
-    `Content-Length: ${bytes.length}\r\n\r\n`;
-  return rawRequest(port, concat([enc.encode(head), bytes]), {
-    timeoutMs: TIMEOUT_MS,
-  });
-}
-
-function fetchPage(port: number, path: string): Promise<RawResponse> {
-  return rawRequest(port, get(path), { timeoutMs: TIMEOUT_MS });
+  return postForm(port, SCRIPT, new URLSearchParams(fields).toString());
 }
 
 /** The hidden state of a question page. */

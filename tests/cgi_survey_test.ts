@@ -5,27 +5,17 @@
  */
 
 import assert from "node:assert/strict";
-import { tempDocroot } from "./helpers/cgi_scripts.ts";
 import {
-  concat,
-  get,
-  rawRequest,
-  type RawResponse,
-} from "./helpers/raw_http.ts";
-import { REPO_DIR, startSpidey } from "./helpers/spidey_process.ts";
+  APP_SPIDEY_ARGS,
+  appSite,
+  fetchPage,
+  postForm,
+} from "./helpers/cgi_app_site.ts";
+import type { RawResponse } from "./helpers/raw_http.ts";
+import { startSpidey } from "./helpers/spidey_process.ts";
 
-const enc = new TextEncoder();
 const SCRIPT = "/cgi-bin/survey";
-const TIMEOUT_MS = 120_000;
-const SPIDEY_ARGS = [
-  "-p",
-  "0",
-  "-b",
-  "127.0.0.1",
-  "-f",
-  "--cgi-timeout",
-  "120",
-];
+const SPIDEY_ARGS = APP_SPIDEY_ARGS;
 // Choice j of every question counts for the same code.
 const CODES = [
   "200 OK",
@@ -36,32 +26,15 @@ const CODES = [
 ];
 
 function site() {
-  return tempDocroot({
-    "www/cgi-bin/survey": {
-      content: Deno.readTextFileSync(`${REPO_DIR}/www/cgi-bin/survey`),
-      mode: 0o755,
-    },
-    "lib": { symlink: `${REPO_DIR}/lib` },
-  });
+  return appSite("survey");
 }
 
 function post(port: number, body: string): Promise<RawResponse> {
-  const bytes = enc.encode(body);
-  const head =
-    `POST ${SCRIPT} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n` +
-    `Content-Type: application/x-www-form-urlencoded\r\n` +
-    `Content-Length: ${bytes.length}\r\n\r\n`;
-  return rawRequest(port, concat([enc.encode(head), bytes]), {
-    timeoutMs: TIMEOUT_MS,
-  });
+  return postForm(port, SCRIPT, body);
 }
 
 function answers(choices: number[]): string {
   return choices.map((c, i) => `q${i + 1}=${c}`).join("&");
-}
-
-function fetchPage(port: number, path: string): Promise<RawResponse> {
-  return rawRequest(port, get(path), { timeoutMs: TIMEOUT_MS });
 }
 
 /** The first block of bars (per result) as label → count. */
