@@ -37,7 +37,6 @@ function request(overrides: Partial<HttpRequest> = {}): HttpRequest {
     remotePort: 50123,
     localPort: 8080,
     body: new Uint8Array(0),
-    startedAt: 0,
     peer: "192.0.2.7:50123",
     ...overrides,
   };

@@ -57,7 +57,6 @@ function requestOf(
     remotePort: 40000,
     localPort: 8080,
     body: new Uint8Array(0),
-    startedAt: 0,
     peer: "127.0.0.1:40000",
   };
 }

@@ -56,11 +56,22 @@ export class BufferedReader {
   #start = 0;
   #end = 0;
   #bytesRead = 0;
+  #onBytes: ((n: number) => void) | null;
 
-  /** Wraps `src` with a buffer of `size` bytes that grows on demand. */
-  constructor(src: ByteSource, size = 8192) {
+  /**
+   * Wraps `src` with a buffer of `size` bytes that grows on demand.
+   * `onBytes` is called synchronously after every read that got bytes (a
+   * server starts its header timeout there), which spares the caller an
+   * async wrapper around `src.read` on every request.
+   */
+  constructor(
+    src: ByteSource,
+    size = 8192,
+    onBytes: ((n: number) => void) | null = null,
+  ) {
     this.#src = src;
     this.#buf = new Uint8Array(size);
+    this.#onBytes = onBytes;
   }
 
   /** How many bytes are buffered and not yet consumed. */
@@ -100,6 +111,7 @@ export class BufferedReader {
     if (n === null || n === 0) return n === 0;
     this.#end += n;
     this.#bytesRead += n;
+    if (this.#onBytes !== null) this.#onBytes(n);
     return true;
   }
 
@@ -217,7 +229,10 @@ export class BufferedReader {
     }
     if (p.length >= this.#buf.length) {
       const n = await this.#src.read(p);
-      if (n !== null) this.#bytesRead += n;
+      if (n !== null && n > 0) {
+        this.#bytesRead += n;
+        if (this.#onBytes !== null) this.#onBytes(n);
+      }
       return n;
     }
     if (!await this.#fill()) return null;

@@ -153,18 +153,11 @@ export async function serveConnection(
     ).finally(() => closeQuietly(conn));
   });
   if (isVerbose()) logDebug(`${peer} | Accepted by process ${Deno.pid}`);
-  const source = {
-    read: async (p: Uint8Array): Promise<number | null> => {
-      const n = await conn.read(p);
-      // The header timeout runs from the first byte of a head, and is not
-      // extended by later bytes (slowloris).
-      if (tracked.phase === "idle" && n !== null && n > 0) {
-        tracker.head(tracked);
-      }
-      return n;
-    },
-  };
-  const reader = new BufferedReader(source);
+  // The header timeout runs from the first byte of a head, and is not
+  // extended by later bytes (slowloris).
+  const reader = new BufferedReader(conn, 8192, () => {
+    if (tracked.phase === "idle") tracker.head(tracked);
+  });
   const onProgress = () => tracker.progress(tracked);
 
   async function refuse(
@@ -241,7 +234,6 @@ export async function serveConnection(
           remotePort: remote.port,
           localPort: local.port,
           body,
-          startedAt: performance.now(),
           peer,
         };
       } catch (err) {

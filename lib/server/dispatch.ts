@@ -28,20 +28,26 @@ export const STATIC_METHODS = "GET, HEAD, OPTIONS";
 /** Methods allowed on CGI scripts. */
 export const CGI_METHODS = "GET, HEAD, POST, OPTIONS";
 
-async function checkMethod(
+const allowSets = new Map<string, ReadonlySet<string>>();
+
+/** True when `allow` (a comma-separated list) names `method`. */
+function allows(allow: string, method: string): boolean {
+  let set = allowSets.get(allow);
+  if (set === undefined) {
+    set = new Set(allow.split(", "));
+    allowSets.set(allow, set);
+  }
+  return set.has(method);
+}
+
+/** Answers a request whose method the resource does not take (or OPTIONS). */
+async function answerMethod(
   req: HttpRequest,
   res: ResponseWriter,
   allow: string,
-): Promise<boolean> {
-  if (req.method === "OPTIONS") {
-    await res.send(204, [["Allow", allow]]);
-    return false;
-  }
-  if (!allow.split(", ").includes(req.method)) {
-    await sendErrorPage(res, 405, { headers: [["Allow", allow]] });
-    return false;
-  }
-  return true;
+): Promise<void> {
+  if (req.method === "OPTIONS") await res.send(204, [["Allow", allow]]);
+  else await sendErrorPage(res, 405, { headers: [["Allow", allow]] });
 }
 
 /** Builds spidey's request handler for one server. */
@@ -70,7 +76,9 @@ export function createRequestHandler(ctx: ServerContext): RequestHandler {
         await sendErrorPage(res, 403, { detail: req.path });
         return;
       case "redirect": {
-        if (!await checkMethod(req, res, STATIC_METHODS)) return;
+        if (req.method === "OPTIONS" || !allows(STATIC_METHODS, req.method)) {
+          return await answerMethod(req, res, STATIC_METHODS);
+        }
         const location = found.location + (req.query ? `?${req.query}` : "");
         logDebug(`${req.peer} | Redirect to ${location}`);
         const headers: HeaderList = [
@@ -87,12 +95,16 @@ export function createRequestHandler(ctx: ServerContext): RequestHandler {
         return;
       }
       case "cgi":
-        if (!await checkMethod(req, res, CGI_METHODS)) return;
+        if (req.method === "OPTIONS" || !allows(CGI_METHODS, req.method)) {
+          return await answerMethod(req, res, CGI_METHODS);
+        }
         logDebug(`${req.peer} | Handle CGI`);
         await runCgiScript(req, res, found, ctx);
         return;
       case "file":
-        if (!await checkMethod(req, res, STATIC_METHODS)) return;
+        if (req.method === "OPTIONS" || !allows(STATIC_METHODS, req.method)) {
+          return await answerMethod(req, res, STATIC_METHODS);
+        }
         if (req.query === THUMBNAIL_QUERY && isThumbnailable(found.fsPath)) {
           logDebug(`${req.peer} | Handle Thumbnail`);
           await serveThumbnail(req, res, found);
@@ -102,7 +114,9 @@ export function createRequestHandler(ctx: ServerContext): RequestHandler {
         await files.serve(req, res, found);
         return;
       case "directory": {
-        if (!await checkMethod(req, res, STATIC_METHODS)) return;
+        if (req.method === "OPTIONS" || !allows(STATIC_METHODS, req.method)) {
+          return await answerMethod(req, res, STATIC_METHODS);
+        }
         const index = indexFiles.find(found.fsPath, found.info);
         if (index !== null) {
           logDebug(`${req.peer} | Handle Index`);

@@ -33,8 +33,6 @@ export interface HttpRequest {
   localPort: number;
   /** The request body (empty when there is none). */
   body: Uint8Array;
-  /** `performance.now()` when the head was complete. */
-  startedAt: number;
   /** `ip:port` of the client, the prefix of its debug lines. */
   peer: string;
 }

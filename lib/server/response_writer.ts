@@ -14,7 +14,6 @@ import {
   type ByteSink,
   joinHeadAndBody,
   serializeResponseHead,
-  writeAll,
 } from "../http/response_head.ts";
 import {
   type PreparedResponse,
@@ -120,7 +119,11 @@ export class ConnResponseWriter implements ResponseWriter {
 
   async #put(bytes: Uint8Array): Promise<void> {
     try {
-      await writeAll(this.#sink, bytes);
+      // writeAll inlined: one async frame less on every response.
+      let off = await this.#sink.write(bytes);
+      while (off < bytes.length) {
+        off += await this.#sink.write(bytes.subarray(off));
+      }
     } catch (err) {
       // Part of a response may be on the wire: the connection cannot carry
       // another one, whatever the handler does with this error.

@@ -162,14 +162,6 @@ export class ClientConnection {
     return this.reader.bytesRead - this.reader.buffered;
   }
 
-  /** Writes all of `bytes`; normally one write call. */
-  async write(bytes: Uint8Array): Promise<void> {
-    let off = await this.conn.write(bytes);
-    while (off < bytes.length) {
-      off += await this.conn.write(bytes.subarray(off));
-    }
-  }
-
   /**
    * Reads one complete response to a `method` request into `result`,
    * skipping interim 1xx responses. Body bytes go to `sink` when dumping

@@ -133,7 +133,12 @@ export class ConnectionSlot implements Expirable {
       const before = client.received;
       try {
         this.phase = "write";
-        await client.write(ctx.request);
+        // client.write inlined: one async frame less per request.
+        const request = ctx.request;
+        let off = await client.conn.write(request);
+        while (off < request.length) {
+          off += await client.conn.write(request.subarray(off));
+        }
         this.phase = "read";
         await client.readResponse(
           ctx.method,
