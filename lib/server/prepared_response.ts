@@ -65,7 +65,9 @@ export class PreparedResponse {
     this.status = status;
     this.headers = headers;
     this.body = body ?? new Uint8Array(0);
-    this.#encode("", true);
+    // Validate the headers now (serializing throws on a bad one) without
+    // building bytes: those wait for the first real Date.
+    serializeResponseHead(status, headers);
   }
 
   /** Bytes held, for cache budgets (a body and up to two encodings). */
