@@ -10,9 +10,6 @@
 import { describeConnectionError, LineTooLongError } from "./errors.ts";
 import { type LineReader, stripLineEnding } from "./line_reader.ts";
 
-/** Longest line a chat server accepts from a client, by default. */
-export const DEFAULT_CHAT_MAX_LINE = 8192;
-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 

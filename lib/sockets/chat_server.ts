@@ -10,17 +10,13 @@
 
 import { logDebug, logInfo, logWarning } from "../log.ts";
 import { ChatBroker } from "./chat_broker.ts";
-import {
-  DEFAULT_CHAT_MAX_LINE,
-  prefixedLine,
-  readChatEvent,
-  withNewline,
-} from "./chat_lines.ts";
+import { prefixedLine, readChatEvent, withNewline } from "./chat_lines.ts";
 import { describeError, LineTooLongError } from "./errors.ts";
 import { LineReader, stripLineEnding } from "./line_reader.ts";
 import {
   expectNoPositionals,
-  parseIntegerFlag,
+  MAX_LINE_FLAG,
+  parseMaxLineFlag,
   parseModeArgs,
   parseServerModeFlags,
   SERVER_MODE_FLAGS,
@@ -78,16 +74,14 @@ export function parseChatServerArgs(
   const { values, positionals } = parseModeArgs(args, {
     ...SERVER_MODE_FLAGS,
     broker: { type: "boolean" },
-    "max-line": { type: "string" },
+    ...MAX_LINE_FLAG,
   });
   if (values.help) return null;
   expectNoPositionals(positionals);
   return {
     ...parseServerModeFlags(values),
     broker: Boolean(values.broker),
-    maxLineBytes: values["max-line"] === undefined
-      ? DEFAULT_CHAT_MAX_LINE
-      : parseIntegerFlag("Max line", values["max-line"], 1, 1 << 20),
+    maxLineBytes: parseMaxLineFlag(values["max-line"]),
   };
 }
 

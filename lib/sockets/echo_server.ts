@@ -12,7 +12,8 @@ import { describeConnectionError, LineTooLongError } from "./errors.ts";
 import { LineReader, stripLineEnding } from "./line_reader.ts";
 import {
   expectNoPositionals,
-  parseIntegerFlag,
+  MAX_LINE_FLAG,
+  parseMaxLineFlag,
   parseModeArgs,
   parseServerModeFlags,
   SERVER_MODE_FLAGS,
@@ -66,16 +67,14 @@ export function parseEchoServerArgs(
   const { values, positionals } = parseModeArgs(args, {
     ...SERVER_MODE_FLAGS,
     upper: { type: "boolean" },
-    "max-line": { type: "string" },
+    ...MAX_LINE_FLAG,
   });
   if (values.help) return null;
   expectNoPositionals(positionals);
   return {
     ...parseServerModeFlags(values),
     upper: Boolean(values.upper),
-    maxLineBytes: values["max-line"] === undefined
-      ? 8192
-      : parseIntegerFlag("Max line", values["max-line"], 1, 1 << 20),
+    maxLineBytes: parseMaxLineFlag(values["max-line"]),
   };
 }
 

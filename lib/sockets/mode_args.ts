@@ -187,3 +187,20 @@ export function expectNoPositionals(positionals: readonly string[]): void {
     throw new UsageError(`Unexpected argument "${positionals[0]}"`);
   }
 }
+
+/** Default of `--max-line`: longest line a line-based server accepts. */
+export const DEFAULT_MAX_LINE_BYTES = 8192;
+
+/** The `--max-line BYTES` flag of the line-based servers. */
+export const MAX_LINE_FLAG = { "max-line": { type: "string" } } as const;
+
+/**
+ * Reads `--max-line` (1 byte to 1 MiB); its default when absent.
+ *
+ * @throws {UsageError} for a value out of range or not a whole number.
+ */
+export function parseMaxLineFlag(value: string | undefined): number {
+  return value === undefined
+    ? DEFAULT_MAX_LINE_BYTES
+    : parseIntegerFlag("Max line", value, 1, 1 << 20);
+}
