@@ -26,28 +26,15 @@ npm install --silent --prefix "$WORK/ac" autocannon >/dev/null 2>&1 || {
 AUTOCANNON="$WORK/ac/node_modules/.bin/autocannon"
 
 PORT=$(free_port)
-mkdir -p "$WORK/nginx"
-cat > "$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  server {
-    listen 127.0.0.1:$PORT;
-    location / { default_type text/plain; return 200 "hello from nginx\n"; }
-  }
+CONF_FILE=$(write_nginx_conf <<CONF
+keepalive_requests 10000000;
+server {
+  listen 127.0.0.1:$PORT;
+  location / { default_type text/plain; return 200 "hello from nginx\n"; }
 }
 CONF
-spawn_pinned 0 nginx -c "$WORK/nginx/nginx.conf"
+)
+spawn_pinned 0 nginx -c "$CONF_FILE"
 wait_http "$PORT"
 URL="http://127.0.0.1:$PORT/"
 

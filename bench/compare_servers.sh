@@ -29,33 +29,21 @@ chmod -R a+rX "$WORK"
 
 start_nginx() {
   local port=$1
-  mkdir -p "$WORK/nginx"
-  cat > "$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  include /etc/nginx/mime.types;
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  tcp_nodelay on;
-  keepalive_requests 1000000;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  server {
-    listen 127.0.0.1:$port;
-    root $ROOT;
-    autoindex on;
-  }
+  local conf
+  conf=$(write_nginx_conf <<CONF
+include /etc/nginx/mime.types;
+sendfile on;
+tcp_nopush on;
+tcp_nodelay on;
+keepalive_requests 1000000;
+server {
+  listen 127.0.0.1:$port;
+  root $ROOT;
+  autoindex on;
 }
 CONF
-  spawn_pinned 0 nginx -c "$WORK/nginx/nginx.conf"
+)
+  spawn_pinned 0 nginx -c "$conf"
 }
 
 start_lighttpd() {

@@ -129,3 +129,31 @@ stop_bench_processes() {
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
+
+# Writes $WORK/nginx/nginx.conf for one worker in the foreground, keeping
+# every file nginx writes inside $WORK/nginx; the http block gets the
+# lines on stdin (directives and a server block). Prints the file's path.
+write_nginx_conf() {
+  local dir=$WORK/nginx
+  mkdir -p "$dir"
+  {
+    cat <<CONF
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $dir/body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+CONF
+    sed 's/^/  /'
+    echo "}"
+  } > "$dir/nginx.conf"
+  echo "$dir/nginx.conf"
+}
+
