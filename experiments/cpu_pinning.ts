@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { CommandLine } from "../lib/self_command.ts";
+import type { CommandLine } from "../lib/common/self_command.ts";
 
 /** The CPU list recorded for an unpinned process. */
 export const UNPINNED = "any";

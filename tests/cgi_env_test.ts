@@ -6,9 +6,9 @@ import {
   type CgiServerInfo,
   headerVariableName,
   hostWithoutPort,
-} from "../lib/server/cgi_env.ts";
-import type { HttpRequest } from "../lib/server/request.ts";
-import { SERVER_SOFTWARE } from "../lib/server/response_writer.ts";
+} from "../lib/server/cgi/env.ts";
+import type { HttpRequest } from "../lib/server/core/request.ts";
+import { SERVER_SOFTWARE } from "../lib/server/core/response_writer.ts";
 
 const SERVER: CgiServerInfo = {
   root: "/srv/www",

@@ -6,7 +6,7 @@ import {
   findHeaderBlockEnd,
   parseCgiHeaderBlock,
   parseStatusValue,
-} from "../lib/server/cgi_output.ts";
+} from "../lib/server/cgi/output.ts";
 
 const enc = new TextEncoder();
 const bytes = (s: string) => enc.encode(s);

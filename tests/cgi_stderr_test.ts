@@ -4,7 +4,7 @@ import {
   STDERR_LINE_LIMIT,
   STDERR_RUN_LIMIT,
   StderrLineSplitter,
-} from "../lib/server/cgi_stderr.ts";
+} from "../lib/server/cgi/stderr.ts";
 
 const enc = new TextEncoder();
 

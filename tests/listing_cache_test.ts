@@ -3,8 +3,8 @@ import {
   type DirectoryStamp,
   ListingCache,
   type RenderedListing,
-} from "../lib/server/listing_cache.ts";
-import type { ListingEntry } from "../lib/server/listing_entries.ts";
+} from "../lib/server/listing/cache.ts";
+import type { ListingEntry } from "../lib/server/listing/entries.ts";
 
 function entries(...names: string[]): ListingEntry[] {
   return names.map((name) => ({

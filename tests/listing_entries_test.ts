@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readDirectoryEntries } from "../lib/server/listing_entries.ts";
+import { readDirectoryEntries } from "../lib/server/listing/entries.ts";
 import { makeDocroot } from "./helpers/spidey_process.ts";
 
 async function fixture(): Promise<{ root: string; outside: string }> {

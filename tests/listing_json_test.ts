@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {
   listingJsonOf,
   renderListingJson,
-} from "../lib/server/listing_json.ts";
+} from "../lib/server/listing/json.ts";
 
 Deno.test("listingJsonOf describes files and directories", () => {
   const json = listingJsonOf("/sub/", [

@@ -6,7 +6,7 @@ import {
   parseListingQuery,
   prefersJson,
   sortQueryOf,
-} from "../lib/server/listing_query.ts";
+} from "../lib/server/listing/query.ts";
 
 Deno.test("parseListingQuery defaults to name ascending with no format or layout", () => {
   assert.deepEqual(parseListingQuery(""), {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ListingEntry } from "../lib/server/listing_entries.ts";
+import type { ListingEntry } from "../lib/server/listing/entries.ts";
 import {
   compareNames,
   compareNatural,
@@ -7,7 +7,7 @@ import {
   type ListingSort,
   nameKeyOf,
   sortEntries,
-} from "../lib/server/listing_sort.ts";
+} from "../lib/server/listing/sort.ts";
 
 function file(
   name: string,

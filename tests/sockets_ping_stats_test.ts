@@ -5,7 +5,7 @@ import {
   formatPingSummary,
   summarizePings,
 } from "../lib/sockets/ping_stats.ts";
-import { createSeededRandom } from "../lib/seeded_random.ts";
+import { createSeededRandom } from "../lib/common/seeded_random.ts";
 
 Deno.test("rtt statistics: min, mean, max and population stddev", () => {
   assert.equal(computeRttStats([]), null);

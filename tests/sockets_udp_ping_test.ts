@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createSeededRandom } from "../lib/seeded_random.ts";
+import { createSeededRandom } from "../lib/common/seeded_random.ts";
 import { formatPing, parsePingReply } from "../lib/sockets/udp_ping_client.ts";
 import { runProgram, startSocketServer } from "./helpers/socket_modes.ts";
 

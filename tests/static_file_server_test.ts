@@ -9,13 +9,13 @@
 
 import assert from "node:assert/strict";
 import type { HeaderMap } from "../lib/http/header_fields.ts";
-import type { HttpRequest } from "../lib/server/request.ts";
-import { ConnResponseWriter } from "../lib/server/response_writer.ts";
+import type { HttpRequest } from "../lib/server/core/request.ts";
+import { ConnResponseWriter } from "../lib/server/core/response_writer.ts";
 import {
   FileChangedError,
   type StaticFile,
   StaticFileServer,
-} from "../lib/server/static_file.ts";
+} from "../lib/server/static/static_file.ts";
 import {
   concat,
   parseResponses,

@@ -3,7 +3,7 @@ import {
   type CachedThumbnail,
   ThumbnailCache,
   thumbnailKeyOf,
-} from "../lib/server/thumbnail_cache.ts";
+} from "../lib/server/thumbnail/cache.ts";
 
 function answer(bytes: number, etag: string | null = '"x"'): CachedThumbnail {
   return {

@@ -3,7 +3,7 @@ import {
   DEFAULT_THUMBNAIL_SPEC,
   renderThumbnail,
   ThumbnailError,
-} from "../lib/server/thumbnail_codec.ts";
+} from "../lib/server/thumbnail/codec.ts";
 import {
   makeJpeg,
   makePng,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { ThumbnailError } from "../lib/server/thumbnail_codec.ts";
-import { ThumbnailRenderer } from "../lib/server/thumbnail_renderer.ts";
+import { ThumbnailError } from "../lib/server/thumbnail/codec.ts";
+import { ThumbnailRenderer } from "../lib/server/thumbnail/renderer.ts";
 import { makeJpeg, makePng, webpDimensions } from "./helpers/test_images.ts";
 
 function isCode(code: string) {

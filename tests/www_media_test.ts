@@ -14,7 +14,7 @@ import {
   type RasterImage,
   zlibDecompress,
 } from "../tools/png.ts";
-import { createSeededRandom as seededRandom } from "../lib/seeded_random.ts";
+import { createSeededRandom as seededRandom } from "../lib/common/seeded_random.ts";
 import { encodeWav, WAV_HEADER_BYTES } from "../tools/wav.ts";
 import { renderWwwMedia, WWW_MEDIA } from "../tools/generate_www_media.ts";
 import { get, rawRequest } from "./helpers/raw_http.ts";

@@ -6,7 +6,7 @@
  */
 
 import type { RasterImage } from "./png.ts";
-import { createSeededRandom } from "../lib/seeded_random.ts";
+import { createSeededRandom } from "../lib/common/seeded_random.ts";
 import { Canvas, colorRamp, mix, type Rgb } from "./raster.ts";
 
 const DUSK: readonly Rgb[] = [

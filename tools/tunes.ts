@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createSeededRandom } from "../lib/seeded_random.ts";
+import { createSeededRandom } from "../lib/common/seeded_random.ts";
 import {
   interleave,
   midiToHz,

@@ -5,9 +5,9 @@
  * @module
  */
 
-import { spiderSvg } from "../lib/server/spider_art.ts";
+import { spiderSvg } from "../lib/common/spider_art.ts";
 import { MediaEncodeError } from "./media_error.ts";
-import { createSeededRandom } from "../lib/seeded_random.ts";
+import { createSeededRandom } from "../lib/common/seeded_random.ts";
 
 /** Rounds to two decimals so the SVG stays short and stable. */
 function n(value: number): string {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { escapeHtml } from "../server/html.ts";
+import { escapeHtml } from "../common/html.ts";
 import { statusText } from "../http/status.ts";
 import { type AppResponse, htmlResponse, scriptUrl } from "./cgi_response.ts";
 

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { escapeHtml } from "../server/html.ts";
+import { escapeHtml } from "../common/html.ts";
 import type { AppRequest } from "./cgi_request.ts";
 import {
   type AppResponse,

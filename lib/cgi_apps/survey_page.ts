@@ -5,7 +5,7 @@
  * @module
  */
 
-import { escapeHtml } from "../server/html.ts";
+import { escapeHtml } from "../common/html.ts";
 import { scriptUrl } from "./cgi_response.ts";
 import {
   SURVEY_QUESTIONS,

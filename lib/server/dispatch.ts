@@ -8,20 +8,20 @@
  */
 
 import type { HeaderList } from "../http/header_fields.ts";
-import { logDebug } from "../log.ts";
-import { runCgiScript } from "./cgi.ts";
-import type { RequestHandler } from "./connection.ts";
-import type { ServerContext } from "./context.ts";
-import { resolveInDocroot } from "./docroot.ts";
-import { sendErrorPage } from "./error_page.ts";
-import { escapeHtml } from "./html.ts";
-import { IndexFileLookup } from "./index_file.ts";
-import { serveDirectoryListing } from "./listing.ts";
-import { isThumbnailable, THUMBNAIL_QUERY } from "./media_kind.ts";
-import type { HttpRequest } from "./request.ts";
-import type { ResponseWriter } from "./response_writer.ts";
-import { StaticFileServer } from "./static_file.ts";
-import { serveThumbnail } from "./thumbnail.ts";
+import { logDebug } from "../common/log.ts";
+import { runCgiScript } from "./cgi/cgi.ts";
+import type { RequestHandler } from "./core/connection.ts";
+import type { ServerContext } from "./core/context.ts";
+import { resolveInDocroot } from "./core/docroot.ts";
+import { sendErrorPage } from "./core/error_page.ts";
+import { escapeHtml } from "../common/html.ts";
+import { IndexFileLookup } from "./static/index_file.ts";
+import { serveDirectoryListing } from "./listing/listing.ts";
+import { isThumbnailable, THUMBNAIL_QUERY } from "./core/media_kind.ts";
+import type { HttpRequest } from "./core/request.ts";
+import type { ResponseWriter } from "./core/response_writer.ts";
+import { StaticFileServer } from "./static/static_file.ts";
+import { serveThumbnail } from "./thumbnail/thumbnail.ts";
 
 /** Methods allowed on static files and listings. */
 export const STATIC_METHODS = "GET, HEAD, OPTIONS";

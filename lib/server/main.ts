@@ -5,9 +5,9 @@
  * @module
  */
 
-import { flushLogs, logInfo, setupLogging } from "../log.ts";
+import { flushLogs, logInfo, setupLogging } from "../common/log.ts";
 import { runSocketMode } from "../sockets/cli.ts";
-import { parseServerArgs, SPIDEY_HELP, UsageError } from "./config.ts";
+import { parseServerArgs, SPIDEY_HELP, UsageError } from "./cli.ts";
 import { resolveDocroot, startServer } from "./server.ts";
 import { startWorkerPool, WORKER_READY_LINE } from "./workers.ts";
 

@@ -7,11 +7,12 @@
  * @module
  */
 
-import { logError } from "../log.ts";
-import { type ServerConfig, UsageError } from "./config.ts";
-import { ConnectionTracker } from "./connection_tracker.ts";
-import { errorText, serveConnection } from "./connection.ts";
-import type { ServerContext } from "./context.ts";
+import { logError } from "../common/log.ts";
+import type { ServerConfig } from "./core/config.ts";
+import { UsageError } from "./cli.ts";
+import { ConnectionTracker } from "./core/connection_tracker.ts";
+import { errorText, serveConnection } from "./core/connection.ts";
+import type { ServerContext } from "./core/context.ts";
 import { createRequestHandler } from "./dispatch.ts";
 
 /** A server that is listening. */

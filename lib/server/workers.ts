@@ -6,13 +6,14 @@
  * @module
  */
 
-import { logError, logInfo, logWarning } from "../log.ts";
+import { logError, logInfo, logWarning } from "../common/log.ts";
 import {
   type CommandLine,
   currentRuntimeFacts,
   selfCommand,
-} from "../self_command.ts";
-import { DEFAULT_CONFIG, type ServerConfig, UsageError } from "./config.ts";
+} from "../common/self_command.ts";
+import { UsageError } from "./cli.ts";
+import { DEFAULT_CONFIG, type ServerConfig } from "./core/config.ts";
 import { listenTcp } from "./server.ts";
 
 /** The worker's command-line flags for `config` on a concrete `port`. */

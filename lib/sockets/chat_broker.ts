@@ -8,7 +8,7 @@
  * @module
  */
 
-import { logInfo, logWarning } from "../log.ts";
+import { logInfo, logWarning } from "../common/log.ts";
 import { noticeLine, prefixedLine, readChatEvent } from "./chat_lines.ts";
 import { LineReader } from "./line_reader.ts";
 import { closeQuietly, formatAddr, writeStdout } from "./net.ts";

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { logDebug, logInfo, logWarning } from "../log.ts";
+import { logDebug, logInfo, logWarning } from "../common/log.ts";
 import { ChatBroker } from "./chat_broker.ts";
 import { prefixedLine, readChatEvent, withNewline } from "./chat_lines.ts";
 import { describeError, LineTooLongError } from "./errors.ts";

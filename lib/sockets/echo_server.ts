@@ -7,7 +7,7 @@
  * @module
  */
 
-import { isVerbose, logDebug, logInfo, logWarning } from "../log.ts";
+import { isVerbose, logDebug, logInfo, logWarning } from "../common/log.ts";
 import { describeConnectionError, LineTooLongError } from "./errors.ts";
 import { LineReader, stripLineEnding } from "./line_reader.ts";
 import {

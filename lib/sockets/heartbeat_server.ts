@@ -7,7 +7,7 @@
  * @module
  */
 
-import { logInfo, logWarning } from "../log.ts";
+import { logInfo, logWarning } from "../common/log.ts";
 import { parseBeat, preciseEpochMs } from "./heartbeat_protocol.ts";
 import {
   type BeatEvent,

@@ -10,7 +10,7 @@ import {
   cleanParseArgsMessage,
   parseIntegerFlag,
   UsageError,
-} from "../server/config.ts";
+} from "../server/cli.ts";
 
 export { parseIntegerFlag, UsageError };
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { flushLogs, setupLogging } from "../log.ts";
+import { flushLogs, setupLogging } from "../common/log.ts";
 
 /** Reads a mode's arguments; null means `-h`. */
 export type ModeArgsParser<T> = (args: readonly string[]) => T | null;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { logError } from "../log.ts";
+import { logError } from "../common/log.ts";
 import { describeError } from "./errors.ts";
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { logDebug, logInfo, logWarning } from "../log.ts";
+import { logDebug, logInfo, logWarning } from "../common/log.ts";
 import { describeError } from "./errors.ts";
 import {
   expectNoPositionals,
@@ -25,7 +25,7 @@ import {
   formatAddr,
   listenUdp,
 } from "./net.ts";
-import { createSeededRandom, randomSeed } from "../seeded_random.ts";
+import { createSeededRandom, randomSeed } from "../common/seeded_random.ts";
 import { onStopSignal, takeUnlessStopping } from "./stop_signal.ts";
 
 /** The `-h` text. */

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { isVerbose } from "../log.ts";
+import { isVerbose } from "../common/log.ts";
 import { DumpWriter } from "./dump.ts";
 import { LineReader, readerChunks } from "./line_reader.ts";
 import { LoadRun, logAverageElapsed } from "./load.ts";

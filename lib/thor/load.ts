@@ -15,7 +15,7 @@
  * @module
  */
 
-import { isVerbose, logDebug } from "../log.ts";
+import { isVerbose, logDebug } from "../common/log.ts";
 import type { ClientConnection } from "./client_connection.ts";
 import {
   ConnectionSlot,

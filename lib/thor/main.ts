@@ -6,7 +6,7 @@
  * @module
  */
 
-import { flushLogs, setupLogging } from "../log.ts";
+import { flushLogs, setupLogging } from "../common/log.ts";
 import { runSocketMode } from "../sockets/cli.ts";
 import { runChild } from "./child.ts";
 import { DumpWriter } from "./dump.ts";

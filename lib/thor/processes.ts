@@ -6,12 +6,12 @@
  * @module
  */
 
-import { logDebug } from "../log.ts";
+import { logDebug } from "../common/log.ts";
 import {
   type CommandLine,
   currentRuntimeFacts,
   selfCommand,
-} from "../self_command.ts";
+} from "../common/self_command.ts";
 import { CHILD_LINES } from "./child.ts";
 import { LineReader, streamChunks } from "./line_reader.ts";
 import type { FailureNote } from "./load.ts";

@@ -1,0 +1,38 @@
+/**
+ * The request a handler sees: the parsed head, the decoded target, the
+ * peer's address and the (already read) body.
+ *
+ * @module
+ */
+
+import type { HeaderMap } from "../../http/header_fields.ts";
+
+/** One parsed HTTP request. */
+export interface HttpRequest {
+  /** The method as sent. */
+  method: string;
+  /** The request-target as sent. */
+  target: string;
+  /** `HTTP/1.0` or `HTTP/1.1`. */
+  version: "HTTP/1.0" | "HTTP/1.1";
+  /** Header fields keyed by lower-cased name. */
+  headers: HeaderMap;
+  /** The path percent-decoded once. */
+  path: string;
+  /** The path as sent. */
+  rawPath: string;
+  /** The query string without `?`, still encoded. */
+  query: string;
+  /** The host the client addressed (absolute-form authority or `Host`). */
+  host: string;
+  /** The client's address. */
+  remoteAddr: string;
+  /** The client's port. */
+  remotePort: number;
+  /** The port the server accepted on. */
+  localPort: number;
+  /** The request body (empty when there is none). */
+  body: Uint8Array;
+  /** `ip:port` of the client, the prefix of its debug lines. */
+  peer: string;
+}

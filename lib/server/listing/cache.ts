@@ -1,0 +1,257 @@
+/**
+ * A cache of directory listings, so that a busy listing costs one `stat`
+ * of the directory instead of a `readdir` plus a `stat` per entry plus a
+ * render on every request.
+ *
+ * How it stays correct:
+ * - Per directory it keeps one snapshot: the entries as read, the
+ *   directory's inode and mtime when they were read, and the rendered
+ *   variants (sort × format) made from them, each built on first use.
+ * - Every request stats the directory. Adding, removing or renaming an
+ *   entry changes the directory's mtime (POSIX), and replacing the
+ *   directory changes its inode; either makes the snapshot miss, so new
+ *   and deleted files show up at once.
+ * - A file's size or mtime changing does NOT touch its directory's mtime,
+ *   and the mtime clock is coarse (a file created in the same tick as the
+ *   read would be missed). So a snapshot is also re-read once it is
+ *   `freshForMs` old (1 s by default): sizes and times shown are at most
+ *   about a second stale, the bound lighttpd's stat cache also keeps. Under
+ *   load that is one re-read per directory per second, not per request,
+ *   and when the re-read finds the same entries the rendered variants are
+ *   kept, so nothing is sorted or rendered again.
+ * - A re-read runs on the serving thread, and one of a huge directory is
+ *   slow (10,000 entries: a few hundred ms on a busy machine). So a
+ *   snapshot stays fresh for at least `readCostFactor` times as long as
+ *   its read took: re-reading never takes more than about a tenth of the
+ *   time, at the price of staler sizes in such directories only.
+ * - Memory is bounded by `maxBytes` (rendered bodies plus an estimate for
+ *   entries) and `maxSnapshots`: the least recently read snapshots are
+ *   dropped first. A
+ *   directory in steady use is re-read every second, so it stays.
+ *
+ * @module
+ */
+
+import type { PreparedResponse } from "../core/prepared_response.ts";
+import type { HeaderList } from "../../http/header_fields.ts";
+import type { ListingEntry } from "./entries.ts";
+
+/** What identifies one state of a directory: its inode and mtime. */
+export interface DirectoryStamp {
+  /** Inode number (null where the platform has none). */
+  ino: number | null;
+  /** Modification time in ms (null when unknown). */
+  mtimeMs: number | null;
+}
+
+/** A response ready to send: one body and its headers. */
+export interface RenderedListing {
+  /** The encoded body. */
+  body: Uint8Array;
+  /** Headers for a 200 with this body. */
+  headers: HeaderList;
+  /** Headers for a 304 answering a matching `If-None-Match`. */
+  notModifiedHeaders: HeaderList;
+  /** The entity tag of `body`, quoted. */
+  etag: string;
+  /** The 200 as ready-made bytes. */
+  prepared?: PreparedResponse;
+  /** The 304 as ready-made bytes. */
+  notModified?: PreparedResponse;
+}
+
+/** Bytes a rendered variant holds: its body, and its prepared copies. */
+function renderedCost(rendered: RenderedListing): number {
+  return rendered.body.length + (rendered.prepared?.cost ?? 0);
+}
+
+/** The entries of one directory as read, and what was rendered from them. */
+export interface ListingSnapshot {
+  /** Entries in file-system order. */
+  readonly entries: readonly ListingEntry[];
+  /** Rendered variants by a caller-chosen key (format and sort). */
+  readonly variants: ReadonlyMap<string, RenderedListing>;
+}
+
+/** Options for {@linkcode ListingCache}. */
+export interface ListingCacheOptions {
+  /** How long a snapshot may be reused with an unchanged stamp (ms). */
+  freshForMs?: number;
+  /** Budget for all snapshots, in bytes (approximate). */
+  maxBytes?: number;
+  /** Most directories held at once. */
+  maxSnapshots?: number;
+  /** A snapshot stays fresh at least this many times its read time. */
+  readCostFactor?: number;
+  /** The clock, in ms (monotonic); tests inject one. */
+  now?: () => number;
+}
+
+interface Snapshot extends ListingSnapshot {
+  readonly stamp: DirectoryStamp;
+  readAt: number;
+  /** How long this snapshot may be reused (ms). */
+  freshFor: number;
+  readonly variants: Map<string, RenderedListing>;
+  bytes: number;
+}
+
+/** Default staleness bound for sizes and times of entries. */
+export const DEFAULT_FRESH_FOR_MS = 1000;
+/** Default memory budget. */
+export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+/** Default cap on directories held (a crawler walking a big tree). */
+export const DEFAULT_MAX_SNAPSHOTS = 4096;
+/** Default floor of freshness, in multiples of a snapshot's read time. */
+export const DEFAULT_READ_COST_FACTOR = 10;
+
+// Rough per-entry cost of the object and its strings (UTF-16).
+function entriesBytes(entries: readonly ListingEntry[]): number {
+  let n = 0;
+  for (const e of entries) n += 96 + e.name.length * 2;
+  return n;
+}
+
+/** True when two reads found the same entries in the same order. */
+function sameEntries(
+  a: readonly ListingEntry[],
+  b: readonly ListingEntry[],
+): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (
+      x.name !== y.name || x.size !== y.size || x.mtimeMs !== y.mtimeMs ||
+      x.isDirectory !== y.isDirectory
+    ) return false;
+  }
+  return true;
+}
+
+/** Listings by directory, revalidated by stamp and age. */
+export class ListingCache {
+  #snapshots = new Map<string, Snapshot>();
+  #bytes = 0;
+  #freshForMs: number;
+  #maxBytes: number;
+  #maxSnapshots: number;
+  #readCostFactor: number;
+  #now: () => number;
+
+  /** Creates an empty cache. */
+  constructor(options: ListingCacheOptions = {}) {
+    this.#freshForMs = options.freshForMs ?? DEFAULT_FRESH_FOR_MS;
+    this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.#maxSnapshots = options.maxSnapshots ?? DEFAULT_MAX_SNAPSHOTS;
+    this.#readCostFactor = options.readCostFactor ?? DEFAULT_READ_COST_FACTOR;
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** Snapshots held. */
+  get size(): number {
+    return this.#snapshots.size;
+  }
+
+  /** Approximate bytes held. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * The snapshot for `key` if its stamp equals `stamp` and it is fresh;
+   * otherwise calls `read` and stores a new one. Errors from `read`
+   * propagate, and drop any old snapshot for `key`.
+   */
+  snapshot(
+    key: string,
+    stamp: DirectoryStamp,
+    read: () => ListingEntry[],
+  ): ListingSnapshot {
+    const now = this.#now();
+    const old = this.#snapshots.get(key);
+    const sameStamp = old !== undefined && old.stamp.ino === stamp.ino &&
+      old.stamp.mtimeMs === stamp.mtimeMs;
+    if (sameStamp && now - old.readAt < old.freshFor) return old;
+    let entries: ListingEntry[];
+    try {
+      entries = read();
+    } catch (err) {
+      if (old !== undefined) this.#drop(key, old);
+      throw err;
+    }
+    const freshFor = Math.max(
+      this.#freshForMs,
+      (this.#now() - now) * this.#readCostFactor,
+    );
+    // Stale but unchanged (the usual case under load): keep the rendered
+    // variants and just restart the clock, so a re-read costs no render.
+    if (sameStamp && sameEntries(old.entries, entries)) {
+      old.readAt = now;
+      old.freshFor = freshFor;
+      // Move it to the back of the eviction order.
+      this.#snapshots.delete(key);
+      this.#snapshots.set(key, old);
+      return old;
+    }
+    if (old !== undefined) this.#drop(key, old);
+    // The age counts from before the read, so the bound is never exceeded.
+    const fresh: Snapshot = {
+      stamp,
+      readAt: now,
+      freshFor,
+      entries,
+      variants: new Map(),
+      bytes: entriesBytes(entries),
+    };
+    this.#snapshots.set(key, fresh);
+    this.#bytes += fresh.bytes;
+    this.#evict();
+    return fresh;
+  }
+
+  /**
+   * Stores a rendered variant in `snapshot`, if that snapshot is still the
+   * current one for `key` and the variant is not too big to be worth it.
+   */
+  remember(
+    key: string,
+    snapshot: ListingSnapshot,
+    variantKey: string,
+    rendered: RenderedListing,
+  ): void {
+    const current = this.#snapshots.get(key);
+    if (current === undefined || current !== snapshot) return;
+    // One huge listing must not push every other directory out.
+    if (renderedCost(rendered) > this.#maxBytes / 4) return;
+    const prior = current.variants.get(variantKey);
+    const delta = renderedCost(rendered) -
+      (prior === undefined ? 0 : renderedCost(prior));
+    current.variants.set(variantKey, rendered);
+    current.bytes += delta;
+    this.#bytes += delta;
+    this.#evict();
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.#snapshots.clear();
+    this.#bytes = 0;
+  }
+
+  #drop(key: string, snapshot: Snapshot): void {
+    this.#snapshots.delete(key);
+    this.#bytes -= snapshot.bytes;
+  }
+
+  #evict(): void {
+    // Map order is insertion order: oldest reads go first.
+    for (const [key, snapshot] of this.#snapshots) {
+      if (
+        this.#bytes <= this.#maxBytes &&
+        this.#snapshots.size <= this.#maxSnapshots
+      ) return;
+      this.#drop(key, snapshot);
+    }
+  }
+}

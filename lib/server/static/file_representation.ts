@@ -1,0 +1,122 @@
+/**
+ * One version of a file as HTTP sees it: its validators (`ETag`,
+ * `Last-Modified`), the ready-made headers of its 200/206 and 304
+ * responses, and whether it changed too recently for its `stat` to be
+ * trusted ("racy"). Built once per version, so a cached file costs no
+ * formatting per request.
+ *
+ * @module
+ */
+
+import { formatHttpDate } from "../../http/date.ts";
+import type { HeaderList } from "../../http/header_fields.ts";
+import { contentTypeOf } from "../../http/media_types.ts";
+import { makeEntityTag, type Validators } from "../../http/conditional.ts";
+import type { CacheableEntry, FileStamp } from "./file_cache.ts";
+import { PreparedResponse } from "../core/prepared_response.ts";
+
+/** What part of a file a response carries, with which status. */
+export interface Span {
+  /** 200 for the whole file, 206 for a range. */
+  readonly status: 200 | 206;
+  /** The representation's headers, plus `Content-Range` for a 206. */
+  readonly headers: HeaderList;
+  /** Offset of the first byte. */
+  readonly start: number;
+  /** Number of bytes. */
+  readonly length: number;
+}
+
+/** One version of a file, with everything its responses need. */
+export interface FileRepresentation extends CacheableEntry, Validators {
+  /** Size in bytes. */
+  readonly size: number;
+  /** Headers of a 200 or 206 (the writer adds `Content-Length`). */
+  readonly headers: HeaderList;
+  /** Headers of a 304. */
+  readonly notModifiedHeaders: HeaderList;
+  /** The whole file as a 200. */
+  readonly whole: Span;
+  /** The contents, once read, for a small file that may be cached. */
+  readonly body: Uint8Array | null;
+  /** The whole file as a ready-made 200, once the contents are read. */
+  readonly prepared: PreparedResponse | null;
+  /** The ready-made 304. */
+  readonly notModified: PreparedResponse;
+  /** False for a racy file, which must not be cached. */
+  readonly stable: boolean;
+}
+
+/** Charge against a cache budget for headers and bookkeeping. */
+const ENTRY_OVERHEAD_BYTES = 512;
+
+/**
+ * True when a file changed too recently for its `stat` to tell a later
+ * write apart: timestamps advance in ticks, so a second write in the same
+ * tick with the same size leaves the `stat` as it was. Deno reports ctime
+ * in whole seconds, so the window is a second wider for it.
+ */
+export function isRacy(
+  stamp: FileStamp,
+  nowMs: number,
+  windowMs: number,
+): boolean {
+  if (windowMs <= 0) return false;
+  return nowMs - stamp.mtimeMs < windowMs ||
+    nowMs - stamp.ctimeMs < windowMs + 1000;
+}
+
+/**
+ * Describes the version `stamp` of the file at `fsPath` at time `nowMs`.
+ * A racy file gets weak validators, which never confirm a range or a date
+ * condition.
+ */
+export function describeFile(
+  fsPath: string,
+  stamp: FileStamp,
+  nowMs: number,
+  racyWindowMs: number,
+): FileRepresentation {
+  const stable = !isRacy(stamp, nowMs, racyWindowMs);
+  const etag = makeEntityTag(stamp, !stable);
+  // Never later than the Date header it goes out with (RFC 9110 section
+  // 8.8.2.1); a time before the epoch is treated as unknown.
+  const lastModifiedMs = stamp.mtimeMs < 0
+    ? null
+    : Math.floor(Math.min(stamp.mtimeMs, nowMs) / 1000) * 1000;
+  const headers: HeaderList = [["Content-Type", contentTypeOf(fsPath)]];
+  const notModifiedHeaders: HeaderList = [];
+  if (lastModifiedMs !== null) {
+    const value = formatHttpDate(lastModifiedMs);
+    headers.push(["Last-Modified", value]);
+    notModifiedHeaders.push(["Last-Modified", value]);
+  }
+  headers.push(["ETag", etag], ["Accept-Ranges", "bytes"]);
+  notModifiedHeaders.push(["ETag", etag]);
+  return {
+    stamp,
+    cost: ENTRY_OVERHEAD_BYTES + 2 * fsPath.length,
+    size: stamp.size,
+    etag,
+    lastModifiedMs,
+    headers,
+    notModifiedHeaders,
+    whole: { status: 200, headers, start: 0, length: stamp.size },
+    body: null,
+    prepared: null,
+    notModified: new PreparedResponse(304, notModifiedHeaders),
+    stable,
+  };
+}
+
+/**
+ * `rep` with its contents attached and its 200 prepared, charged for the
+ * contents and the prepared bytes.
+ */
+export function withBody(
+  rep: FileRepresentation,
+  body: Uint8Array,
+): FileRepresentation {
+  const prepared = new PreparedResponse(200, rep.headers, body);
+  return { ...rep, body, prepared, cost: rep.cost + 2 * prepared.cost };
+}

@@ -1,0 +1,204 @@
+/**
+ * Answering `GET /path/image.jpg?thumbnail`: a small WebP copy of the
+ * image, made on first request in a worker and kept in memory by file
+ * version, or a picture icon (SVG) when the file cannot be shrunk — an
+ * SVG, a GIF, a corrupt or truncated file, one larger than the pixel or
+ * byte budget. A thumbnail request never answers 500 for a bad image.
+ *
+ * Validators: a kept answer has an entity tag made from the file's size,
+ * mtime and inode, so a browser revalidates with one `stat` and gets 304
+ * without anything being decoded; answers to passing conditions (the
+ * queue is full, the file is being written) are `no-store`.
+ *
+ * @module
+ */
+
+import type { HeaderList } from "../../http/header_fields.ts";
+import { mediaTypeOf } from "../../http/media_types.ts";
+import { logDebug } from "../../common/log.ts";
+import { sendErrorPage } from "../core/error_page.ts";
+import { statusOfVanishedPath } from "../core/fs_errors.ts";
+import { ifNoneMatchHits } from "../listing/listing.ts";
+import { mediaKindOf } from "../core/media_kind.ts";
+import type { HttpRequest } from "../core/request.ts";
+import type { ResponseWriter } from "../core/response_writer.ts";
+import {
+  type CachedThumbnail,
+  type ProducedThumbnail,
+  ThumbnailCache,
+  thumbnailKeyOf,
+} from "./cache.ts";
+import { THUMBNAIL_MEDIA_TYPE, ThumbnailError } from "./codec.ts";
+import { ThumbnailRenderer } from "./renderer.ts";
+
+/** A regular file to make a thumbnail of (as the dispatcher resolved it). */
+export interface ThumbnailSource {
+  /** Its path on disk. */
+  fsPath: string;
+  /** Its `stat`, taken for this request. */
+  info: Deno.FileInfo;
+}
+
+/** Options for {@linkcode serveThumbnail}; every field has a default. */
+export interface ThumbnailOptions {
+  /** Where answers are kept (default: one per process). */
+  cache?: ThumbnailCache;
+  /** What makes thumbnails (default: one worker per process). */
+  renderer?: ThumbnailRenderer;
+  /** Files larger than this get the icon without being read. */
+  maxFileBytes?: number;
+  /**
+   * A file changed less than this many ms ago may change again within the
+   * same mtime tick, unseen; its answer is not kept.
+   */
+  racyWindowMs?: number;
+}
+
+/** Default {@linkcode ThumbnailOptions.maxFileBytes}: 64 MiB. */
+export const DEFAULT_MAX_THUMBNAIL_FILE_BYTES = 64 * 1024 * 1024;
+/** Default {@linkcode ThumbnailOptions.racyWindowMs}. */
+export const DEFAULT_THUMBNAIL_RACY_WINDOW_MS = 2000;
+
+/**
+ * The picture icon answered for images that get no thumbnail: 160 px
+ * square like the largest thumbnail, in mid tones that read on light and
+ * dark pages alike.
+ */
+export const PICTURE_ICON_SVG =
+  `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="160" height="160"><rect x="7" y="13" width="50" height="38" rx="5" fill="#ece7f6" stroke="#8f86a6" stroke-width="3"/><circle cx="23" cy="27" r="5" fill="#8f86a6"/><path d="M10 48 24 34l9 9 8-8 13 13z" fill="#8f86a6"/></svg>`;
+
+const ICON_BYTES = new TextEncoder().encode(PICTURE_ICON_SVG);
+// Bumped when thumbnails change (size, format), so old tags stop matching.
+const TAG_VERSION = "t1";
+
+let sharedCache: ThumbnailCache | undefined;
+let sharedRenderer: ThumbnailRenderer | undefined;
+
+function entityTagOf(info: Deno.FileInfo, icon: boolean): string {
+  const mtime = info.mtime?.getTime() ?? 0;
+  return `"${TAG_VERSION}-${info.size.toString(36)}-${mtime.toString(36)}-${
+    (info.ino ?? 0).toString(36)
+  }${icon ? "-i" : ""}"`;
+}
+
+function answerOf(
+  body: Uint8Array,
+  icon: boolean,
+  etag: string | null,
+): CachedThumbnail {
+  const validators: HeaderList = etag === null
+    ? [["Cache-Control", "no-store"]]
+    : [["Cache-Control", "no-cache"], ["ETag", etag]];
+  const headers: HeaderList = [
+    ["Content-Type", icon ? "image/svg+xml" : THUMBNAIL_MEDIA_TYPE],
+    ...validators,
+    ["X-Content-Type-Options", "nosniff"],
+  ];
+  // The icon is our own markup, but an SVG opened on its own is a
+  // document: allow it nothing.
+  if (icon) headers.push(["Content-Security-Policy", "default-src 'none'"]);
+  return {
+    body,
+    headers,
+    notModifiedHeaders: etag === null ? [] : validators,
+    etag,
+  };
+}
+
+/** The icon answer for `file`, kept (with a tag) unless `transient`. */
+function iconFor(
+  file: ThumbnailSource,
+  transient: boolean,
+): ProducedThumbnail {
+  return {
+    value: answerOf(
+      ICON_BYTES,
+      true,
+      transient ? null : entityTagOf(file.info, true),
+    ),
+    cacheable: !transient,
+  };
+}
+
+async function produce(
+  file: ThumbnailSource,
+  renderer: ThumbnailRenderer,
+  maxFileBytes: number,
+  racyWindowMs: number,
+): Promise<ProducedThumbnail> {
+  const { fsPath, info } = file;
+  if (mediaKindOf(mediaTypeOf(fsPath) ?? null) !== "thumbnail") {
+    return iconFor(file, false);
+  }
+  if (info.size > maxFileBytes) return iconFor(file, false);
+  const mtime = info.mtime?.getTime();
+  // Without an mtime or inode a changed file could keep its key.
+  let stable = mtime !== undefined && info.ino !== null &&
+    Date.now() - mtime >= racyWindowMs;
+  const bytes = await Deno.readFile(fsPath);
+  // Changed between the stat and the read: answer, but keep nothing.
+  if (bytes.length !== info.size) stable = false;
+  const started = performance.now();
+  try {
+    const thumb = await renderer.render(bytes);
+    logDebug(
+      `Thumbnail of ${fsPath}: ${thumb.width}×${thumb.height}, ${thumb.bytes.length} bytes, ready after ${
+        (performance.now() - started).toFixed(1)
+      } ms (queue included)`,
+    );
+    return {
+      value: answerOf(
+        thumb.bytes,
+        false,
+        stable ? entityTagOf(info, false) : null,
+      ),
+      cacheable: stable,
+    };
+  } catch (err) {
+    if (!(err instanceof ThumbnailError)) throw err;
+    logDebug(`No thumbnail of ${fsPath}: ${err.message}`);
+    return iconFor(file, err.transient || !stable);
+  }
+}
+
+/**
+ * Answers `req` with the thumbnail of `file` (or the picture icon). Meant
+ * for the dispatcher: `if (req.query === THUMBNAIL_QUERY &&
+ * isThumbnailable(found.fsPath)) return serveThumbnail(req, res, found)`.
+ * The method has been checked by then (GET or HEAD).
+ */
+export async function serveThumbnail(
+  req: HttpRequest,
+  res: ResponseWriter,
+  file: ThumbnailSource,
+  options: ThumbnailOptions = {},
+): Promise<void> {
+  const cache = options.cache ?? (sharedCache ??= new ThumbnailCache());
+  const renderer = options.renderer ??
+    (sharedRenderer ??= new ThumbnailRenderer());
+  const maxFileBytes = options.maxFileBytes ??
+    DEFAULT_MAX_THUMBNAIL_FILE_BYTES;
+  const racyWindowMs = options.racyWindowMs ??
+    DEFAULT_THUMBNAIL_RACY_WINDOW_MS;
+  let answer: CachedThumbnail;
+  try {
+    answer = await cache.resolve(
+      thumbnailKeyOf(file.fsPath, file.info),
+      () => produce(file, renderer, maxFileBytes, racyWindowMs),
+    );
+  } catch (err) {
+    const status = statusOfVanishedPath(err, "file");
+    if (status === null) throw err;
+    await sendErrorPage(res, status, { detail: req.path });
+    return;
+  }
+  const ifNoneMatch = req.headers.get("if-none-match");
+  if (
+    answer.etag !== null && ifNoneMatch !== undefined &&
+    ifNoneMatchHits(ifNoneMatch, answer.etag)
+  ) {
+    await res.send(304, answer.notModifiedHeaders);
+    return;
+  }
+  await res.send(200, answer.headers, answer.body);
+}

@@ -1,0 +1,227 @@
+import assert from "node:assert/strict";
+import {
+  BUNDLED_SITE,
+  parseIntegerFlag,
+  parseSecondsFlag,
+  parseServerArgs,
+  UsageError,
+} from "../lib/server/cli.ts";
+import {
+  DEFAULT_CONFIG,
+  type ServerConfig,
+} from "../lib/server/core/config.ts";
+import { formatHostPort } from "../lib/server/main.ts";
+import { workerArgs } from "../lib/server/workers.ts";
+import { denoRunArgs, makeDocroot } from "./helpers/spidey_process.ts";
+
+function config(args: string[]): ServerConfig {
+  const cmd = parseServerArgs(args);
+  assert.equal(cmd.kind, "serve");
+  return (cmd as { config: ServerConfig }).config;
+}
+
+function usageError(args: string[], pattern: RegExp): void {
+  assert.throws(() => parseServerArgs(args), (err: unknown) => {
+    assert.ok(err instanceof UsageError, String(err));
+    assert.match(err.message, pattern);
+    return true;
+  });
+}
+
+Deno.test("parseServerArgs: defaults", () => {
+  assert.deepEqual(config([]), DEFAULT_CONFIG);
+  assert.equal(DEFAULT_CONFIG.mode, "single");
+  assert.equal(DEFAULT_CONFIG.port, 9234);
+});
+
+Deno.test("parseServerArgs: every flag, short and long", () => {
+  const c = config([
+    "-p",
+    "8080",
+    "-b",
+    "[::1]",
+    "-d",
+    "www",
+    "-v",
+    "-q",
+    "--dotfiles",
+    "--cgi-timeout",
+    "2.5",
+    "--header-timeout",
+    "1",
+    "--idle-timeout",
+    "0.5",
+    "--max-body",
+    "100",
+  ]);
+  assert.equal(c.port, 8080);
+  assert.equal(c.hostname, "::1");
+  assert.equal(c.docroot, "www");
+  assert.equal(c.mode, "single");
+  assert.equal(c.verbose, true);
+  assert.equal(c.accessLog, false);
+  assert.equal(c.dotfiles, true);
+  assert.equal(c.cgiTimeoutMs, 2500);
+  assert.equal(c.headerTimeoutMs, 1000);
+  assert.equal(c.idleTimeoutMs, 500);
+  assert.equal(c.maxBodyBytes, 100);
+  assert.equal(config(["--concurrent"]).mode, "concurrent");
+  assert.equal(config(["-f"]).mode, "concurrent");
+  const w = config(["--workers", "3"]);
+  assert.equal(w.workers, 3);
+  assert.equal(w.mode, "concurrent", "-w implies -f");
+  assert.equal(parseServerArgs(["-h"]).kind, "help");
+});
+
+Deno.test("parseServerArgs: mistakes are UsageErrors with clear messages", () => {
+  usageError(["--bogus"], /Unknown option '--bogus'/);
+  usageError(["-x"], /Unknown option '-x'/);
+  usageError(["-p"], /argument missing/);
+  usageError(["stray"], /Unexpected argument 'stray'/);
+  usageError(["-p", "http"], /Port must be a whole number/);
+  usageError(["-p", "65536"], /Port must be between 0 and 65535/);
+  usageError(["-p", "-1"], /./);
+  usageError(["-w", "0"], /Workers must be between 1 and 256/);
+  usageError(["-d", ""], /Document root is empty/);
+  usageError(["-b", ""], /Bind address is empty/);
+  usageError(["--header-timeout", "0"], /positive number of seconds/);
+  usageError(["--idle-timeout", "soon"], /positive number of seconds/);
+  usageError(["--max-body", "1k"], /whole number/);
+});
+
+Deno.test("parseIntegerFlag and parseSecondsFlag", () => {
+  assert.equal(parseIntegerFlag("N", "007", 0, 10), 7);
+  assert.throws(() => parseIntegerFlag("N", "1.5", 0, 10), UsageError);
+  assert.throws(() => parseIntegerFlag("N", "11", 0, 10), UsageError);
+  assert.equal(parseSecondsFlag("T", "0.25"), 250);
+  assert.throws(() => parseSecondsFlag("T", "-1"), UsageError);
+  assert.throws(() => parseSecondsFlag("T", "1e3"), UsageError);
+});
+
+Deno.test("workerArgs passes on what a worker needs", () => {
+  const c = config([
+    "-w",
+    "2",
+    "-d",
+    "/srv",
+    "-b",
+    "127.0.0.1",
+    "-v",
+    "-q",
+    "--dotfiles",
+    "--header-timeout",
+    "1",
+    "--idle-timeout",
+    "2",
+    "--cgi-timeout",
+    "3",
+    "--max-body",
+    "5",
+  ]);
+  const args = workerArgs(c, 4321);
+  const reparsed = config(args);
+  assert.equal(reparsed.workerChild, true);
+  assert.equal(reparsed.workers, 0, "a worker never starts workers");
+  assert.equal(reparsed.mode, "concurrent");
+  assert.equal(reparsed.port, 4321);
+  assert.equal(reparsed.hostname, "127.0.0.1");
+  assert.equal(reparsed.docroot, "/srv");
+  assert.equal(reparsed.verbose, true);
+  assert.equal(reparsed.accessLog, false);
+  assert.equal(reparsed.dotfiles, true);
+  assert.equal(reparsed.headerTimeoutMs, 1000);
+  assert.equal(reparsed.idleTimeoutMs, 2000);
+  assert.equal(reparsed.cgiTimeoutMs, 3000);
+  assert.equal(reparsed.maxBodyBytes, 5);
+});
+
+Deno.test("formatHostPort brackets IPv6", () => {
+  assert.equal(formatHostPort("0.0.0.0", 80), "0.0.0.0:80");
+  assert.equal(formatHostPort("::1", 80), "[::1]:80");
+});
+
+/** Runs spidey to completion with `args`. */
+async function runSpidey(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: denoRunArgs("spidey.ts", args),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+Deno.test("spidey: bad command lines print one line and exit 2", async () => {
+  const root = await makeDocroot({ "f.txt": "x" });
+  const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const busyPort = String((busy.addr as Deno.NetAddr).port);
+  try {
+    const cases: Array<[string[], RegExp]> = [
+      [["--bogus"], /^spidey: Unknown option '--bogus'.*spidey -h/],
+      [["-p", "http"], /^spidey: Port must be a whole number/],
+      [["-p", "70000"], /^spidey: Port must be between/],
+      [
+        ["-d", `${root}/missing`, "-p", "0"],
+        /^spidey: Document root .* does not exist/,
+      ],
+      [
+        ["-d", `${root}/f.txt`, "-p", "0"],
+        /^spidey: Document root .* is not a directory/,
+      ],
+      [
+        ["-d", root, "-b", "127.0.0.1", "-p", busyPort],
+        /^spidey: Port \d+ on 127\.0\.0\.1 is already in use/,
+      ],
+      [
+        ["-d", root, "-b", "127.0.0.1", "-p", busyPort, "-w", "2"],
+        /^spidey: Port \d+ on 127\.0\.0\.1 is already in use/,
+      ],
+    ];
+    const results = await Promise.all(cases.map(([args]) => runSpidey(args)));
+    results.forEach((r, i) => {
+      const [args, pattern] = cases[i]!;
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      const lines = r.stderr.trimEnd().split("\n");
+      assert.equal(lines.length, 1, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(lines[0]!, pattern);
+      assert.ok(!/\bat .*\.ts:\d+/.test(r.stderr), "no stack trace");
+    });
+  } finally {
+    busy.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("spidey -h prints the help and exits 0", async () => {
+  const r = await runSpidey(["-h"]);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^spidey: serve a folder over HTTP/);
+  for (
+    const flag of [
+      "--port",
+      "--docroot",
+      "--concurrent",
+      "--workers",
+      "--max-body",
+    ]
+  ) {
+    assert.ok(r.stdout.includes(flag), flag);
+  }
+  assert.equal(r.stderr, "");
+});
+
+Deno.test("--bundled serves the site that ships with spidey, and excludes -d", () => {
+  const cmd = parseServerArgs(["--bundled"]);
+  assert.ok(cmd.kind === "serve");
+  assert.equal(cmd.config.docroot, BUNDLED_SITE);
+  assert.ok(Deno.statSync(`${BUNDLED_SITE}/index.html`).isFile);
+  assert.throws(
+    () => parseServerArgs(["--bundled", "-d", "."]),
+    (err: unknown) =>
+      err instanceof UsageError && /either -d or --bundled/.test(err.message),
+  );
+});
