@@ -3,10 +3,8 @@ import {
   entityTagListMatches,
   evaluatePreconditions,
   ifRangeHolds,
-  isWeakTag,
-  makeEntityTag,
-  type Validators,
 } from "../lib/http/conditional.ts";
+import type { Validators } from "../lib/http/validators.ts";
 
 const LAST_MODIFIED = Date.UTC(2024, 0, 2, 3, 4, 5);
 const LAST_MODIFIED_TEXT = "Tue, 02 Jan 2024 03:04:05 GMT";
@@ -20,21 +18,6 @@ const WEAK: Validators = { ...STRONG, etag: `W/${STRONG.etag}` };
 function headers(fields: Record<string, string>): Map<string, string> {
   return new Map(Object.entries(fields));
 }
-
-Deno.test("makeEntityTag changes with size, mtime and inode", () => {
-  const base = { size: 1024, mtimeMs: LAST_MODIFIED, ino: 161 };
-  const tag = makeEntityTag(base, false);
-  assert.match(tag, /^"[0-9a-f-]+"$/);
-  assert.equal(isWeakTag(tag), false);
-  assert.notEqual(makeEntityTag({ ...base, size: 1025 }, false), tag);
-  assert.notEqual(
-    makeEntityTag({ ...base, mtimeMs: base.mtimeMs + 1 }, false),
-    tag,
-  );
-  assert.notEqual(makeEntityTag({ ...base, ino: 162 }, false), tag);
-  assert.equal(makeEntityTag(base, true), `W/${tag}`);
-  assert.equal(isWeakTag(makeEntityTag(base, true)), true);
-});
 
 Deno.test("entityTagListMatches compares weakly and strongly", () => {
   const tag = '"x1"';
@@ -253,5 +236,85 @@ Deno.test("ifRangeHolds needs a strong match of tag or date", () => {
   assert.equal(
     ifRangeHolds(LAST_MODIFIED_TEXT, { ...STRONG, lastModifiedMs: null }),
     false,
+  );
+});
+
+// Listings and thumbnails go through the same evaluation as files.
+
+const NO_VALIDATORS = null;
+
+Deno.test("a representation without validators matches only the wildcard", () => {
+  assert.equal(entityTagListMatches('"x1"', null, false), false);
+  assert.equal(entityTagListMatches('W/"x1"', null, false), false);
+  assert.equal(entityTagListMatches("*", null, false), true);
+  assert.equal(entityTagListMatches(" * ", null, true), true);
+  assert.equal(
+    evaluatePreconditions(headers({ "if-none-match": '"x1"' }), NO_VALIDATORS),
+    "proceed",
+  );
+  assert.equal(
+    evaluatePreconditions(headers({ "if-none-match": "*" }), NO_VALIDATORS),
+    "not-modified",
+  );
+  assert.equal(
+    evaluatePreconditions(headers({ "if-match": '"x1"' }), NO_VALIDATORS),
+    "failed",
+  );
+  assert.equal(
+    evaluatePreconditions(headers({ "if-match": "*" }), NO_VALIDATORS),
+    "proceed",
+  );
+  assert.equal(
+    evaluatePreconditions(
+      headers({ "if-modified-since": LAST_MODIFIED_TEXT }),
+      NO_VALIDATORS,
+      NOW,
+    ),
+    "proceed",
+  );
+  assert.equal(
+    evaluatePreconditions(
+      headers({ "if-unmodified-since": "Mon, 01 Jan 2024 00:00:00 GMT" }),
+      NO_VALIDATORS,
+      NOW,
+    ),
+    "proceed",
+  );
+  assert.equal(
+    evaluatePreconditions(
+      headers({ "if-match": '"x1"', "if-none-match": "*" }),
+      NO_VALIDATORS,
+    ),
+    "failed",
+  );
+  assert.equal(evaluatePreconditions(headers({}), NO_VALIDATORS), "proceed");
+});
+
+Deno.test("If-Modified-Since answers for a strong content tag with a date, as listings have", () => {
+  // A listing's tag is a hash of its bytes: strong, so its date counts.
+  const listing: Validators = {
+    etag: '"2a-0123456789abcdef"',
+    lastModifiedMs: LAST_MODIFIED,
+  };
+  const at = (fields: Record<string, string>) =>
+    evaluatePreconditions(headers(fields), listing, NOW);
+  assert.equal(at({ "if-modified-since": LAST_MODIFIED_TEXT }), "not-modified");
+  assert.equal(
+    at({ "if-modified-since": "Sunday, 07-Jan-24 00:00:00 GMT" }),
+    "not-modified",
+  );
+  assert.equal(
+    at({ "if-modified-since": "Mon, 01 Jan 2024 23:59:59 GMT" }),
+    "proceed",
+  );
+  // Weak comparison for If-None-Match, strong for If-Match.
+  assert.equal(at({ "if-none-match": `W/${listing.etag}` }), "not-modified");
+  assert.equal(at({ "if-match": `W/${listing.etag}` }), "failed");
+  assert.equal(at({ "if-match": listing.etag }), "proceed");
+  // If-Match is evaluated first: a failed one wins over a matching
+  // If-None-Match.
+  assert.equal(
+    at({ "if-match": '"other"', "if-none-match": listing.etag }),
+    "failed",
   );
 });

@@ -1,19 +1,22 @@
 import assert from "node:assert/strict";
 import {
+  type DirectoryRead,
   type DirectoryStamp,
   ListingCache,
   type RenderedListing,
 } from "../lib/server/listing/cache.ts";
-import type { ListingEntry } from "../lib/server/listing/entries.ts";
 
-function entries(...names: string[]): ListingEntry[] {
-  return names.map((name) => ({
-    name,
-    isDirectory: false,
-    size: 1,
-    mtimeMs: 0,
-    mime: "text/plain",
-  }));
+function entries(...names: string[]): DirectoryRead {
+  return {
+    entries: names.map((name) => ({
+      name,
+      isDirectory: false,
+      size: 1,
+      mtimeMs: 0,
+      mime: "text/plain",
+    })),
+    lastModifiedMs: null,
+  };
 }
 
 function rendered(bytes: number): RenderedListing {
@@ -22,6 +25,7 @@ function rendered(bytes: number): RenderedListing {
     headers: [],
     notModifiedHeaders: [],
     etag: '"x"',
+    lastModifiedMs: null,
   };
 }
 
@@ -104,12 +108,59 @@ Deno.test("ListingCache drops rendered variants when a stale re-read finds a cha
   const first = t.cache.snapshot("k", STAMP, t.read(["a"]));
   t.cache.remember("k", first, "html", rendered(10));
   t.advance(1000);
-  const changed = t.cache.snapshot("k", STAMP, () => [
-    { name: "a", isDirectory: false, size: 2, mtimeMs: 0, mime: "text/plain" },
-  ]);
+  const changed = t.cache.snapshot("k", STAMP, () => ({
+    entries: [
+      {
+        name: "a",
+        isDirectory: false,
+        size: 2,
+        mtimeMs: 0,
+        mime: "text/plain",
+      },
+    ],
+    lastModifiedMs: null,
+  }));
   assert.notEqual(changed, first);
   assert.equal(changed.variants.size, 0);
   assert.equal(changed.entries[0]!.size, 2);
+});
+
+Deno.test("ListingCache keeps a snapshot's date while its entries stay the same", () => {
+  const t = setup();
+  const dated = (date: number | null) => () => ({
+    ...entries("a"),
+    lastModifiedMs: date,
+  });
+  const first = t.cache.snapshot("k", STAMP, dated(5000));
+  assert.equal(first.lastModifiedMs, 5000);
+  t.cache.remember("k", first, "html", rendered(10));
+  // A later change time with the same entries (a chmod, say) or none at
+  // all (such a change moments ago): the bytes, and so the date, stand.
+  t.advance(1000);
+  assert.equal(t.cache.snapshot("k", STAMP, dated(9000)), first);
+  t.advance(1000);
+  assert.equal(t.cache.snapshot("k", STAMP, dated(null)), first);
+  assert.equal(first.lastModifiedMs, 5000);
+  assert.equal(first.variants.size, 1);
+});
+
+Deno.test("ListingCache renders anew when a snapshot without a date gains one", () => {
+  const t = setup();
+  const dated = (date: number | null) => () => ({
+    ...entries("a"),
+    lastModifiedMs: date,
+  });
+  const racy = t.cache.snapshot("k", STAMP, dated(null));
+  t.cache.remember("k", racy, "html", rendered(10));
+  t.advance(1000);
+  const still = t.cache.snapshot("k", STAMP, dated(null));
+  assert.equal(still, racy, "no date yet: nothing to gain");
+  t.advance(1000);
+  const settled = t.cache.snapshot("k", STAMP, dated(5000));
+  assert.notEqual(settled, racy);
+  assert.equal(settled.lastModifiedMs, 5000);
+  assert.equal(settled.variants.size, 0, "variants carry the old headers");
+  assert.equal(t.cache.size, 1);
 });
 
 Deno.test("ListingCache keeps rendered variants only with their snapshot", () => {

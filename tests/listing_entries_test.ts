@@ -24,7 +24,7 @@ async function fixture(): Promise<{ root: string; outside: string }> {
 Deno.test("readDirectoryEntries reports type, size, time and media type", async () => {
   const { root } = await fixture();
   const byName = new Map(
-    readDirectoryEntries(root, { dotfiles: false, root }).map((
+    readDirectoryEntries(root, { dotfiles: false, root }).entries.map((
       e,
     ) => [e.name, e]),
   );
@@ -41,20 +41,20 @@ Deno.test("readDirectoryEntries reports type, size, time and media type", async 
 
 Deno.test("readDirectoryEntries hides dotfiles unless asked", async () => {
   const { root } = await fixture();
-  const hidden = readDirectoryEntries(root, { dotfiles: false, root }).map((
-    e,
-  ) => e.name);
+  const hidden = readDirectoryEntries(root, { dotfiles: false, root }).entries
+    .map((
+      e,
+    ) => e.name);
   assert.ok(!hidden.some((n) => n.startsWith(".")));
-  const shown = readDirectoryEntries(root, { dotfiles: true, root }).map((e) =>
-    e.name
-  );
+  const shown = readDirectoryEntries(root, { dotfiles: true, root }).entries
+    .map((e) => e.name);
   assert.ok(shown.includes(".env"));
   assert.ok(shown.includes(".git"));
 });
 
 Deno.test("readDirectoryEntries follows symlinks only inside the root", async () => {
   const { root } = await fixture();
-  const entries = readDirectoryEntries(root, { dotfiles: false, root });
+  const entries = readDirectoryEntries(root, { dotfiles: false, root }).entries;
   const names = entries.map((e) => e.name).sort();
   assert.deepEqual(names, [
     "a.txt",
@@ -77,9 +77,9 @@ Deno.test("readDirectoryEntries never reveals what an escaping link points at", 
   const inSub = readDirectoryEntries(subRoot, {
     dotfiles: false,
     root: subRoot,
-  });
+  }).entries;
   assert.deepEqual(inSub.map((e) => e.name), ["inner.txt"]);
-  const listed = readDirectoryEntries(root, { dotfiles: true, root });
+  const listed = readDirectoryEntries(root, { dotfiles: true, root }).entries;
   const names = listed.map((e) => e.name);
   for (const escaping of ["escape-file", "escape-dir", "escape-relative"]) {
     assert.ok(!names.includes(escaping), `${escaping} is listed`);
@@ -95,9 +95,8 @@ Deno.test("readDirectoryEntries skips FIFOs and other special files", async () =
   const mkfifo = new Deno.Command("mkfifo", { args: [`${root}/pipe`] });
   const { success } = await mkfifo.output();
   assert.ok(success, "mkfifo failed");
-  const names = readDirectoryEntries(root, { dotfiles: false, root }).map((e) =>
-    e.name
-  );
+  const names = readDirectoryEntries(root, { dotfiles: false, root }).entries
+    .map((e) => e.name);
   assert.deepEqual(names, ["a.txt"]);
 });
 
@@ -112,6 +111,36 @@ Deno.test("readDirectoryEntries throws NotFound for a missing directory", () => 
   );
 });
 
+Deno.test("readDirectoryEntries reports the newest change among listed entries", async () => {
+  const root = await Deno.realPath(
+    await makeDocroot({ "old.txt": "o", "new.txt": "n", ".hidden": "h" }),
+  );
+  const statChange = (name: string) =>
+    Deno.statSync(`${root}/${name}`).ctime!.getTime();
+  const read = () => readDirectoryEntries(root, { dotfiles: false, root });
+  // ctimes have whole seconds: wait for the next one so a change shows.
+  await new Promise((r) => setTimeout(r, 1100));
+  // Setting an mtime into the past still moves the ctime forward.
+  await Deno.utime(`${root}/new.txt`, 0, 0);
+  const after = read();
+  assert.equal(after.changedMs, statChange("new.txt"));
+  assert.ok(after.changedMs! > statChange("old.txt"));
+  assert.equal(
+    after.entries.find((e) => e.name === "new.txt")!.mtimeMs,
+    0,
+  );
+  // A hidden entry is not listed, so its change does not count.
+  await new Promise((r) => setTimeout(r, 1100));
+  await Deno.writeTextFile(`${root}/.hidden`, "changed");
+  assert.equal(read().changedMs, after.changedMs);
+  assert.ok(statChange(".hidden") > after.changedMs!);
+  const empty = await Deno.realPath(await makeDocroot({}));
+  assert.equal(
+    readDirectoryEntries(empty, { dotfiles: false, root: empty }).changedMs,
+    null,
+  );
+});
+
 Deno.test("readDirectoryEntries lists 10,000 entries", async () => {
   const root = await Deno.realPath(
     await Deno.makeTempDir({ prefix: "spidey-test-" }),
@@ -120,7 +149,8 @@ Deno.test("readDirectoryEntries lists 10,000 entries", async () => {
     Deno.writeFileSync(`${root}/f${i}`, new Uint8Array(0));
   }
   try {
-    const entries = readDirectoryEntries(root, { dotfiles: false, root });
+    const entries =
+      readDirectoryEntries(root, { dotfiles: false, root }).entries;
     assert.equal(entries.length, 10_000);
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -205,6 +205,94 @@ Deno.test("listing: If-None-Match with the current ETag gets 304", async () => {
   assert.equal(other.status, 200);
 });
 
+/**
+ * Waits until a listing of `paths` may carry a date: two seconds past the
+ * newest ctime (whole seconds) among them, the server's racy window.
+ */
+async function waitUntilSettled(...paths: string[]): Promise<void> {
+  let newest = 0;
+  for (const path of paths) {
+    newest = Math.max(newest, Deno.statSync(path).ctime!.getTime());
+  }
+  const wait = newest + 2000 + 100 - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+}
+
+Deno.test("listing: If-Modified-Since gets 304 once the directory is still, and 200 after a change", async () => {
+  const root = await makeDocroot({ "d/a.txt": "a" });
+  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  // Just written: another change within the same second would keep the
+  // date, so the listing has none yet (the ETag still works).
+  await Deno.writeTextFile(`${root}/d/b.txt`, "b");
+  const racy = await getPath(spidey.port, "/d/");
+  assert.equal(racy.status, 200);
+  assert.equal(racy.headers.get("last-modified"), undefined);
+  const racyAgain = await getPath(
+    spidey.port,
+    "/d/",
+    `If-None-Match: ${racy.headers.get("etag")}\r\n`,
+  );
+  assert.equal(racyAgain.status, 304);
+
+  await waitUntilSettled(`${root}/d`, `${root}/d/a.txt`, `${root}/d/b.txt`);
+  const first = await getPath(spidey.port, "/d/");
+  assert.equal(first.status, 200);
+  assert.equal(first.headers.get("etag"), racy.headers.get("etag"));
+  const lastModified = first.headers.get("last-modified");
+  assert.ok(lastModified !== undefined, "no Last-Modified once settled");
+  const date = Date.parse(lastModified);
+  assert.equal(
+    date,
+    Math.floor(Deno.statSync(`${root}/d/b.txt`).ctime!.getTime() / 1000) *
+      1000,
+  );
+
+  const since = (value: string, more = "") =>
+    getPath(spidey.port, "/d/", `If-Modified-Since: ${value}\r\n${more}`);
+  const notModified = await since(lastModified);
+  assert.equal(notModified.status, 304);
+  assert.equal(notModified.body.length, 0);
+  assert.equal(notModified.headers.get("last-modified"), lastModified);
+  assert.equal(notModified.headers.get("etag"), first.headers.get("etag"));
+  assert.equal(notModified.headers.get("vary"), "Accept");
+  // The JSON variant shares the directory's date.
+  const json = await since(lastModified, "Accept: application/json\r\n");
+  assert.equal(json.status, 304);
+  assert.equal(
+    (await since(new Date(date - 1000).toUTCString())).status,
+    200,
+  );
+  // If-None-Match decides when both are sent, and compares weakly.
+  assert.equal(
+    (await since(lastModified, 'If-None-Match: "other"\r\n')).status,
+    200,
+  );
+  const weak = await getPath(
+    spidey.port,
+    "/d/",
+    `If-None-Match: W/${first.headers.get("etag")}\r\n`,
+  );
+  assert.equal(weak.status, 304);
+  // If-Match compares strongly and fails with 412.
+  const failed = await getPath(spidey.port, "/d/", 'If-Match: "other"\r\n');
+  assert.equal(failed.status, 412);
+  const matched = await getPath(
+    spidey.port,
+    "/d/",
+    `If-Match: ${first.headers.get("etag")}\r\n`,
+  );
+  assert.equal(matched.status, 200);
+
+  // An mtime set back in time changes what the listing shows without
+  // making anything newer, but it moves the file's ctime: a new date.
+  await Deno.utime(`${root}/d/a.txt`, 0, 0);
+  await waitUntilSettled(`${root}/d/a.txt`);
+  const changed = await since(lastModified);
+  assert.equal(changed.status, 200);
+  assert.notEqual(changed.headers.get("etag"), first.headers.get("etag"));
+  assert.ok(Date.parse(changed.headers.get("last-modified")!) > date);
+});
+
 Deno.test("listing: new files appear and size changes show within the staleness bound", async () => {
   const root = await makeDocroot({ "live/old.txt": "1" });
   await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);

@@ -10,7 +10,7 @@ function answer(bytes: number, etag: string | null = '"x"'): CachedThumbnail {
     body: new Uint8Array(bytes),
     headers: [],
     notModifiedHeaders: [],
-    etag,
+    validators: etag === null ? null : { etag, lastModifiedMs: null },
   };
 }
 

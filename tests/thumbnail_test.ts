@@ -116,6 +116,88 @@ Deno.test("thumbnail: revalidation gets 304, HEAD gets the headers, and an edite
   }
 });
 
+Deno.test("thumbnail: If-Modified-Since gets 304 by the image's mtime, preconditions as for files", async () => {
+  const root = await makeDocroot({
+    "a.png": await makePng(400, 200),
+    "notes.txt.png": "not a png at all",
+  });
+  await age(root, "a.png", "notes.txt.png");
+  const lastModified = new Date(LONG_AGO * 1000).toUTCString();
+  try {
+    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+    const first = await fetchPath(spidey.port, "/a.png?thumbnail");
+    assert.equal(first.status, 200);
+    assert.equal(first.headers.get("last-modified"), lastModified);
+    const etag = first.headers.get("etag")!;
+
+    const since = (value: string, more = "") =>
+      fetchPath(
+        spidey.port,
+        "/a.png?thumbnail",
+        `If-Modified-Since: ${value}\r\n${more}`,
+      );
+    const notModified = await since(lastModified);
+    assert.equal(notModified.status, 304);
+    assert.equal(notModified.body.length, 0);
+    assert.equal(notModified.headers.get("etag"), etag);
+    assert.equal(notModified.headers.get("last-modified"), lastModified);
+    assert.equal(
+      (await since("Sun, 31 Dec 2023 23:59:59 GMT")).status,
+      200,
+    );
+    // If-None-Match decides when both are sent, and compares weakly.
+    assert.equal(
+      (await since(lastModified, 'If-None-Match: "other"\r\n')).status,
+      200,
+    );
+    assert.equal(
+      (await fetchPath(
+        spidey.port,
+        "/a.png?thumbnail",
+        `If-None-Match: W/${etag}\r\n`,
+      )).status,
+      304,
+    );
+    // If-Match and If-Unmodified-Since fail with 412.
+    assert.equal(
+      (await fetchPath(
+        spidey.port,
+        "/a.png?thumbnail",
+        'If-Match: "other"\r\n',
+      )).status,
+      412,
+    );
+    assert.equal(
+      (await fetchPath(
+        spidey.port,
+        "/a.png?thumbnail",
+        "If-Unmodified-Since: Sun, 31 Dec 2023 00:00:00 GMT\r\n",
+      )).status,
+      412,
+    );
+    // The icon of a file that is no image is dated by that file too.
+    const icon = await fetchPath(
+      spidey.port,
+      "/notes.txt.png?thumbnail",
+      `If-Modified-Since: ${lastModified}\r\n`,
+    );
+    assert.equal(icon.status, 304);
+
+    // An edited image is newer than the date the client holds.
+    await Deno.writeFile(`${root}/a.png`, await makePng(100, 250));
+    await Deno.utime(`${root}/a.png`, LONG_AGO + 60, LONG_AGO + 60);
+    const edited = await since(lastModified);
+    assert.equal(edited.status, 200);
+    assert.equal(
+      edited.headers.get("last-modified"),
+      new Date((LONG_AGO + 60) * 1000).toUTCString(),
+    );
+    assert.deepEqual(webpDimensions(edited.body), { width: 64, height: 160 });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("thumbnail: SVG, GIF, corrupt, truncated and oversized images get the icon, never a 500", async () => {
   const png = await makePng(200, 200);
   const garbled = png.slice();
@@ -173,6 +255,15 @@ Deno.test("thumbnail: a file changed within the last moments is answered but not
     assert.equal(res.headers.get("content-type"), "image/webp");
     assert.equal(res.headers.get("cache-control"), "no-store");
     assert.equal(res.headers.get("etag"), undefined);
+    assert.equal(res.headers.get("last-modified"), undefined);
+    // Nothing to revalidate against: a date condition gets the image.
+    const again = await fetchPath(
+      spidey.port,
+      "/new.png?thumbnail",
+      `If-Modified-Since: ${new Date().toUTCString()}\r\n`,
+    );
+    assert.equal(again.status, 200);
+    assert.equal(again.headers.get("content-type"), "image/webp");
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -1,25 +1,16 @@
 /**
- * Validators and conditional requests (RFC 9110 sections 8.8 and 13):
- * entity tags for files, comparison of entity-tag lists, and the order in
- * which `If-Match`, `If-Unmodified-Since`, `If-None-Match`,
- * `If-Modified-Since` and `If-Range` are evaluated.
+ * Conditional requests (RFC 9110 section 13) for every representation
+ * spidey serves (files, listings, thumbnails): comparison of entity-tag
+ * lists, and the order in which `If-Match`, `If-Unmodified-Since`,
+ * `If-None-Match`, `If-Modified-Since` and `If-Range` are evaluated
+ * against the {@linkcode Validators} made by `./validators.ts`.
  *
  * @module
  */
 
 import type { HeaderMap } from "./header_fields.ts";
 import { parseStrictHttpDate } from "./strict_date.ts";
-
-/** What a representation is validated by. */
-export interface Validators {
-  /**
-   * The entity tag as sent: `"opaque"`, or `W/"opaque"` when it is weak
-   * (then `lastModifiedMs` is weak too, and neither can confirm a range).
-   */
-  etag: string;
-  /** `Last-Modified` in ms since the epoch (whole seconds), or null. */
-  lastModifiedMs: number | null;
-}
+import { isWeakTag, type Validators } from "./validators.ts";
 
 /** What the preconditions of a GET or HEAD decide. */
 export type PreconditionOutcome =
@@ -29,34 +20,6 @@ export type PreconditionOutcome =
   | "not-modified"
   /** Answer 412 Precondition Failed. */
   | "failed";
-
-/** What an entity tag of a file is derived from. */
-export interface FileIdentity {
-  /** Size in bytes. */
-  size: number;
-  /** Modification time in ms since the epoch. */
-  mtimeMs: number;
-  /** Inode number (0 where the platform has none). */
-  ino: number;
-}
-
-/**
- * The entity tag of a file: size, modification time (ms) and inode in
- * hex, so a rewrite, a touch or a replacement by rename all change it.
- * `weak` marks a tag that cannot promise byte equality, as for a file
- * modified so recently that another write could still share its mtime.
- */
-export function makeEntityTag(id: FileIdentity, weak: boolean): string {
-  const opaque = `"${id.ino.toString(16)}-${id.size.toString(16)}-${
-    id.mtimeMs.toString(16)
-  }"`;
-  return weak ? `W/${opaque}` : opaque;
-}
-
-/** True for a weak entity tag (`W/"…"`). */
-export function isWeakTag(etag: string): boolean {
-  return etag.charCodeAt(0) === 87 /* W */;
-}
 
 function opaqueOf(etag: string): string {
   return isWeakTag(etag) ? etag.slice(2) : etag;
@@ -70,14 +33,15 @@ function isOws(code: number): boolean {
  * True when the `If-Match`/`If-None-Match` style list `value` (`*` or a
  * comma-separated list of entity tags) matches `etag`. The strong
  * comparison needs both tags strong; the weak one compares the opaque
- * parts only (RFC 9110 section 8.8.3.2). A malformed list matches nothing.
+ * parts only (RFC 9110 section 8.8.3.2). A malformed list matches nothing;
+ * a representation without a tag (`etag` null) matches only `*`.
  */
 export function entityTagListMatches(
   value: string,
-  etag: string,
+  etag: string | null,
   strong: boolean,
 ): boolean {
-  if (strong && isWeakTag(etag)) {
+  if (etag === null || (strong && isWeakTag(etag))) {
     // A weak tag never matches strongly, but `*` still does.
     return value.trim() === "*";
   }
@@ -115,6 +79,19 @@ export function entityTagListMatches(
   }
 }
 
+/** What the preconditions decide for a representation without validators. */
+function wildcardOutcome(headers: HeaderMap): PreconditionOutcome {
+  const ifMatch = headers.get("if-match");
+  if (ifMatch !== undefined && !entityTagListMatches(ifMatch, null, true)) {
+    return "failed";
+  }
+  const ifNoneMatch = headers.get("if-none-match");
+  return ifNoneMatch !== undefined &&
+      entityTagListMatches(ifNoneMatch, null, false)
+    ? "not-modified"
+    : "proceed";
+}
+
 /**
  * Evaluates the preconditions of a GET or HEAD in the order of RFC 9110
  * section 13.2.2. `If-Modified-Since` is ignored when `If-None-Match` is
@@ -122,13 +99,16 @@ export function entityTagListMatches(
  * that is not a valid HTTP-date (strictly: see `parseStrictHttpDate`) is
  * ignored, never an error; so is an `If-Modified-Since` in the future,
  * which cannot be a date this server sent (`nowMs` is the clock, for
- * tests), and one checked against weak validators.
+ * tests), and one checked against weak validators. `v` is null for a
+ * representation that has no validators (one not to be reused), which
+ * only the wildcard `*` matches.
  */
 export function evaluatePreconditions(
   headers: HeaderMap,
-  v: Validators,
+  v: Validators | null,
   nowMs?: number,
 ): PreconditionOutcome {
+  if (v === null) return wildcardOutcome(headers);
   const ifMatch = headers.get("if-match");
   if (ifMatch !== undefined) {
     if (!entityTagListMatches(ifMatch, v.etag, true)) return "failed";

@@ -1,6 +1,6 @@
 /**
  * HTTP-date formatting (RFC 9110 section 5.6.7) with a per-second cache for
- * the `Date` header of every response.
+ * the `Date` header of every response. Parsing is `./strict_date.ts`.
  *
  * @module
  */
@@ -32,14 +32,4 @@ export function currentHttpDate(): string {
     cachedValue = formatHttpDate(now);
   }
   return cachedValue;
-}
-
-/**
- * Parses an HTTP-date; returns milliseconds since the epoch, or `null` for
- * anything unparseable or absurd (so a huge date cannot crash a caller).
- */
-export function parseHttpDate(value: string): number | null {
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) return null;
-  return ms;
 }

@@ -19,6 +19,10 @@
  *   load that is one re-read per directory per second, not per request,
  *   and when the re-read finds the same entries the rendered variants are
  *   kept, so nothing is sorted or rendered again.
+ * - Each snapshot carries the listing's `Last-Modified`, decided by the
+ *   reader when it read. A re-read that finds the same entries keeps the
+ *   old date (the bytes did not change since), unless the old snapshot had
+ *   none (read too soon after a change) and the new one has one.
  * - A re-read runs on the serving thread, and one of a huge directory is
  *   slow (10,000 entries: a few hundred ms on a busy machine). So a
  *   snapshot stays fresh for at least `readCostFactor` times as long as
@@ -34,6 +38,7 @@
 
 import type { PreparedResponse } from "../core/prepared_response.ts";
 import type { HeaderList } from "../../http/header_fields.ts";
+import type { Validators } from "../../http/validators.ts";
 import type { ListingEntry } from "./entries.ts";
 
 /** What identifies one state of a directory: its inode and mtime. */
@@ -44,13 +49,13 @@ export interface DirectoryStamp {
   mtimeMs: number | null;
 }
 
-/** A response ready to send: one body and its headers. */
-export interface RenderedListing {
+/** A response ready to send: one body, its headers and validators. */
+export interface RenderedListing extends Validators {
   /** The encoded body. */
   body: Uint8Array;
   /** Headers for a 200 with this body. */
   headers: HeaderList;
-  /** Headers for a 304 answering a matching `If-None-Match`. */
+  /** Headers for a 304. */
   notModifiedHeaders: HeaderList;
   /** The entity tag of `body`, quoted. */
   etag: string;
@@ -65,10 +70,20 @@ function renderedCost(rendered: RenderedListing): number {
   return rendered.body.length + (rendered.prepared?.cost ?? 0);
 }
 
+/** What a reader found in a directory. */
+export interface DirectoryRead {
+  /** Entries in file-system order. */
+  readonly entries: ListingEntry[];
+  /** The `Last-Modified` of listings made from them, or null for none. */
+  readonly lastModifiedMs: number | null;
+}
+
 /** The entries of one directory as read, and what was rendered from them. */
 export interface ListingSnapshot {
   /** Entries in file-system order. */
   readonly entries: readonly ListingEntry[];
+  /** The `Last-Modified` of listings made from them, or null for none. */
+  readonly lastModifiedMs: number | null;
   /** Rendered variants by a caller-chosen key (format and sort). */
   readonly variants: ReadonlyMap<string, RenderedListing>;
 }
@@ -160,22 +175,23 @@ export class ListingCache {
 
   /**
    * The snapshot for `key` if its stamp equals `stamp` and it is fresh;
-   * otherwise calls `read` and stores a new one. Errors from `read`
+   * otherwise calls `read` and stores a new one (or renews the old one
+   * when `read` found the same entries). Errors from `read`
    * propagate, and drop any old snapshot for `key`.
    */
   snapshot(
     key: string,
     stamp: DirectoryStamp,
-    read: () => ListingEntry[],
+    read: () => DirectoryRead,
   ): ListingSnapshot {
     const now = this.#now();
     const old = this.#snapshots.get(key);
     const sameStamp = old !== undefined && old.stamp.ino === stamp.ino &&
       old.stamp.mtimeMs === stamp.mtimeMs;
     if (sameStamp && now - old.readAt < old.freshFor) return old;
-    let entries: ListingEntry[];
+    let found: DirectoryRead;
     try {
-      entries = read();
+      found = read();
     } catch (err) {
       if (old !== undefined) this.#drop(key, old);
       throw err;
@@ -186,7 +202,11 @@ export class ListingCache {
     );
     // Stale but unchanged (the usual case under load): keep the rendered
     // variants and just restart the clock, so a re-read costs no render.
-    if (sameStamp && sameEntries(old.entries, entries)) {
+    // Their date still holds; only gaining a date is worth a render.
+    if (
+      sameStamp && sameEntries(old.entries, found.entries) &&
+      (old.lastModifiedMs !== null || found.lastModifiedMs === null)
+    ) {
       old.readAt = now;
       old.freshFor = freshFor;
       // Move it to the back of the eviction order.
@@ -200,9 +220,10 @@ export class ListingCache {
       stamp,
       readAt: now,
       freshFor,
-      entries,
+      entries: found.entries,
+      lastModifiedMs: found.lastModifiedMs,
       variants: new Map(),
-      bytes: entriesBytes(entries),
+      bytes: entriesBytes(found.entries),
     };
     this.#snapshots.set(key, fresh);
     this.#bytes += fresh.bytes;

@@ -26,6 +26,17 @@ export interface ListingEntry {
   mime: string | null;
 }
 
+/** What one read of a directory found. */
+export interface DirectoryContents {
+  /** The rows, in file-system order. */
+  entries: ListingEntry[];
+  /**
+   * The newest {@linkcode changeTimeOf} among the listed entries, or null
+   * when there are none (hidden and skipped entries do not count).
+   */
+  changedMs: number | null;
+}
+
 /** Options for {@linkcode readDirectoryEntries}. */
 export interface ReadEntriesOptions {
   /** List names that start with a dot. */
@@ -42,6 +53,18 @@ export interface ReadEntriesOptions {
 function timeOf(info: Deno.FileInfo): number | null {
   const ms = info.mtime?.getTime();
   return ms !== undefined && Number.isFinite(ms) ? ms : null;
+}
+
+/**
+ * When anything `stat` says of a file last changed: its ctime, which moves
+ * on every write, rename and `utime` and cannot be set back (unlike the
+ * mtime, which `touch -d` or `cp -p` can put in the past); the mtime where
+ * the platform has no ctime; null when neither is a finite time.
+ */
+export function changeTimeOf(info: Deno.FileInfo): number | null {
+  const ctime = info.ctime?.getTime();
+  if (ctime !== undefined && Number.isFinite(ctime)) return ctime;
+  return timeOf(info);
 }
 
 function entryFrom(name: string, info: Deno.FileInfo): ListingEntry | null {
@@ -79,9 +102,10 @@ function followInside(
 }
 
 /**
- * Lists `fsPath` in file-system order (callers sort). Entries that vanish
- * or cannot be statted between the read and the stat are skipped, so one
- * bad entry never fails the whole listing.
+ * Lists `fsPath` in file-system order (callers sort), with the newest
+ * change among what is listed. Entries that vanish or cannot be statted
+ * between the read and the stat are skipped, so one bad entry never fails
+ * the whole listing.
  *
  * @throws {Deno.errors.NotFound | Deno.errors.PermissionDenied} when the
  * directory itself cannot be read.
@@ -89,9 +113,10 @@ function followInside(
 export function readDirectoryEntries(
   fsPath: string,
   options: ReadEntriesOptions,
-): ListingEntry[] {
+): DirectoryContents {
   const base = fsPath.endsWith("/") ? fsPath : `${fsPath}/`;
   const out: ListingEntry[] = [];
+  let changedMs: number | null = null;
   for (const dirent of Deno.readDirSync(fsPath)) {
     const name = dirent.name;
     if (!options.dotfiles && name.charCodeAt(0) === 46 /* . */) continue;
@@ -107,7 +132,12 @@ export function readDirectoryEntries(
     }
     if (info === null) continue;
     const entry = entryFrom(name, info);
-    if (entry !== null) out.push(entry);
+    if (entry === null) continue;
+    out.push(entry);
+    const changed = changeTimeOf(info);
+    if (changed !== null && (changedMs === null || changed > changedMs)) {
+      changedMs = changed;
+    }
   }
-  return out;
+  return { entries: out, changedMs };
 }

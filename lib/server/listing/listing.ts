@@ -2,21 +2,32 @@
  * Directory listings: an HTML page for people (a table or a grid, with
  * thumbnails and players) or JSON for scripts, in the order the query
  * asks (`?C=M;O=D;view=grid`), served from a {@linkcode ListingCache} so
- * that a hot listing costs one `stat` and one write.
+ * that a hot listing costs one `stat` and one write. Each variant has a
+ * strong `ETag` (a hash of its bytes) and, once the directory has been
+ * still for a moment, a `Last-Modified`; conditional requests are
+ * answered by `lib/http/conditional.ts` like those for files.
  *
  * @module
  */
 
 import { PreparedResponse } from "../core/prepared_response.ts";
 import type { HeaderList } from "../../http/header_fields.ts";
+import { evaluatePreconditions } from "../../http/conditional.ts";
+import { formatHttpDate } from "../../http/date.ts";
+import { contentEntityTag, lastModifiedOf } from "../../http/validators.ts";
 import { sendErrorPage } from "../core/error_page.ts";
 import { statusOfVanishedPath } from "../core/fs_errors.ts";
 import {
+  type DirectoryRead,
   type DirectoryStamp,
   ListingCache,
   type RenderedListing,
 } from "./cache.ts";
-import { type ListingEntry, readDirectoryEntries } from "./entries.ts";
+import {
+  changeTimeOf,
+  type ListingEntry,
+  readDirectoryEntries,
+} from "./entries.ts";
 import { LISTING_CSP, renderListingHtml } from "./page.ts";
 import { renderListingJson } from "./json.ts";
 import {
@@ -46,61 +57,58 @@ export interface ListingOptions {
   dotfiles: boolean;
   /**
    * Real path of the document root: symlinked entries are listed only when
-   * they resolve inside it. Derived from `fsPath` and `urlPath` when absent.
+   * they resolve inside it.
    */
-  root?: string;
-  /** The cache to use (default: one shared by the process). */
-  cache?: ListingCache;
+  root: string;
 }
 
-const defaultCache = new ListingCache();
+const cache = new ListingCache();
 const encoder = new TextEncoder();
 
 /**
- * The document root of `dir`: `fsPath` minus the `urlPath` it was built
- * from (the resolver joins the root and the URL's segments). When they do
- * not line up, the directory itself is used, which is stricter.
+ * How long after the last change a listing goes without `Last-Modified`:
+ * Deno gives ctimes in whole seconds, and a second change within the
+ * same second would leave the date as it was, so the read must come a
+ * full second after it, plus a second of margin for coarse file-system
+ * clocks (the racy window of files, for the same reason).
  */
-export function docrootOf(dir: DirectoryTarget): string {
-  const rel = dir.urlPath.slice(0, -1); // "/a/b/" → "/a/b", "/" → ""
-  if (rel !== "" && dir.fsPath.endsWith(rel)) {
-    return dir.fsPath.slice(0, dir.fsPath.length - rel.length);
-  }
-  return dir.fsPath;
-}
+const LISTING_RACY_WINDOW_MS = 2000;
 
 /**
- * A strong entity tag from the body's length and two 32-bit FNV-1a
- * lanes. Computed once per rendered variant; equal bodies get equal tags
- * across workers and restarts, so revalidation survives both.
+ * Reads `dir` for a listing, dated by when what a listing shows last
+ * changed. Its bytes change when an entry is added, removed or renamed,
+ * which changes the directory's ctime, or when a listed entry's type,
+ * size or mtime changes, which changes that entry's ctime. So the newest
+ * ctime of the directory and its listed entries is the date. The
+ * directory's mtime alone would miss edits of entries; the newest entry
+ * mtime would miss deletions and renames, and mtimes set into the past
+ * (`touch -d`, `cp -p`). A ctime also moves on `chmod`, and the
+ * directory's when a hidden entry comes or goes, which only costs a
+ * client a 200 it could have skipped. The directory is stat'ed after the
+ * read, so a change racing the read cannot be missed.
  */
-export function entityTagOf(body: Uint8Array): string {
-  let a = 0x811c9dc5;
-  let b = 0x050c5d1f;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
-  }
-  return `"${body.length.toString(16)}-${(a >>> 0).toString(16)}${
-    (b >>> 0).toString(16).padStart(8, "0")
-  }"`;
-}
-
-/** True when an `If-None-Match` value matches `etag` (weak comparison). */
-export function ifNoneMatchHits(value: string, etag: string): boolean {
-  if (value.trim() === "*") return true;
-  for (const part of value.split(",")) {
-    let tag = part.trim();
-    if (tag.startsWith("W/")) tag = tag.slice(2);
-    if (tag === etag) return true;
-  }
-  return false;
+function readDirectory(
+  dir: DirectoryTarget,
+  options: ListingOptions,
+): DirectoryRead {
+  const readAt = Date.now();
+  const { entries, changedMs } = readDirectoryEntries(dir.fsPath, options);
+  const dirChangedMs = changeTimeOf(Deno.statSync(dir.fsPath));
+  const newest = changedMs === null || dirChangedMs === null
+    ? changedMs ?? dirChangedMs
+    : Math.max(changedMs, dirChangedMs);
+  const settled = newest !== null &&
+    readAt - newest >= LISTING_RACY_WINDOW_MS;
+  return {
+    entries,
+    lastModifiedMs: settled ? lastModifiedOf(newest, readAt) : null,
+  };
 }
 
 function renderVariant(
   urlPath: string,
   entries: readonly ListingEntry[],
+  lastModifiedMs: number | null,
   sort: ListingSort,
   format: ListingFormat,
   layout: ListingLayout,
@@ -112,14 +120,17 @@ function renderVariant(
       ? renderListingJson(urlPath, sorted)
       : renderListingHtml({ urlPath, entries: sorted, sort, layout }),
   );
-  const etag = entityTagOf(body);
+  const etag = contentEntityTag(body);
   // The same URL answers HTML or JSON by Accept; "no-cache" makes browsers
   // revalidate with the ETag, which costs us a stat and a 304.
   const common: HeaderList = [
     ["Vary", "Accept"],
     ["Cache-Control", "no-cache"],
-    ["ETag", etag],
   ];
+  if (lastModifiedMs !== null) {
+    common.push(["Last-Modified", formatHttpDate(lastModifiedMs)]);
+  }
+  common.push(["ETag", etag]);
   const headers: HeaderList = [
     [
       "Content-Type",
@@ -134,6 +145,7 @@ function renderVariant(
     headers,
     notModifiedHeaders: common,
     etag,
+    lastModifiedMs,
     prepared: new PreparedResponse(200, headers, body),
     notModified: new PreparedResponse(304, common),
   };
@@ -150,7 +162,6 @@ export async function serveDirectoryListing(
   dir: DirectoryTarget,
   options: ListingOptions,
 ): Promise<void> {
-  const cache = options.cache ?? defaultCache;
   const query = parseListingQuery(req.query);
   const format = chooseListingFormat(query, req.headers.get("accept"));
   const key = `${options.dotfiles ? "+" : "-"}${dir.urlPath}\0${dir.fsPath}`;
@@ -160,11 +171,7 @@ export async function serveDirectoryListing(
     snapshot = cache.snapshot(
       key,
       stampOf(info),
-      () =>
-        readDirectoryEntries(dir.fsPath, {
-          dotfiles: options.dotfiles,
-          root: options.root ?? docrootOf(dir),
-        }),
+      () => readDirectory(dir, options),
     );
   } catch (err) {
     const status = statusOfVanishedPath(err, "directory");
@@ -180,18 +187,21 @@ export async function serveDirectoryListing(
     rendered = renderVariant(
       dir.urlPath,
       snapshot.entries,
+      snapshot.lastModifiedMs,
       query.sort,
       format,
       layout,
     );
     cache.remember(key, snapshot, variantKey, rendered);
   }
-  const ifNoneMatch = req.headers.get("if-none-match");
-  if (
-    ifNoneMatch !== undefined && ifNoneMatchHits(ifNoneMatch, rendered.etag)
-  ) {
+  const outcome = evaluatePreconditions(req.headers, rendered);
+  if (outcome === "not-modified") {
     if (rendered.notModified) await res.sendPrepared(rendered.notModified);
     else await res.send(304, rendered.notModifiedHeaders);
+    return;
+  }
+  if (outcome === "failed") {
+    await sendErrorPage(res, 412);
     return;
   }
   if (rendered.prepared) await res.sendPrepared(rendered.prepared);

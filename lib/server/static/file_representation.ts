@@ -11,7 +11,11 @@
 import { formatHttpDate } from "../../http/date.ts";
 import type { HeaderList } from "../../http/header_fields.ts";
 import { contentTypeOf } from "../../http/media_types.ts";
-import { makeEntityTag, type Validators } from "../../http/conditional.ts";
+import {
+  lastModifiedOf,
+  makeEntityTag,
+  type Validators,
+} from "../../http/validators.ts";
 import type { CacheableEntry, FileStamp } from "./file_cache.ts";
 import { PreparedResponse } from "../core/prepared_response.ts";
 
@@ -79,11 +83,7 @@ export function describeFile(
 ): FileRepresentation {
   const stable = !isRacy(stamp, nowMs, racyWindowMs);
   const etag = makeEntityTag(stamp, !stable);
-  // Never later than the Date header it goes out with (RFC 9110 section
-  // 8.8.2.1); a time before the epoch is treated as unknown.
-  const lastModifiedMs = stamp.mtimeMs < 0
-    ? null
-    : Math.floor(Math.min(stamp.mtimeMs, nowMs) / 1000) * 1000;
+  const lastModifiedMs = lastModifiedOf(stamp.mtimeMs, nowMs);
   const headers: HeaderList = [["Content-Type", contentTypeOf(fsPath)]];
   const notModifiedHeaders: HeaderList = [];
   if (lastModifiedMs !== null) {

@@ -12,6 +12,7 @@
  */
 
 import type { HeaderList } from "../../http/header_fields.ts";
+import type { Validators } from "../../http/validators.ts";
 
 /** A response ready to send for one thumbnail URL. */
 export interface CachedThumbnail {
@@ -19,10 +20,10 @@ export interface CachedThumbnail {
   body: Uint8Array;
   /** Headers for a 200 with this body. */
   headers: HeaderList;
-  /** Headers for a 304 (empty when the answer has no validator). */
+  /** Headers for a 304 (empty when the answer has no validators). */
   notModifiedHeaders: HeaderList;
-  /** The entity tag, quoted, or null when the answer must not be reused. */
-  etag: string | null;
+  /** Its validators, or null when the answer must not be reused. */
+  validators: Validators | null;
 }
 
 /** What a producer made, and whether it may be kept. */

@@ -6,19 +6,27 @@
  * byte budget. A thumbnail request never answers 500 for a bad image.
  *
  * Validators: a kept answer has an entity tag made from the file's size,
- * mtime and inode, so a browser revalidates with one `stat` and gets 304
- * without anything being decoded; answers to passing conditions (the
- * queue is full, the file is being written) are `no-store`.
+ * mtime and inode, and the file's mtime as its `Last-Modified`, so a
+ * client revalidates (`If-None-Match` or `If-Modified-Since`, evaluated
+ * by `lib/http/conditional.ts`) with one `stat` and gets 304 without
+ * anything being decoded; answers to passing conditions (the queue is
+ * full, the file is being written) are `no-store` and have no validators.
  *
  * @module
  */
 
+import { evaluatePreconditions } from "../../http/conditional.ts";
+import { formatHttpDate } from "../../http/date.ts";
 import type { HeaderList } from "../../http/header_fields.ts";
 import { mediaTypeOf } from "../../http/media_types.ts";
+import {
+  lastModifiedOf,
+  makeEntityTag,
+  type Validators,
+} from "../../http/validators.ts";
 import { logDebug } from "../../common/log.ts";
 import { sendErrorPage } from "../core/error_page.ts";
 import { statusOfVanishedPath } from "../core/fs_errors.ts";
-import { ifNoneMatchHits } from "../listing/listing.ts";
 import { mediaKindOf } from "../core/media_kind.ts";
 import type { HttpRequest } from "../core/request.ts";
 import type { ResponseWriter } from "../core/response_writer.ts";
@@ -68,30 +76,52 @@ export const PICTURE_ICON_SVG =
   `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="160" height="160"><rect x="7" y="13" width="50" height="38" rx="5" fill="#ece7f6" stroke="#8f86a6" stroke-width="3"/><circle cx="23" cy="27" r="5" fill="#8f86a6"/><path d="M10 48 24 34l9 9 8-8 13 13z" fill="#8f86a6"/></svg>`;
 
 const ICON_BYTES = new TextEncoder().encode(PICTURE_ICON_SVG);
-// Bumped when thumbnails change (size, format), so old tags stop matching.
-const TAG_VERSION = "t1";
+// Bumped when thumbnails (size, format) or their tags change, so old tags
+// stop matching.
+const TAG_VERSION = "t2";
 
 let sharedCache: ThumbnailCache | undefined;
 let sharedRenderer: ThumbnailRenderer | undefined;
 
-function entityTagOf(info: Deno.FileInfo, icon: boolean): string {
-  const mtime = info.mtime?.getTime() ?? 0;
-  return `"${TAG_VERSION}-${info.size.toString(36)}-${mtime.toString(36)}-${
-    (info.ino ?? 0).toString(36)
-  }${icon ? "-i" : ""}"`;
+/**
+ * The validators of a kept answer made from the version `info` of a file:
+ * the answer changes exactly when the file does (or spidey's thumbnails
+ * do, which `TAG_VERSION` tells apart), so the file's identity and mtime
+ * serve. A client revalidating by date alone keeps a thumbnail an older
+ * spidey made: still a picture of the same image.
+ */
+function validatorsOf(info: Deno.FileInfo, icon: boolean): Validators {
+  const mtimeMs = info.mtime?.getTime();
+  return {
+    etag: makeEntityTag(
+      { size: info.size, mtimeMs: mtimeMs ?? 0, ino: info.ino ?? 0 },
+      false,
+      icon ? `${TAG_VERSION}i` : TAG_VERSION,
+    ),
+    lastModifiedMs: lastModifiedOf(mtimeMs ?? null, Date.now()),
+  };
 }
 
 function answerOf(
   body: Uint8Array,
   icon: boolean,
-  etag: string | null,
+  validators: Validators | null,
 ): CachedThumbnail {
-  const validators: HeaderList = etag === null
-    ? [["Cache-Control", "no-store"]]
-    : [["Cache-Control", "no-cache"], ["ETag", etag]];
+  const revalidation: HeaderList = [
+    ["Cache-Control", validators === null ? "no-store" : "no-cache"],
+  ];
+  if (validators !== null) {
+    if (validators.lastModifiedMs !== null) {
+      revalidation.push([
+        "Last-Modified",
+        formatHttpDate(validators.lastModifiedMs),
+      ]);
+    }
+    revalidation.push(["ETag", validators.etag]);
+  }
   const headers: HeaderList = [
     ["Content-Type", icon ? "image/svg+xml" : THUMBNAIL_MEDIA_TYPE],
-    ...validators,
+    ...revalidation,
     ["X-Content-Type-Options", "nosniff"],
   ];
   // The icon is our own markup, but an SVG opened on its own is a
@@ -100,8 +130,8 @@ function answerOf(
   return {
     body,
     headers,
-    notModifiedHeaders: etag === null ? [] : validators,
-    etag,
+    notModifiedHeaders: validators === null ? [] : revalidation,
+    validators,
   };
 }
 
@@ -114,7 +144,7 @@ function iconFor(
     value: answerOf(
       ICON_BYTES,
       true,
-      transient ? null : entityTagOf(file.info, true),
+      transient ? null : validatorsOf(file.info, true),
     ),
     cacheable: !transient,
   };
@@ -150,7 +180,7 @@ async function produce(
       value: answerOf(
         thumb.bytes,
         false,
-        stable ? entityTagOf(info, false) : null,
+        stable ? validatorsOf(info, false) : null,
       ),
       cacheable: stable,
     };
@@ -192,12 +222,13 @@ export async function serveThumbnail(
     await sendErrorPage(res, status, { detail: req.path });
     return;
   }
-  const ifNoneMatch = req.headers.get("if-none-match");
-  if (
-    answer.etag !== null && ifNoneMatch !== undefined &&
-    ifNoneMatchHits(ifNoneMatch, answer.etag)
-  ) {
+  const outcome = evaluatePreconditions(req.headers, answer.validators);
+  if (outcome === "not-modified") {
     await res.send(304, answer.notModifiedHeaders);
+    return;
+  }
+  if (outcome === "failed") {
+    await sendErrorPage(res, 412);
     return;
   }
   await res.send(200, answer.headers, answer.body);
