@@ -3,7 +3,6 @@ import {
   relayScriptStderr,
   STDERR_LINE_LIMIT,
   STDERR_RUN_LIMIT,
-  StderrLineSplitter,
 } from "../lib/server/cgi/stderr.ts";
 
 const enc = new TextEncoder();
@@ -21,29 +20,39 @@ function streamOf(
   });
 }
 
-Deno.test("StderrLineSplitter joins pieces and splits on LF and CRLF", () => {
-  const s = new StderrLineSplitter();
-  assert.deepEqual(s.push("one\r\ntw"), ["one"]);
-  assert.deepEqual(s.push("o\nthree"), ["two"]);
-  assert.deepEqual(s.flush(), ["three"]);
-  assert.deepEqual(s.flush(), []);
+async function relayed(
+  ...pieces: Array<string | Uint8Array>
+): Promise<string[]> {
+  const logged: string[] = [];
+  await relayScriptStderr(streamOf(...pieces), "/s", (m) => logged.push(m));
+  return logged.map((m) => m.replace(/^CGI \/s: /, ""));
+}
+
+Deno.test("relayScriptStderr joins pieces and splits on LF and CRLF", async () => {
+  assert.deepEqual(await relayed("one\r\ntw", "o\nthree"), [
+    "one",
+    "two",
+    "three",
+  ]);
 });
 
-Deno.test("StderrLineSplitter escapes control characters", () => {
-  const s = new StderrLineSplitter();
-  assert.deepEqual(s.push("a\x1b[31mred\rfake\tok\n"), [
+Deno.test("relayScriptStderr escapes control characters", async () => {
+  assert.deepEqual(await relayed("a\x1b[31mred\rfake\tok\n"), [
     "a\\x1b[31mred\\x0dfake\tok",
   ]);
 });
 
-Deno.test("StderrLineSplitter cuts overlong lines", () => {
-  const s = new StderrLineSplitter();
-  const lines = s.push("x".repeat(STDERR_LINE_LIMIT * 2 + 5));
+Deno.test("relayScriptStderr logs an overlong line in pieces", async () => {
+  const lines = await relayed("x".repeat(STDERR_LINE_LIMIT * 2 + 5), "\nend");
   assert.deepEqual(lines.map((l) => l.length), [
     STDERR_LINE_LIMIT,
     STDERR_LINE_LIMIT,
+    5,
+    3,
   ]);
-  assert.deepEqual(s.flush(), ["xxxxx"]);
+  // A cut never falls inside a character.
+  const accented = await relayed(`${"a".repeat(STDERR_LINE_LIMIT - 1)}éb\n`);
+  assert.deepEqual(accented, ["a".repeat(STDERR_LINE_LIMIT - 1), "éb"]);
 });
 
 Deno.test("relayScriptStderr logs each line with the script name", async () => {
@@ -66,6 +75,20 @@ Deno.test("relayScriptStderr logs each line with the script name", async () => {
     "CGI /cgi-bin/x.sh: ",
     "CGI /cgi-bin/x.sh: café end",
   ]);
+});
+
+Deno.test("relayScriptStderr logs what arrived before a broken pipe", async () => {
+  let sent = false;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent) controller.error(new Error("broken pipe"));
+      else controller.enqueue(enc.encode("whole\npart"));
+      sent = true;
+    },
+  });
+  const logged: string[] = [];
+  await relayScriptStderr(stream, "/s", (m) => logged.push(m));
+  assert.deepEqual(logged, ["CGI /s: whole"]);
 });
 
 Deno.test("relayScriptStderr stops logging past its budget but reads to the end", async () => {

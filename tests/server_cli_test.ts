@@ -1,17 +1,15 @@
 import assert from "node:assert/strict";
-import {
-  BUNDLED_SITE,
-  parseIntegerFlag,
-  parseSecondsFlag,
-  parseServerArgs,
-  UsageError,
-} from "../lib/server/cli.ts";
+import { UsageError } from "../lib/common/flags.ts";
+import { BUNDLED_SITE, parseServerArgs } from "../lib/server/cli.ts";
 import {
   DEFAULT_CONFIG,
   type ServerConfig,
 } from "../lib/server/core/config.ts";
-import { formatHostPort } from "../lib/server/main.ts";
-import { workerArgs } from "../lib/server/workers.ts";
+import {
+  decodeWorkerConfig,
+  encodeWorkerConfig,
+  workerConfig,
+} from "../lib/server/workers.ts";
 import { denoRunArgs, makeDocroot } from "./helpers/spidey_process.ts";
 
 function config(args: string[]): ServerConfig {
@@ -89,55 +87,63 @@ Deno.test("parseServerArgs: mistakes are UsageErrors with clear messages", () =>
   usageError(["--max-body", "1k"], /whole number/);
 });
 
-Deno.test("parseIntegerFlag and parseSecondsFlag", () => {
-  assert.equal(parseIntegerFlag("N", "007", 0, 10), 7);
-  assert.throws(() => parseIntegerFlag("N", "1.5", 0, 10), UsageError);
-  assert.throws(() => parseIntegerFlag("N", "11", 0, 10), UsageError);
-  assert.equal(parseSecondsFlag("T", "0.25"), 250);
-  assert.throws(() => parseSecondsFlag("T", "-1"), UsageError);
-  assert.throws(() => parseSecondsFlag("T", "1e3"), UsageError);
+Deno.test("a worker gets every config field of its parent", () => {
+  // Every field differs from its default, so a field that is not carried
+  // (or comes back as the default) fails; a new field must be added here.
+  const sample: ServerConfig = {
+    hostname: "127.0.0.1",
+    port: 4321,
+    docroot: '/srv/a "quoted" -dir\n',
+    mode: "concurrent",
+    workers: 3,
+    verbose: true,
+    accessLog: false,
+    dotfiles: true,
+    headerTimeoutMs: 1001,
+    idleTimeoutMs: 2002,
+    sendTimeoutMs: 3003,
+    cgiTimeoutMs: 4004,
+    cgiMaxScripts: 997,
+    bodyTimeoutMs: 7007,
+    maxHeadBytes: 5005,
+    maxBodyBytes: 6006,
+    workerChild: true,
+  };
+  for (const key of Object.keys(DEFAULT_CONFIG) as (keyof ServerConfig)[]) {
+    assert.notDeepEqual(sample[key], DEFAULT_CONFIG[key], key);
+  }
+  const line = encodeWorkerConfig(sample);
+  assert.ok(!line.includes("\n"), "one line");
+  assert.deepEqual(decodeWorkerConfig(JSON.parse(line)), sample);
 });
 
-Deno.test("workerArgs passes on what a worker needs", () => {
-  const c = config([
-    "-w",
-    "2",
-    "-d",
-    "/srv",
-    "-b",
-    "127.0.0.1",
-    "-v",
-    "-q",
-    "--dotfiles",
-    "--header-timeout",
-    "1",
-    "--idle-timeout",
-    "2",
-    "--cgi-timeout",
-    "3",
-    "--max-body",
-    "5",
-  ]);
-  const args = workerArgs(c, 4321);
-  const reparsed = config(args);
-  assert.equal(reparsed.workerChild, true);
-  assert.equal(reparsed.workers, 0, "a worker never starts workers");
-  assert.equal(reparsed.mode, "concurrent");
-  assert.equal(reparsed.port, 4321);
-  assert.equal(reparsed.hostname, "127.0.0.1");
-  assert.equal(reparsed.docroot, "/srv");
-  assert.equal(reparsed.verbose, true);
-  assert.equal(reparsed.accessLog, false);
-  assert.equal(reparsed.dotfiles, true);
-  assert.equal(reparsed.headerTimeoutMs, 1000);
-  assert.equal(reparsed.idleTimeoutMs, 2000);
-  assert.equal(reparsed.cgiTimeoutMs, 3000);
-  assert.equal(reparsed.maxBodyBytes, 5);
+Deno.test("a worker runs its parent's config on the probed port, as a worker", () => {
+  const parent = config(["-w", "2", "-d", "/srv", "-v", "--max-body", "5"]);
+  assert.deepEqual(workerConfig(parent, 4321), {
+    ...parent,
+    port: 4321,
+    mode: "concurrent",
+    workers: 0,
+    workerChild: true,
+  });
 });
 
-Deno.test("formatHostPort brackets IPv6", () => {
-  assert.equal(formatHostPort("0.0.0.0", 80), "0.0.0.0:80");
-  assert.equal(formatHostPort("::1", 80), "[::1]:80");
+Deno.test("a worker refuses options that lack a field or have a wrong type", () => {
+  const good = JSON.parse(
+    encodeWorkerConfig(workerConfig(DEFAULT_CONFIG, 80)),
+  );
+  for (const key of Object.keys(DEFAULT_CONFIG)) {
+    const missing = { ...good };
+    delete missing[key];
+    assert.throws(() => decodeWorkerConfig(missing), UsageError, key);
+    assert.throws(
+      () => decodeWorkerConfig({ ...good, [key]: [] }),
+      UsageError,
+      key,
+    );
+  }
+  assert.throws(() => decodeWorkerConfig([]), UsageError);
+  assert.throws(() => decodeWorkerConfig(null), UsageError);
 });
 
 /** Runs spidey to completion with `args`. */

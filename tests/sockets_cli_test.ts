@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
+import { UsageError } from "../lib/common/flags.ts";
 import {
+  CLIENT_MODES,
   runSocketMode,
-  SPIDEY_SOCKET_FLAGS,
-  THOR_SOCKET_FLAGS,
+  SERVER_MODES,
 } from "../lib/sockets/cli.ts";
 import { CHAT_HELP, parseChatClientArgs } from "../lib/sockets/chat_client.ts";
 import {
@@ -22,7 +23,6 @@ import {
   parseHeartbeatServerArgs,
 } from "../lib/sockets/heartbeat_server.ts";
 import { LINE_HELP, parseLineClientArgs } from "../lib/sockets/line_client.ts";
-import { UsageError } from "../lib/sockets/mode_args.ts";
 import {
   parseUdpPingArgs,
   UDP_PING_HELP,
@@ -34,21 +34,24 @@ import {
 import { type ProgramResult, runProgram } from "./helpers/socket_modes.ts";
 
 Deno.test("anything but a leading mode flag is left to the program", () => {
-  assert.equal(runSocketMode("thor", []), null);
-  assert.equal(runSocketMode("thor", ["http://127.0.0.1:9234/"]), null);
-  assert.equal(runSocketMode("thor", ["-c", "5", "--udp-ping", "x:1"]), null);
-  assert.equal(runSocketMode("thor", ["--echo-server"]), null);
-  assert.equal(runSocketMode("thor", ["--udp-pingx"]), null);
-  assert.equal(runSocketMode("spidey", ["-p", "0", "-d", "www"]), null);
-  assert.equal(runSocketMode("spidey", ["--udp-ping"]), null);
-  assert.equal(runSocketMode("spidey", ["www"]), null);
-  assert.deepEqual(THOR_SOCKET_FLAGS, [
+  const client = (args: string[]) => runSocketMode("thor", CLIENT_MODES, args);
+  const server = (args: string[]) =>
+    runSocketMode("spidey", SERVER_MODES, args);
+  assert.equal(client([]), null);
+  assert.equal(client(["http://127.0.0.1:9234/"]), null);
+  assert.equal(client(["-c", "5", "--udp-ping", "x:1"]), null);
+  assert.equal(client(["--echo-server"]), null);
+  assert.equal(client(["--udp-pingx"]), null);
+  assert.equal(server(["-p", "0", "-d", "www"]), null);
+  assert.equal(server(["--udp-ping"]), null);
+  assert.equal(server(["www"]), null);
+  assert.deepEqual([...CLIENT_MODES.keys()], [
     "--udp-ping",
     "--heartbeat",
     "--line",
     "--chat",
   ]);
-  assert.deepEqual(SPIDEY_SOCKET_FLAGS, [
+  assert.deepEqual([...SERVER_MODES.keys()], [
     "--udp-ping-server",
     "--heartbeat-server",
     "--echo-server",

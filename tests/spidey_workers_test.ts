@@ -140,3 +140,33 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "spidey -w exits 1, saying why, when its workers keep crashing",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const root = await makeDocroot({ "hello.txt": "hello" });
+    const spidey = await startSpidey(["-p", "0", "-d", root, "-w", "1", "-q"], {
+      timeoutMs: 30_000,
+    });
+    try {
+      const workers = childPids(spidey.child.pid);
+      assert.equal(workers.length, 1);
+      // Every replacement now fails to start: its document root is gone.
+      await Deno.remove(root, { recursive: true });
+      Deno.kill(workers[0]!, "SIGKILL");
+      await spidey.waitForLog(/No worker left/, 60_000);
+      const status = await spidey.stop();
+      assert.equal(status.code, 1, spidey.stderr());
+      const log = spidey.stderr();
+      assert.match(log, /Document root ".*" does not exist/);
+      assert.match(
+        log,
+        /Worker slot 0 keeps crashing \(process \d+ exited with status 2, exit 6 in 10 s\); not restarting it/,
+      );
+      assert.doesNotMatch(log, /Stopped/);
+    } finally {
+      await spidey[Symbol.asyncDispose]();
+    }
+  },
+});

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
+import { UsageError } from "../lib/common/flags.ts";
 import {
-  childArgs,
   parseHeaderFlag,
   parseThorArgs,
   runMode,
   type ThorOptions,
-  ThorUsageError,
 } from "../lib/thor/options.ts";
 import { buildRequestBytes } from "../lib/thor/request_bytes.ts";
 import { parseTargetUrl } from "../lib/thor/target_url.ts";
@@ -82,7 +81,7 @@ Deno.test("a body without -m is a POST; a body file is read", async () => {
   await Deno.remove(path);
 });
 
-Deno.test("usage mistakes are ThorUsageErrors with one sentence", () => {
+Deno.test("usage mistakes are UsageErrors with one sentence", () => {
   const bad = [
     [],
     ["a", "b"],
@@ -108,7 +107,7 @@ Deno.test("usage mistakes are ThorUsageErrors with one sentence", () => {
     assert.throws(
       () => parseThorArgs(args),
       (err: unknown) =>
-        err instanceof ThorUsageError && !err.message.includes("\n"),
+        err instanceof UsageError && !err.message.includes("\n"),
       args.join(" "),
     );
   }
@@ -120,44 +119,6 @@ Deno.test("-H keeps the value and Connection: close turns keep-alive off", () =>
     "text/html",
   ]);
   assert.equal(options(["-H", "Connection: close", "x"]).keepAlive, false);
-});
-
-Deno.test("children get the same run for one process and a share of the rate", () => {
-  const o = options([
-    "-p",
-    "4",
-    "-c",
-    "2",
-    "-d",
-    "3",
-    "--rate",
-    "100",
-    "-m",
-    "POST",
-    "-H",
-    "X-A: -1",
-    "--body=-dash",
-    "--timeout",
-    "2",
-    "-v",
-    "x/y",
-  ]);
-  const args = childArgs(o);
-  const child = options(args);
-  assert.equal(child.child, true);
-  assert.equal(child.processes, 1);
-  assert.equal(child.connections, 2);
-  assert.equal(child.durationMs, 3000);
-  assert.equal(child.rate, 25);
-  assert.equal(child.method, "POST");
-  assert.deepEqual(child.headers, [["X-A", "-1"]]);
-  assert.equal(new TextDecoder().decode(child.body!), "-dash");
-  assert.equal(child.timeoutMs, 2000);
-  assert.equal(child.verbose, true);
-  assert.equal(child.url.input, "x/y");
-  const counted = options(childArgs(options(["-p", "3", "-r", "5", "x"])));
-  assert.equal(counted.requests, 5);
-  assert.equal(runMode(counted), "count");
 });
 
 Deno.test("the request is built once: head and body in one buffer", () => {

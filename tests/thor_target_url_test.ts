@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  formatHostPort,
-  InvalidUrlError,
-  parseTargetUrl,
-} from "../lib/thor/target_url.ts";
+import { InvalidUrlError, parseTargetUrl } from "../lib/thor/target_url.ts";
 import { denoRunArgs } from "./helpers/spidey_process.ts";
 
 Deno.test("every classic URL form parses", () => {
@@ -137,11 +133,6 @@ Deno.test("bad URLs are refused with a stable code", () => {
       input,
     );
   }
-});
-
-Deno.test("formatHostPort brackets IPv6 addresses", () => {
-  assert.equal(formatHostPort("1.2.3.4", 80), "1.2.3.4:80");
-  assert.equal(formatHostPort("::1", 8080), "[::1]:8080");
 });
 
 Deno.test("thor answers every bad URL with one line and exit status 2", async () => {

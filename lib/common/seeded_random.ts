@@ -2,7 +2,7 @@
  * A small seeded pseudo-random generator (mulberry32), so a server that
  * simulates loss can be replayed exactly: the same seed gives the same
  * sequence of drop decisions, and a test can predict them. The www/ media
- * generator (tools/) draws from it too, so its output bytes depend on
+ * generator (www_media/) draws from it too, so its output bytes depend on
  * this exact sequence: changing the algorithm changes the committed media.
  *
  * @module

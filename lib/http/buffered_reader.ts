@@ -3,6 +3,11 @@
  * be found and parsed without copying, and the bytes after it (a body or a
  * pipelined request) are kept for the next read.
  *
+ * It stays apart from `../common/line_reader.ts` because one buffer here
+ * serves a whole message (heads, chunk-size lines and body bytes read,
+ * skipped or taken in place) under HTTP's limits and errors, where the
+ * common reader only frames lines.
+ *
  * @module
  */
 
@@ -256,6 +261,22 @@ export class BufferedReader {
       }
       off += n;
     }
+  }
+
+  /**
+   * Resolves to a view of up to `max` bytes, buffered ones first, reading
+   * the source only when none are buffered; `null` at end of stream. The
+   * view is valid until the next read: a body can be passed on without a
+   * copy and without memory of its own.
+   */
+  async readView(max: number): Promise<Uint8Array | null> {
+    while (this.#start === this.#end) {
+      if (!await this.#fill()) return null;
+    }
+    const n = Math.min(max, this.#end - this.#start);
+    const view = this.#buf.subarray(this.#start, this.#start + n);
+    this.#start += n;
+    return view;
   }
 
   /** Takes up to `max` buffered bytes without reading the source. */

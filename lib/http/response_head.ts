@@ -51,17 +51,3 @@ export function joinHeadAndBody(
   out.set(body, head.length);
   return out;
 }
-
-/** Anything with `Deno.Conn`'s `write` shape. */
-export interface ByteSink {
-  /** Writes some of `p`; resolves to the count written. */
-  write(p: Uint8Array): Promise<number>;
-}
-
-/** Writes every byte of `p`, looping over partial writes. */
-export async function writeAll(sink: ByteSink, p: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < p.length) {
-    off += await sink.write(off === 0 ? p : p.subarray(off));
-  }
-}

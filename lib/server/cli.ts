@@ -6,7 +6,13 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import {
+  parseBindFlag,
+  parseFlags,
+  parseIntegerFlag,
+  parseSecondsFlag,
+  UsageError,
+} from "../common/flags.ts";
 import { DEFAULT_CONFIG, type ServerConfig } from "./core/config.ts";
 
 /**
@@ -36,6 +42,10 @@ Options:
   -q, --quiet             no access log
       --dotfiles          serve and list names that start with a dot
       --cgi-timeout S     seconds a CGI script may run (default 30)
+      --cgi-max N         CGI scripts run at once (default 2 per CPU core);
+                          64 per script may wait, more get 503
+      --body-timeout S    seconds a request body may stall, after which it
+                          must also average 500 bytes/s (default 60)
       --header-timeout S  seconds to receive a request head (default 10)
       --idle-timeout S    seconds a keep-alive connection may idle (default 15)
       --max-body BYTES    largest request body accepted (default 10485760)
@@ -49,38 +59,9 @@ Other modes (each has its own -h):
   spidey --echo-server       spidey --chat-server
 `;
 
-/** A command-line mistake; reported as one line with exit status 2. */
-export class UsageError extends Error {
-  /** Creates a usage error with a sentence-case message. */
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
-/** Parses a decimal integer flag within bounds. */
-export function parseIntegerFlag(
-  name: string,
-  value: string,
-  min: number,
-  max: number,
-): number {
-  if (!/^\d+$/.test(value)) {
-    throw new UsageError(`${name} must be a whole number, got "${value}"`);
-  }
-  const n = Number(value);
-  if (n < min || n > max) {
-    throw new UsageError(`${name} must be between ${min} and ${max}`);
-  }
-  return n;
-}
-
-/** Parses a seconds flag (may be fractional) into milliseconds. */
-export function parseSecondsFlag(name: string, value: string): number {
-  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0) {
-    throw new UsageError(`${name} must be a positive number of seconds`);
-  }
-  return Math.round(Number(value) * 1000);
+/** A seconds flag of spidey in whole milliseconds. */
+function parseMsFlag(name: string, value: string): number {
+  return Math.round(parseSecondsFlag(name, value, { wording: "positive" }));
 }
 
 /** The result of reading spidey's command line. */
@@ -94,44 +75,32 @@ export type ServerCommand =
  * @throws {UsageError} for unknown flags, missing values or bad numbers.
  */
 export function parseServerArgs(args: readonly string[]): ServerCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: "string", short: "p" },
-        bind: { type: "string", short: "b" },
-        docroot: { type: "string", short: "d" },
-        bundled: { type: "boolean" },
-        concurrent: { type: "boolean", short: "f" },
-        workers: { type: "string", short: "w" },
-        verbose: { type: "boolean", short: "v" },
-        quiet: { type: "boolean", short: "q" },
-        dotfiles: { type: "boolean" },
-        "cgi-timeout": { type: "string" },
-        "header-timeout": { type: "string" },
-        "idle-timeout": { type: "string" },
-        "max-body": { type: "string" },
-        "worker-child": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(cleanParseArgsMessage(err));
-  }
+  const parsed = parseFlags(args, {
+    port: { type: "string", short: "p" },
+    bind: { type: "string", short: "b" },
+    docroot: { type: "string", short: "d" },
+    bundled: { type: "boolean" },
+    concurrent: { type: "boolean", short: "f" },
+    workers: { type: "string", short: "w" },
+    verbose: { type: "boolean", short: "v" },
+    quiet: { type: "boolean", short: "q" },
+    dotfiles: { type: "boolean" },
+    "cgi-timeout": { type: "string" },
+    "cgi-max": { type: "string" },
+    "body-timeout": { type: "string" },
+    "header-timeout": { type: "string" },
+    "idle-timeout": { type: "string" },
+    "max-body": { type: "string" },
+    "worker-child": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
   const v = parsed.values;
   if (v.help) return { kind: "help" };
   const config: ServerConfig = { ...DEFAULT_CONFIG };
   if (v.port !== undefined) {
     config.port = parseIntegerFlag("Port", v.port, 0, 65535);
   }
-  if (v.bind !== undefined) {
-    const host = v.bind.replace(/^\[(.*)\]$/, "$1");
-    if (host === "") throw new UsageError("Bind address is empty");
-    config.hostname = host;
-  }
+  if (v.bind !== undefined) config.hostname = parseBindFlag(v.bind);
   if (v.bundled && v.docroot !== undefined) {
     throw new UsageError("Use either -d or --bundled, not both");
   }
@@ -149,16 +118,22 @@ export function parseServerArgs(args: readonly string[]): ServerCommand {
   config.accessLog = !v.quiet;
   config.dotfiles = Boolean(v.dotfiles);
   if (v["cgi-timeout"] !== undefined) {
-    config.cgiTimeoutMs = parseSecondsFlag("CGI timeout", v["cgi-timeout"]);
+    config.cgiTimeoutMs = parseMsFlag("CGI timeout", v["cgi-timeout"]);
+  }
+  if (v["cgi-max"] !== undefined) {
+    config.cgiMaxScripts = parseIntegerFlag("CGI max", v["cgi-max"], 1, 4096);
+  }
+  if (v["body-timeout"] !== undefined) {
+    config.bodyTimeoutMs = parseMsFlag("Body timeout", v["body-timeout"]);
   }
   if (v["header-timeout"] !== undefined) {
-    config.headerTimeoutMs = parseSecondsFlag(
+    config.headerTimeoutMs = parseMsFlag(
       "Header timeout",
       v["header-timeout"],
     );
   }
   if (v["idle-timeout"] !== undefined) {
-    config.idleTimeoutMs = parseSecondsFlag("Idle timeout", v["idle-timeout"]);
+    config.idleTimeoutMs = parseMsFlag("Idle timeout", v["idle-timeout"]);
   }
   if (v["max-body"] !== undefined) {
     config.maxBodyBytes = parseIntegerFlag(
@@ -170,12 +145,4 @@ export function parseServerArgs(args: readonly string[]): ServerCommand {
   }
   config.workerChild = Boolean(v["worker-child"]);
   return { kind: "serve", config };
-}
-
-/** Turns a `parseArgs` error into one sentence without its internal code. */
-export function cleanParseArgsMessage(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  const first = text.split("\n")[0] ?? text;
-  return first.replace(/\. To specify a positional argument.*$/, "")
-    .replace(/^Unknown option/, "Unknown option");
 }

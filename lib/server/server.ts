@@ -7,13 +7,16 @@
  * @module
  */
 
-import { logError } from "../common/log.ts";
+import { UsageError } from "../common/flags.ts";
+import { closeQuietly, listenTcp } from "../common/net.ts";
+import { takeUnlessStopping } from "../common/signals.ts";
 import type { ServerConfig } from "./core/config.ts";
-import { UsageError } from "./cli.ts";
 import { ConnectionTracker } from "./core/connection_tracker.ts";
-import { errorText, serveConnection } from "./core/connection.ts";
+import { serveConnection } from "./core/connection.ts";
 import type { ServerContext } from "./core/context.ts";
 import { createRequestHandler } from "./dispatch.ts";
+import { FsWatch } from "./core/fs_watch.ts";
+import { logWarning } from "../common/log.ts";
 
 /** A server that is listening. */
 export interface RunningServer {
@@ -44,40 +47,26 @@ export function resolveDocroot(docroot: string): string {
 }
 
 /**
- * Binds the listening socket.
+ * Starts serving `config.docroot` on `config.hostname:config.port`.
  *
- * @throws {UsageError} when the port is taken or the address is unusable.
+ * @throws {UsageError} for a document root that is not a directory.
+ * @throws {ListenError} when the port cannot be bound.
  */
-export function listenTcp(
-  hostname: string,
-  port: number,
-  reusePort: boolean,
-): Deno.TcpListener {
-  try {
-    return Deno.listen({ hostname, port, reusePort });
-  } catch (err) {
-    if (err instanceof Deno.errors.AddrInUse) {
-      throw new UsageError(`Port ${port} on ${hostname} is already in use`);
-    }
-    if (err instanceof Deno.errors.PermissionDenied) {
-      throw new UsageError(`Not allowed to listen on ${hostname}:${port}`);
-    }
-    throw new UsageError(
-      `Cannot listen on ${hostname}:${port}: ${errorText(err)}`,
-    );
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Starts serving `config.docroot` on `config.hostname:config.port`. */
 export function startServer(config: ServerConfig): RunningServer {
   const root = resolveDocroot(config.docroot);
-  const listener = listenTcp(config.hostname, config.port, config.workerChild);
+  const listener = listenTcp(config.hostname, config.port, {
+    reusePort: config.workerChild,
+  });
   const addr = listener.addr as Deno.NetAddr;
   const ctx: ServerContext = { config, root, port: addr.port };
+  const watch = new FsWatch(root, {
+    onModeChange(mode, reason) {
+      if (mode !== "interval") return;
+      logWarning(
+        `No file-system events (${reason}): cached files are checked again every second`,
+      );
+    },
+  });
   const tracker = new ConnectionTracker({
     headerMs: config.headerTimeoutMs,
     idleMs: config.idleTimeoutMs,
@@ -85,27 +74,24 @@ export function startServer(config: ServerConfig): RunningServer {
   });
   const single = config.mode === "single";
   const connOptions = {
-    handler: createRequestHandler(ctx),
+    handler: createRequestHandler(ctx, watch),
     tracker,
     oneRequest: single,
     maxHeadBytes: config.maxHeadBytes,
     maxBodyBytes: config.maxBodyBytes,
+    bodyTimeoutMs: config.bodyTimeoutMs,
     accessLog: config.accessLog,
   };
   let stopping = false;
 
   async function acceptLoop(): Promise<void> {
     for (;;) {
-      let conn: Deno.Conn;
-      try {
-        conn = await listener.accept();
-      } catch (err) {
-        if (stopping || err instanceof Deno.errors.BadResource) return;
-        // EMFILE and friends: back off instead of spinning.
-        logError(`Accept failed: ${errorText(err)}`);
-        await sleep(50);
-        continue;
-      }
+      const conn = await takeUnlessStopping(
+        () => listener.accept(),
+        () => stopping,
+        "Accept failed",
+      );
+      if (conn === null) return;
       if (single) await serveConnection(conn, connOptions);
       else serveConnection(conn, connOptions);
     }
@@ -118,15 +104,12 @@ export function startServer(config: ServerConfig): RunningServer {
     async shutdown(graceMs = 5000) {
       if (!stopping) {
         stopping = true;
-        try {
-          listener.close();
-        } catch {
-          // Already closed.
-        }
+        closeQuietly(listener);
       }
       // Not one after the other: in single mode the accept loop is still
       // inside the connection that the tracker has to close or drain.
       await Promise.all([finished, tracker.shutdown(graceMs)]);
+      watch.close();
     },
   };
 }

@@ -1,54 +1,119 @@
 /**
  * `spidey -w N`: a parent that starts N worker processes of spidey itself,
  * each listening on the same port with `reusePort` and serving
- * concurrently; it restarts a worker that dies and forwards shutdown.
+ * concurrently; it restarts a worker that dies, gives up on one that keeps
+ * dying, and forwards shutdown. Also the worker's end: its config comes
+ * from the parent as JSON on stdin (see `../common/supervisor.ts`).
  *
  * @module
  */
 
+import { UsageError } from "../common/flags.ts";
 import { logError, logInfo, logWarning } from "../common/log.ts";
+import { listenTcp } from "../common/net.ts";
+import type { CommandLine } from "../common/self_command.ts";
 import {
-  type CommandLine,
-  currentRuntimeFacts,
-  selfCommand,
-} from "../common/self_command.ts";
-import { UsageError } from "./cli.ts";
+  describeExit,
+  ParentLink,
+  ParentLinkError,
+  STOP_GRACE_MS,
+  SupervisedChild,
+} from "../common/supervisor.ts";
 import { DEFAULT_CONFIG, type ServerConfig } from "./core/config.ts";
-import { listenTcp } from "./server.ts";
 
-/** The worker's command-line flags for `config` on a concrete `port`. */
-export function workerArgs(config: ServerConfig, port: number): string[] {
-  const args = [
-    "--worker-child",
-    "-f",
-    "-p",
-    String(port),
-    "-b",
-    config.hostname,
-    "-d",
-    config.docroot,
-  ];
-  if (config.verbose) args.push("-v");
-  if (!config.accessLog) args.push("-q");
-  if (config.dotfiles) args.push("--dotfiles");
-  const seconds = (ms: number) => String(ms / 1000);
-  if (config.cgiTimeoutMs !== DEFAULT_CONFIG.cgiTimeoutMs) {
-    args.push("--cgi-timeout", seconds(config.cgiTimeoutMs));
-  }
-  if (config.headerTimeoutMs !== DEFAULT_CONFIG.headerTimeoutMs) {
-    args.push("--header-timeout", seconds(config.headerTimeoutMs));
-  }
-  if (config.idleTimeoutMs !== DEFAULT_CONFIG.idleTimeoutMs) {
-    args.push("--idle-timeout", seconds(config.idleTimeoutMs));
-  }
-  if (config.maxBodyBytes !== DEFAULT_CONFIG.maxBodyBytes) {
-    args.push("--max-body", String(config.maxBodyBytes));
-  }
-  return args;
-}
-
+/** The flag a worker starts with: it reads its config from stdin. */
+export const WORKER_FLAG = "--worker-child";
 /** The line a worker prints on stdout once it is listening. */
 export const WORKER_READY_LINE = "spidey-worker-ready";
+/** Exits of one slot within {@linkcode CRASH_WINDOW_MS} that are tolerated. */
+export const MAX_RESTARTS = 5;
+/** The window in which a slot's exits are counted. */
+export const CRASH_WINDOW_MS = 10_000;
+
+/** The config a worker of a `-w` parent runs with, on the probed `port`. */
+export function workerConfig(config: ServerConfig, port: number): ServerConfig {
+  return {
+    ...config,
+    port,
+    mode: "concurrent",
+    workers: 0,
+    workerChild: true,
+  };
+}
+
+/** The options line that carries `config` to a worker. */
+export function encodeWorkerConfig(config: ServerConfig): string {
+  return JSON.stringify(config);
+}
+
+/**
+ * A worker's config from the JSON value of its options line: every field
+ * of {@linkcode ServerConfig}, each of the type of its default.
+ *
+ * @throws {UsageError} when a field is missing or of the wrong type.
+ */
+export function decodeWorkerConfig(value: unknown): ServerConfig {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new UsageError(
+      "The worker options from the parent are not an object",
+    );
+  }
+  const fields = value as Record<string, unknown>;
+  const config: Record<string, unknown> = {};
+  for (const [key, fallback] of Object.entries(DEFAULT_CONFIG)) {
+    if (typeof fields[key] !== typeof fallback) {
+      throw new UsageError(
+        `The worker option ${key} from the parent is missing or invalid`,
+      );
+    }
+    config[key] = fields[key];
+  }
+  return config as unknown as ServerConfig;
+}
+
+/** A worker's end of its parent: its config, its ready line, the parent's end. */
+export class WorkerLink {
+  /** The config the parent sent. */
+  readonly config: ServerConfig;
+  readonly #parent: ParentLink;
+
+  private constructor(parent: ParentLink, config: ServerConfig) {
+    this.#parent = parent;
+    this.config = config;
+  }
+
+  /**
+   * Reads the worker's config from its parent.
+   *
+   * @throws {UsageError} when no valid config comes.
+   */
+  static async open(
+    parent: ParentLink = new ParentLink(),
+  ): Promise<WorkerLink> {
+    try {
+      return new WorkerLink(
+        parent,
+        decodeWorkerConfig(await parent.readOptions()),
+      );
+    } catch (err) {
+      if (err instanceof ParentLinkError) throw new UsageError(err.message);
+      throw err;
+    }
+  }
+
+  /** Tells the parent this worker is listening. */
+  sayReady(): void {
+    this.#parent.send(WORKER_READY_LINE);
+  }
+
+  /**
+   * Calls `stop` when the parent is gone (its end of the control pipe
+   * closed): a worker must not outlive the supervisor that would stop it.
+   */
+  whenParentGone(stop: () => unknown): void {
+    this.#parent.whenGone(stop);
+  }
+}
 
 /**
  * Checks that `port` is free (or picks one for 0) by binding it without
@@ -56,31 +121,14 @@ export const WORKER_READY_LINE = "spidey-worker-ready";
  * another server already holds instead of failing.
  */
 function probePort(hostname: string, port: number): number {
-  const probe = listenTcp(hostname, port, false);
+  const probe = listenTcp(hostname, port);
   const bound = (probe.addr as Deno.NetAddr).port;
   probe.close();
   return bound;
 }
 
-async function waitForReady(child: Deno.ChildProcess): Promise<boolean> {
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  try {
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) return false;
-      text += value;
-    }
-    return text.startsWith(WORKER_READY_LINE);
-  } finally {
-    // Keep draining so a chatty worker never blocks on a full pipe.
-    (async () => {
-      try {
-        while (!(await reader.read()).done) { /* discard */ }
-      } catch { /* worker gone */ }
-    })();
-  }
-}
+/** How a pool ended: stopped on request, or every worker given up on. */
+export type PoolEnd = "stopped" | "gave-up";
 
 /** A running `-w` parent. */
 export interface WorkerPool {
@@ -90,73 +138,88 @@ export interface WorkerPool {
   pids(): number[];
   /** Stops every worker (SIGTERM, then SIGKILL after `graceMs`). */
   shutdown(graceMs?: number): Promise<void>;
-  /** Resolves when the pool has shut down. */
-  finished: Promise<void>;
+  /** Resolves when the pool has ended, and how. */
+  finished: Promise<PoolEnd>;
 }
 
 /**
- * Starts `config.workers` workers and supervises them.
+ * Starts `config.workers` workers and supervises them: a worker that
+ * exits is restarted, unless its slot already had more than
+ * {@linkcode MAX_RESTARTS} exits in {@linkcode CRASH_WINDOW_MS}; once no
+ * worker is left the pool ends as `"gave-up"`.
  *
  * @throws {UsageError} when a worker fails to start listening.
  */
 export async function startWorkerPool(
   config: ServerConfig,
-  command: (args: string[]) => CommandLine = (args) =>
-    selfCommand(currentRuntimeFacts(), args),
+  command?: (args: readonly string[]) => CommandLine,
 ): Promise<WorkerPool> {
   const port = probePort(config.hostname, config.port);
-  const line = command(workerArgs(config, port));
-  const slots: (Deno.ChildProcess | null)[] = new Array(config.workers).fill(
+  const options = encodeWorkerConfig(workerConfig(config, port));
+  const slots: (SupervisedChild | null)[] = new Array(config.workers).fill(
     null,
   );
-  const restarts: number[][] = slots.map(() => []);
+  const exits: number[][] = slots.map(() => []);
   let stopping = false;
   // Until every worker has started, a death is a failed start, not a crash.
   let started = false;
-  let resolveFinished: () => void = () => {};
-  const finished = new Promise<void>((r) => resolveFinished = r);
+  let resolveFinished: (end: PoolEnd) => void = () => {};
+  const finished = new Promise<PoolEnd>((r) => resolveFinished = r);
 
-  async function spawn(slot: number): Promise<boolean> {
-    const child = new Deno.Command(line.command, {
-      args: line.args,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
+  function giveUpIfEmpty(): void {
+    if (!slots.every((s) => s === null)) return;
+    logError("No worker left; stopping");
+    resolveFinished("gave-up");
+  }
+
+  function spawn(slot: number): Promise<boolean> {
+    const child = SupervisedChild.spawn({
+      args: [WORKER_FLAG],
+      options,
+      readyLine: WORKER_READY_LINE,
+      ...(command === undefined ? {} : { command }),
+    });
     slots[slot] = child;
-    const ready = await waitForReady(child);
     child.status.then((status) => {
       if (slots[slot] === child) slots[slot] = null;
       if (stopping || !started) return;
-      logWarning(
-        `Worker ${child.pid} exited with status ${status.code}${
-          status.signal ? ` (${status.signal})` : ""
-        }`,
-      );
+      logWarning(`Worker ${child.pid} exited with ${describeExit(status)}`);
       const now = Date.now();
-      const recent = restarts[slot]!.filter((t) => now - t < 10_000);
+      const recent = exits[slot]!.filter((t) => now - t < CRASH_WINDOW_MS);
       recent.push(now);
-      restarts[slot] = recent;
-      if (recent.length > 5) {
-        logError(`Worker slot ${slot} keeps crashing; not restarting it`);
-        if (slots.every((s) => s === null)) resolveFinished();
+      exits[slot] = recent;
+      if (recent.length > MAX_RESTARTS) {
+        const why = `process ${child.pid} exited with ${describeExit(status)}` +
+          `, exit ${recent.length} in ${CRASH_WINDOW_MS / 1000} s`;
+        logError(
+          `Worker slot ${slot} keeps crashing (${why}); not restarting it`,
+        );
+        giveUpIfEmpty();
         return;
       }
-      spawn(slot).then((ok) => {
+      let restarted: Promise<boolean>;
+      try {
+        restarted = spawn(slot);
+      } catch (err) {
+        logError(
+          `Worker slot ${slot} cannot be restarted: ${
+            err instanceof Error ? err.message : String(err)
+          }`,
+        );
+        giveUpIfEmpty();
+        return;
+      }
+      restarted.then((ok) => {
         if (ok) logInfo(`Worker ${slots[slot]?.pid} started in its place`);
       });
     });
-    return ready;
+    return child.ready;
   }
 
   const ready = await Promise.all(slots.map((_, i) => spawn(i)));
   if (!ready.every(Boolean)) {
     stopping = true;
-    for (const child of slots) {
-      try {
-        child?.kill("SIGTERM");
-      } catch { /* gone */ }
-    }
+    for (const child of slots) child?.kill("SIGTERM");
     throw new UsageError(
       `Workers could not listen on ${config.hostname}:${port}`,
     );
@@ -167,24 +230,11 @@ export async function startWorkerPool(
     port,
     finished,
     pids: () => slots.flatMap((c) => (c === null ? [] : [c.pid])),
-    async shutdown(graceMs = 10_000) {
+    async shutdown(graceMs = STOP_GRACE_MS) {
       stopping = true;
-      const children = slots.filter((c): c is Deno.ChildProcess => c !== null);
-      for (const child of children) {
-        try {
-          child.kill("SIGTERM");
-        } catch { /* gone */ }
-      }
-      const timer = setTimeout(() => {
-        for (const child of children) {
-          try {
-            child.kill("SIGKILL");
-          } catch { /* gone */ }
-        }
-      }, graceMs);
-      await Promise.all(children.map((c) => c.status));
-      clearTimeout(timer);
-      resolveFinished();
+      const children = slots.filter((c): c is SupervisedChild => c !== null);
+      await Promise.all(children.map((c) => c.stop(graceMs)));
+      resolveFinished("stopped");
     },
   };
 }

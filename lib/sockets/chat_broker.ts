@@ -10,8 +10,9 @@
 
 import { logInfo, logWarning } from "../common/log.ts";
 import { noticeLine, prefixedLine, readChatEvent } from "./chat_lines.ts";
-import { LineReader } from "./line_reader.ts";
-import { closeQuietly, formatAddr, writeStdout } from "./net.ts";
+import { LineReader } from "../common/line_reader.ts";
+import { closeQuietly, formatAddr } from "../common/net.ts";
+import { writeStdout } from "./net.ts";
 import { Outbox } from "./outbox.ts";
 
 /** Clients in the room at once; later ones are told it is full. */

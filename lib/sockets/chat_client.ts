@@ -6,23 +6,14 @@
  * @module
  */
 
+import { parseFlags, UsageError } from "../common/flags.ts";
+import { closeQuietly, formatHostPort, writeAll } from "../common/net.ts";
 import { isValidChatName, withNewline } from "./chat_lines.ts";
 import { clientSessionError } from "./errors.ts";
-import { LineReader, stripLineEnding } from "./line_reader.ts";
-import {
-  type Endpoint,
-  parseEndpoint,
-  parseModeArgs,
-  UsageError,
-} from "./mode_args.ts";
+import { LineReader, stripLineEnding } from "../common/line_reader.ts";
+import { type Endpoint, parseEndpoint } from "./mode_args.ts";
 import { runWithHelp } from "./mode_runner.ts";
-import {
-  closeQuietly,
-  connectTcp,
-  formatEndpoint,
-  writeAll,
-  writeStdout,
-} from "./net.ts";
+import { connectTcp, writeStdout } from "./net.ts";
 
 /** The `-h` text. */
 export const CHAT_HELP = `thor --chat: chat with a spidey chat server
@@ -56,10 +47,10 @@ export interface ChatClientOptions {
 export function parseChatClientArgs(
   args: readonly string[],
 ): ChatClientOptions | null {
-  const { values, positionals } = parseModeArgs(args, {
+  const { values, positionals } = parseFlags(args, {
     name: { type: "string" },
     help: { type: "boolean", short: "h" },
-  });
+  }, { allowPositionals: true });
   if (values.help) return null;
   if (values.name !== undefined && !isValidChatName(values.name)) {
     throw new UsageError(
@@ -82,7 +73,7 @@ export function runChatClient(args: readonly string[]): Promise<number> {
 /** Chats until the server or stdin ends it; resolves to 0. */
 async function chat(options: ChatClientOptions): Promise<number> {
   const { hostname, port } = options.target;
-  const where = formatEndpoint(hostname, port);
+  const where = formatHostPort(hostname, port);
   const conn = await connectTcp(hostname, port);
   console.error(
     `Connected to ${where}; a blank line or end of input leaves.`,

@@ -7,8 +7,12 @@
  * @module
  */
 
-import { describeConnectionError, LineTooLongError } from "./errors.ts";
-import { type LineReader, stripLineEnding } from "./line_reader.ts";
+import {
+  type LineReader,
+  LineTooLongError,
+  stripLineEnding,
+} from "../common/line_reader.ts";
+import { describeConnectionError } from "./errors.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

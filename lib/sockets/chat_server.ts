@@ -8,30 +8,33 @@
  * @module
  */
 
+import { parseFlags } from "../common/flags.ts";
 import { logDebug, logInfo, logWarning } from "../common/log.ts";
+import {
+  closeQuietly,
+  describeError,
+  formatAddr,
+  listenTcp,
+  writeAll,
+} from "../common/net.ts";
+import { onStopSignal, takeUnlessStopping } from "../common/signals.ts";
 import { ChatBroker } from "./chat_broker.ts";
 import { prefixedLine, readChatEvent, withNewline } from "./chat_lines.ts";
-import { describeError, LineTooLongError } from "./errors.ts";
-import { LineReader, stripLineEnding } from "./line_reader.ts";
+import {
+  LineReader,
+  LineTooLongError,
+  stripLineEnding,
+} from "../common/line_reader.ts";
 import {
   expectNoPositionals,
   MAX_LINE_FLAG,
   parseMaxLineFlag,
-  parseModeArgs,
   parseServerModeFlags,
   SERVER_MODE_FLAGS,
   type ServerModeOptions,
 } from "./mode_args.ts";
 import { runServerMode } from "./mode_runner.ts";
-import {
-  closeAfterMessage,
-  closeQuietly,
-  formatAddr,
-  listenTcp,
-  writeAll,
-  writeStdout,
-} from "./net.ts";
-import { onStopSignal, takeUnlessStopping } from "./stop_signal.ts";
+import { closeAfterMessage, writeStdout } from "./net.ts";
 
 /** The `-h` text. */
 export const CHAT_SERVER_HELP =
@@ -71,11 +74,11 @@ export interface ChatServerOptions extends ServerModeOptions {
 export function parseChatServerArgs(
   args: readonly string[],
 ): ChatServerOptions | null {
-  const { values, positionals } = parseModeArgs(args, {
+  const { values, positionals } = parseFlags(args, {
     ...SERVER_MODE_FLAGS,
     broker: { type: "boolean" },
     ...MAX_LINE_FLAG,
-  });
+  }, { allowPositionals: true });
   if (values.help) return null;
   expectNoPositionals(positionals);
   return {
@@ -85,9 +88,21 @@ export function parseChatServerArgs(
   };
 }
 
-/** Runs the server until SIGINT or SIGTERM; resolves to the exit status. */
-export function runChatServer(args: readonly string[]): Promise<number> {
-  return runServerMode(args, parseChatServerArgs, CHAT_SERVER_HELP, serveChat);
+/**
+ * Runs the server as part of `program` (its logging) until SIGINT or
+ * SIGTERM; resolves to the exit status.
+ */
+export function runChatServer(
+  args: readonly string[],
+  program: string,
+): Promise<number> {
+  return runServerMode(
+    program,
+    args,
+    parseChatServerArgs,
+    CHAT_SERVER_HELP,
+    serveChat,
+  );
 }
 
 /** Longest line the operator may type. */

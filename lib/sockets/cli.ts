@@ -1,12 +1,13 @@
 /**
- * Entry to the netcat-style socket modes of both programs: a leading flag
- * (`thor --udp-ping HOST:PORT`, `spidey --echo-server`, …) picks a mode;
- * anything else is left to the program's own command line.
+ * Entry to the netcat-style socket modes: a leading flag (`--udp-ping
+ * HOST:PORT`, `--echo-server`, …) picks a mode from the table the program
+ * offers; anything else is left to the program's own command line.
  *
  * @module
  */
 
-import { UsageError } from "./mode_args.ts";
+import { UsageError } from "../common/flags.ts";
+import { ListenError } from "../common/net.ts";
 import { runChatClient } from "./chat_client.ts";
 import { runChatServer } from "./chat_server.ts";
 import { runEchoServer } from "./echo_server.ts";
@@ -17,47 +18,54 @@ import { runLineClient } from "./line_client.ts";
 import { runUdpPingClient } from "./udp_ping_client.ts";
 import { runUdpPingServer } from "./udp_ping_server.ts";
 
-type ModeRunner = (args: readonly string[]) => Promise<number>;
+/**
+ * Runs one mode with the arguments after its flag; `program` names the
+ * program in messages and logs. Resolves to the exit status.
+ */
+export type ModeRunner = (
+  args: readonly string[],
+  program: string,
+) => Promise<number>;
 
-const SPIDEY_MODES: ReadonlyMap<string, ModeRunner> = new Map([
+/** Socket modes by the flag that selects them. */
+export type SocketModes = ReadonlyMap<string, ModeRunner>;
+
+/** The modes that listen: UDP ping, heartbeat, echo and chat servers. */
+export const SERVER_MODES: SocketModes = new Map([
   ["--udp-ping-server", runUdpPingServer],
   ["--heartbeat-server", runHeartbeatServer],
   ["--echo-server", runEchoServer],
   ["--chat-server", runChatServer],
 ]);
 
-const THOR_MODES: ReadonlyMap<string, ModeRunner> = new Map([
+/** The modes that connect: UDP ping, heartbeat, line and chat clients. */
+export const CLIENT_MODES: SocketModes = new Map([
   ["--udp-ping", runUdpPingClient],
   ["--heartbeat", runHeartbeatClient],
   ["--line", runLineClient],
   ["--chat", runChatClient],
 ]);
 
-/** The flags that select a socket mode of spidey. */
-export const SPIDEY_SOCKET_FLAGS: readonly string[] = [...SPIDEY_MODES.keys()];
-
-/** The flags that select a socket mode of thor. */
-export const THOR_SOCKET_FLAGS: readonly string[] = [...THOR_MODES.keys()];
-
 /**
- * Runs a socket mode of `program` when `args[0]` selects one (`--mode` or
- * `--mode=VALUE`); resolves to the exit status, or returns `null` when
- * `args` are not a socket mode. Usage mistakes print one line and give 2;
- * socket failures (port in use, connection refused) one line and 1.
+ * Runs the mode of `modes` that `args[0]` selects (`--mode` or
+ * `--mode=VALUE`) as `program`; resolves to the exit status, or returns
+ * `null` when `args` select none of them. Usage mistakes print one line
+ * and give 2; socket failures (port in use, connection refused) one line
+ * and 1.
  */
 export function runSocketMode(
-  program: "thor" | "spidey",
+  program: string,
+  modes: SocketModes,
   args: readonly string[],
 ): Promise<number> | null {
   const first = args[0];
   if (first === undefined) return null;
   const eq = first.indexOf("=");
   const flag = eq < 0 ? first : first.slice(0, eq);
-  const modes = program === "thor" ? THOR_MODES : SPIDEY_MODES;
   const run = modes.get(flag);
   if (run === undefined) return null;
   const rest = eq < 0 ? args.slice(1) : [first.slice(eq + 1), ...args.slice(1)];
-  return runReportingErrors(program, flag, () => run(rest));
+  return runReportingErrors(program, flag, () => run(rest, program));
 }
 
 async function runReportingErrors(
@@ -69,13 +77,12 @@ async function runReportingErrors(
     return await run();
   } catch (err) {
     if (err instanceof UsageError) {
-      const message = err.message.replace(/\.$/, "");
       console.error(
-        `${program}: ${message}. Try '${program} ${flag} -h' for help.`,
+        `${program}: ${err.message}. Try '${program} ${flag} -h' for help.`,
       );
       return 2;
     }
-    if (err instanceof SocketModeError) {
+    if (err instanceof SocketModeError || err instanceof ListenError) {
       console.error(`${program}: ${err.message}`);
       return 1;
     }

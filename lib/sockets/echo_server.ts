@@ -7,28 +7,31 @@
  * @module
  */
 
+import { parseFlags } from "../common/flags.ts";
 import { isVerbose, logDebug, logInfo, logWarning } from "../common/log.ts";
-import { describeConnectionError, LineTooLongError } from "./errors.ts";
-import { LineReader, stripLineEnding } from "./line_reader.ts";
+import {
+  closeQuietly,
+  formatAddr,
+  listenTcp,
+  writeAll,
+} from "../common/net.ts";
+import { onStopSignal, takeUnlessStopping } from "../common/signals.ts";
+import {
+  LineReader,
+  LineTooLongError,
+  stripLineEnding,
+} from "../common/line_reader.ts";
+import { describeConnectionError } from "./errors.ts";
 import {
   expectNoPositionals,
   MAX_LINE_FLAG,
   parseMaxLineFlag,
-  parseModeArgs,
   parseServerModeFlags,
   SERVER_MODE_FLAGS,
   type ServerModeOptions,
 } from "./mode_args.ts";
 import { runServerMode } from "./mode_runner.ts";
-import {
-  asciiUpperCaseInPlace,
-  closeAfterMessage,
-  closeQuietly,
-  formatAddr,
-  listenTcp,
-  writeAll,
-} from "./net.ts";
-import { onStopSignal, takeUnlessStopping } from "./stop_signal.ts";
+import { asciiUpperCaseInPlace, closeAfterMessage } from "./net.ts";
 
 /** The `-h` text. */
 export const ECHO_SERVER_HELP =
@@ -64,11 +67,11 @@ export interface EchoServerOptions extends ServerModeOptions {
 export function parseEchoServerArgs(
   args: readonly string[],
 ): EchoServerOptions | null {
-  const { values, positionals } = parseModeArgs(args, {
+  const { values, positionals } = parseFlags(args, {
     ...SERVER_MODE_FLAGS,
     upper: { type: "boolean" },
     ...MAX_LINE_FLAG,
-  });
+  }, { allowPositionals: true });
   if (values.help) return null;
   expectNoPositionals(positionals);
   return {
@@ -85,9 +88,21 @@ export function isExitLine(line: Uint8Array): boolean {
     c[3] === 0x74;
 }
 
-/** Runs the server until SIGINT or SIGTERM; resolves to the exit status. */
-export function runEchoServer(args: readonly string[]): Promise<number> {
-  return runServerMode(args, parseEchoServerArgs, ECHO_SERVER_HELP, serveEcho);
+/**
+ * Runs the server as part of `program` (its logging) until SIGINT or
+ * SIGTERM; resolves to the exit status.
+ */
+export function runEchoServer(
+  args: readonly string[],
+  program: string,
+): Promise<number> {
+  return runServerMode(
+    program,
+    args,
+    parseEchoServerArgs,
+    ECHO_SERVER_HELP,
+    serveEcho,
+  );
 }
 
 async function serveEcho(options: EchoServerOptions): Promise<void> {

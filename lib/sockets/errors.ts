@@ -1,22 +1,26 @@
 /**
- * Errors of the socket modes. A usage mistake is a `UsageError` (shared
- * with spidey's own command line); everything that goes wrong once the
- * command line is good is a {@linkcode SocketModeError} with a stable code.
+ * Errors of the socket modes. A usage mistake is a `UsageError` and a port
+ * that cannot be bound a `ListenError` (both shared with the programs, in
+ * `lib/common`); everything else that goes wrong once the command line is
+ * good is a {@linkcode SocketModeError} with a stable code.
  *
  * @module
  */
 
+import { LineTooLongError } from "../common/line_reader.ts";
+import { describeError } from "../common/net.ts";
+
 /** Stable identifiers of the ways a socket mode can fail. */
 export type SocketModeErrorCode =
-  | "LISTEN_FAILED"
   | "CONNECT_FAILED"
   | "CONNECTION_LOST"
   | "SEND_FAILED"
   | "LINE_TOO_LONG";
 
 /**
- * A socket mode could not do its job (a port in use, a refused
- * connection). Reported as one line with exit status 1.
+ * A socket mode could not do its job (a refused or lost connection, a
+ * stdin line too long). Reported as one line with exit status 1. A peer's
+ * line too long is the shared `LineTooLongError`, which servers answer.
  */
 export class SocketModeError extends Error {
   /** A stable identifier for the kind of failure. */
@@ -28,28 +32,6 @@ export class SocketModeError extends Error {
     this.name = "SocketModeError";
     this.code = code;
   }
-}
-
-/** A line grew past its limit before its line feed arrived. */
-export class LineTooLongError extends SocketModeError {
-  /** The limit that was exceeded, in bytes. */
-  readonly limit: number;
-
-  /** Creates the error for a line longer than `limit` bytes. */
-  constructor(limit: number) {
-    super("LINE_TOO_LONG", `Line is longer than ${limit} bytes`);
-    this.name = "LineTooLongError";
-    this.limit = limit;
-  }
-}
-
-/**
- * A short description of an operating-system error for a log line or an
- * error message: Deno's message without its `(os error N)` tail.
- */
-export function describeError(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.replace(/\s*\(os error \d+\)$/, "");
 }
 
 /**

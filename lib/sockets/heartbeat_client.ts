@@ -6,22 +6,17 @@
  * @module
  */
 
-import { formatBeat, preciseEpochMs } from "./heartbeat_protocol.ts";
 import {
-  type Endpoint,
-  parseEndpoint,
+  parseFlags,
   parseIntegerFlag,
-  parseModeArgs,
   parseSecondsFlag,
-} from "./mode_args.ts";
+} from "../common/flags.ts";
+import { closeQuietly, formatHostPort } from "../common/net.ts";
+import { onStopSignal, sleepUnless } from "../common/signals.ts";
+import { formatBeat, preciseEpochMs } from "./heartbeat_protocol.ts";
+import { type Endpoint, parseEndpoint } from "./mode_args.ts";
 import { runWithHelp } from "./mode_runner.ts";
-import {
-  closeQuietly,
-  formatEndpoint,
-  openUdpClientSocket,
-  sendDatagram,
-} from "./net.ts";
-import { onStopSignal, sleepUnless } from "./stop_signal.ts";
+import { openUdpClientSocket, sendDatagram } from "./net.ts";
 
 /** The `-h` text. */
 export const HEARTBEAT_HELP =
@@ -56,17 +51,17 @@ export interface HeartbeatOptions {
 export function parseHeartbeatArgs(
   args: readonly string[],
 ): HeartbeatOptions | null {
-  const { values, positionals } = parseModeArgs(args, {
+  const { values, positionals } = parseFlags(args, {
     interval: { type: "string", short: "i" },
     count: { type: "string", short: "c" },
     help: { type: "boolean", short: "h" },
-  });
+  }, { allowPositionals: true });
   if (values.help) return null;
   return {
     target: parseEndpoint("--heartbeat", positionals),
     intervalMs: values.interval === undefined
       ? 1000
-      : parseSecondsFlag("Interval", values.interval),
+      : parseSecondsFlag("Interval", values.interval, { max: 86_400 }),
     count: values.count === undefined
       ? 0
       : parseIntegerFlag("Count", values.count, 1, Number.MAX_SAFE_INTEGER),
@@ -124,7 +119,7 @@ export function runHeartbeatClient(args: readonly string[]): Promise<number> {
 
 /** Sends the beats with a line before and after; resolves to 0. */
 async function reportHeartbeats(options: HeartbeatOptions): Promise<number> {
-  const target = formatEndpoint(options.target.hostname, options.target.port);
+  const target = formatHostPort(options.target.hostname, options.target.port);
   console.log(
     `Sending heartbeats to ${target} every ${options.intervalMs / 1000} s${
       options.count === 0 ? " (Ctrl-C stops)" : ""

@@ -7,7 +7,10 @@
  * @module
  */
 
+import { parseFlags, parseSecondsFlag } from "../common/flags.ts";
 import { logInfo, logWarning } from "../common/log.ts";
+import { closeQuietly, formatAddr } from "../common/net.ts";
+import { onStopSignal, takeUnlessStopping } from "../common/signals.ts";
 import { parseBeat, preciseEpochMs } from "./heartbeat_protocol.ts";
 import {
   type BeatEvent,
@@ -17,16 +20,13 @@ import {
 } from "./heartbeat_tracker.ts";
 import {
   expectNoPositionals,
-  parseModeArgs,
-  parseSecondsFlag,
   parseServerModeFlags,
   SERVER_MODE_FLAGS,
   type ServerModeOptions,
 } from "./mode_args.ts";
 import { runServerMode } from "./mode_runner.ts";
-import { closeQuietly, formatAddr, listenUdp, printLine } from "./net.ts";
+import { listenUdp, printLine } from "./net.ts";
 import { formatMs } from "./ping_stats.ts";
-import { onStopSignal, takeUnlessStopping } from "./stop_signal.ts";
 
 /** The `-h` text. */
 export const HEARTBEAT_SERVER_HELP =
@@ -64,17 +64,17 @@ export interface HeartbeatServerOptions extends ServerModeOptions {
 export function parseHeartbeatServerArgs(
   args: readonly string[],
 ): HeartbeatServerOptions | null {
-  const { values, positionals } = parseModeArgs(args, {
+  const { values, positionals } = parseFlags(args, {
     ...SERVER_MODE_FLAGS,
     silence: { type: "string" },
-  });
+  }, { allowPositionals: true });
   if (values.help) return null;
   expectNoPositionals(positionals);
   return {
     ...parseServerModeFlags(values),
     silenceMs: values.silence === undefined
       ? 5000
-      : parseSecondsFlag("Silence", values.silence),
+      : parseSecondsFlag("Silence", values.silence, { max: 86_400 }),
   };
 }
 
@@ -130,9 +130,16 @@ interface Sender {
   timer?: ReturnType<typeof setTimeout>;
 }
 
-/** Runs the server until SIGINT or SIGTERM; resolves to the exit status. */
-export function runHeartbeatServer(args: readonly string[]): Promise<number> {
+/**
+ * Runs the server as part of `program` (its logging) until SIGINT or
+ * SIGTERM; resolves to the exit status.
+ */
+export function runHeartbeatServer(
+  args: readonly string[],
+  program: string,
+): Promise<number> {
   return runServerMode(
+    program,
     args,
     parseHeartbeatServerArgs,
     HEARTBEAT_SERVER_HELP,

@@ -6,22 +6,13 @@
  * @module
  */
 
+import { parseFlags, parseSecondsFlag } from "../common/flags.ts";
+import { closeQuietly, formatHostPort, writeAll } from "../common/net.ts";
 import { clientSessionError } from "./errors.ts";
-import { LineReader, stripLineEnding } from "./line_reader.ts";
-import {
-  type Endpoint,
-  parseEndpoint,
-  parseModeArgs,
-  parseSecondsFlag,
-} from "./mode_args.ts";
+import { LineReader, stripLineEnding } from "../common/line_reader.ts";
+import { type Endpoint, parseEndpoint } from "./mode_args.ts";
 import { runWithHelp } from "./mode_runner.ts";
-import {
-  closeQuietly,
-  connectTcp,
-  formatEndpoint,
-  writeAll,
-  writeStdout,
-} from "./net.ts";
+import { connectTcp, writeStdout } from "./net.ts";
 
 /** The `-h` text. */
 export const LINE_HELP =
@@ -63,18 +54,18 @@ export interface LineClientOptions {
 export function parseLineClientArgs(
   args: readonly string[],
 ): LineClientOptions | null {
-  const { values, positionals } = parseModeArgs(args, {
+  const { values, positionals } = parseFlags(args, {
     http: { type: "boolean" },
     idle: { type: "string" },
     help: { type: "boolean", short: "h" },
-  });
+  }, { allowPositionals: true });
   if (values.help) return null;
   return {
     target: parseEndpoint("--line", positionals),
     http: Boolean(values.http),
     idleMs: values.idle === undefined
       ? 0
-      : parseSecondsFlag("Idle time", values.idle),
+      : parseSecondsFlag("Idle time", values.idle, { max: 86_400 }),
   };
 }
 
@@ -98,7 +89,7 @@ export function runLineClient(args: readonly string[]): Promise<number> {
 async function sendLine(options: LineClientOptions): Promise<number> {
   const { hostname, port } = options.target;
   const conn = await connectTcp(hostname, port);
-  const where = formatEndpoint(hostname, port);
+  const where = formatHostPort(hostname, port);
   // The answer is read at once: a server may greet before the line comes.
   let sendError: unknown = null;
   sendStdinLine(conn, options.http).catch((err) => {

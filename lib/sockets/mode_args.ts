@@ -1,43 +1,19 @@
 /**
- * Command-line pieces shared by the socket modes: `parseArgs` with one-line
- * errors, `HOST:PORT`, the servers' common flags, durations and rates.
+ * Command-line pieces shared by the socket modes: `HOST:PORT`, the
+ * servers' common flags, loss rates and `--max-line`. Usage errors,
+ * `parseArgs` and number parsing come from `lib/common/flags.ts`.
  *
  * @module
  */
 
-import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import {
-  cleanParseArgsMessage,
+  parseBindFlag,
   parseIntegerFlag,
   UsageError,
-} from "../server/cli.ts";
+} from "../common/flags.ts";
 
-export { parseIntegerFlag, UsageError };
-
-/** The port every spidey socket mode listens on unless `-p` says otherwise. */
+/** The port every server mode listens on unless `-p` says otherwise. */
 export const DEFAULT_SERVER_PORT = 9234;
-
-/**
- * Parses the arguments that follow a mode's flag (`strict`, positionals
- * allowed so a client can take its `HOST:PORT`).
- *
- * @throws {UsageError} for unknown flags and missing values.
- */
-export function parseModeArgs<T extends ParseArgsOptionsConfig>(
-  args: readonly string[],
-  options: T,
-) {
-  try {
-    return parseArgs({
-      args: [...args],
-      options,
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (err) {
-    throw new UsageError(cleanParseArgsMessage(err));
-  }
-}
 
 /** Where a client connects or sends to. */
 export interface Endpoint {
@@ -72,7 +48,7 @@ export function parseEndpoint(
   return { hostname, port };
 }
 
-/** The flags every spidey server mode takes: `-p`, `-b`, `-v` and `-h`. */
+/** The flags every server mode takes: `-p`, `-b`, `-v` and `-h`. */
 export const SERVER_MODE_FLAGS = {
   port: { type: "string", short: "p" },
   bind: { type: "string", short: "b" },
@@ -80,7 +56,7 @@ export const SERVER_MODE_FLAGS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** The settings every spidey server mode has, from its common flags. */
+/** The settings every server mode has, from its common flags. */
 export interface ServerModeOptions {
   /** Address to bind. */
   hostname: string;
@@ -100,68 +76,14 @@ export function parseServerModeFlags(
   values: { bind?: string; port?: string; verbose?: boolean },
 ): ServerModeOptions {
   return {
-    ...parseBindFlags(values.bind, values.port),
+    hostname: values.bind === undefined
+      ? "0.0.0.0"
+      : parseBindFlag(values.bind),
+    port: values.port === undefined
+      ? DEFAULT_SERVER_PORT
+      : parseIntegerFlag("Port", values.port, 0, 65535),
     verbose: Boolean(values.verbose),
   };
-}
-
-/** A server's bind address and port from its `-b` and `-p` values. */
-export function parseBindFlags(
-  bind: string | undefined,
-  port: string | undefined,
-): { hostname: string; port: number } {
-  let hostname = "0.0.0.0";
-  if (bind !== undefined) {
-    hostname = bind.replace(/^\[(.*)\]$/, "$1");
-    if (hostname === "") throw new UsageError("Bind address is empty");
-  }
-  return {
-    hostname,
-    port: port === undefined
-      ? DEFAULT_SERVER_PORT
-      : parseIntegerFlag("Port", port, 0, 65535),
-  };
-}
-
-/**
- * Parses a number of seconds (may be fractional) into milliseconds.
- *
- * @throws {UsageError} when it is not a number in range.
- */
-export function parseSecondsFlag(
-  name: string,
-  value: string,
-  options: { allowZero?: boolean; maxSeconds?: number } = {},
-): number {
-  const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
-  const max = options.maxSeconds ?? 86_400;
-  if (
-    !Number.isFinite(seconds) || seconds > max ||
-    (seconds === 0 && !options.allowZero)
-  ) {
-    const least = options.allowZero ? "0" : "more than 0";
-    throw new UsageError(
-      `${name} must be ${least} to ${max} seconds, got "${value}"`,
-    );
-  }
-  return seconds * 1000;
-}
-
-/**
- * Parses a non-negative number (e.g. milliseconds of delay) up to `max`.
- *
- * @throws {UsageError} when it is not a number in range.
- */
-export function parseNumberFlag(
-  name: string,
-  value: string,
-  max: number,
-): number {
-  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
-  if (!Number.isFinite(n) || n > max) {
-    throw new UsageError(`${name} must be a number from 0 to ${max}`);
-  }
-  return n;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The start and end every socket mode shares: `-h` prints the help and
- * exits 0; a server also sets up spidey's logging first and flushes it
- * however it ends.
+ * exits 0; a server also sets up the program's logging first and flushes
+ * it however it ends.
  *
  * @module
  */
@@ -32,18 +32,20 @@ export async function runWithHelp<T>(
 }
 
 /**
- * Runs a spidey server mode until `serve` returns (on SIGINT or SIGTERM):
- * like {@linkcode runWithHelp}, with logging set up from the `verbose`
- * option and flushed even when `serve` throws. Resolves to 0.
+ * Runs a server mode of `program` until `serve` returns (on SIGINT or
+ * SIGTERM): like {@linkcode runWithHelp}, with logging for `program` set
+ * up from the `verbose` option and flushed even when `serve` throws.
+ * Resolves to 0.
  */
 export function runServerMode<T extends { verbose: boolean }>(
+  program: string,
   args: readonly string[],
   parse: ModeArgsParser<T>,
   help: string,
   serve: (options: T) => Promise<void>,
 ): Promise<number> {
   return runWithHelp(args, parse, help, async (options) => {
-    await setupLogging({ app: "spidey", verbose: options.verbose });
+    await setupLogging({ app: program, verbose: options.verbose });
     try {
       await serve(options);
       return 0;

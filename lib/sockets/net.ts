@@ -1,70 +1,31 @@
 /**
- * Socket plumbing shared by the modes: binding, connecting and sending
- * with clear errors, printing addresses, writing whole buffers, ASCII
- * upper-casing.
+ * Socket plumbing of the modes on top of `lib/common/net.ts`: UDP sockets,
+ * connecting and sending with clear errors, printing to stdout, closing
+ * after a last message, ASCII upper-casing.
  *
  * @module
  */
 
-import { describeError, SocketModeError } from "./errors.ts";
-
-/** `host:port`, with brackets around an IPv6 address. */
-export function formatEndpoint(hostname: string, port: number): string {
-  return hostname.includes(":")
-    ? `[${hostname}]:${port}`
-    : `${hostname}:${port}`;
-}
-
-/** `host:port` of a socket address (the path of a Unix socket). */
-export function formatAddr(addr: Deno.Addr): string {
-  if (addr.transport === "tcp" || addr.transport === "udp") {
-    return formatEndpoint(addr.hostname, addr.port);
-  }
-  return "path" in addr ? addr.path : addr.transport;
-}
-
-function listenFailure(
-  err: unknown,
-  hostname: string,
-  port: number,
-): SocketModeError {
-  if (err instanceof Deno.errors.AddrInUse) {
-    return new SocketModeError(
-      "LISTEN_FAILED",
-      `Port ${port} on ${hostname} is already in use`,
-    );
-  }
-  return new SocketModeError(
-    "LISTEN_FAILED",
-    `Cannot listen on ${formatEndpoint(hostname, port)}: ${describeError(err)}`,
-  );
-}
-
-/**
- * Binds a TCP listener.
- *
- * @throws {SocketModeError} `LISTEN_FAILED` when the port is taken or the
- * address unusable.
- */
-export function listenTcp(hostname: string, port: number): Deno.TcpListener {
-  try {
-    return Deno.listen({ hostname, port, transport: "tcp" });
-  } catch (err) {
-    throw listenFailure(err, hostname, port);
-  }
-}
+import {
+  type ByteSink,
+  closeQuietly,
+  describeError,
+  formatHostPort,
+  listenError,
+  writeAll,
+} from "../common/net.ts";
+import { SocketModeError } from "./errors.ts";
 
 /**
  * Binds a UDP socket (`Deno.listenDatagram`, unstable "net").
  *
- * @throws {SocketModeError} `LISTEN_FAILED` when the port is taken or the
- * address unusable.
+ * @throws {ListenError} when the port is taken or the address unusable.
  */
 export function listenUdp(hostname: string, port: number): Deno.DatagramConn {
   try {
     return Deno.listenDatagram({ hostname, port, transport: "udp" });
   } catch (err) {
-    throw listenFailure(err, hostname, port);
+    throw listenError(err, hostname, port);
   }
 }
 
@@ -92,7 +53,7 @@ export async function sendDatagram(
   } catch (err) {
     throw new SocketModeError(
       "SEND_FAILED",
-      `Cannot send to ${formatEndpoint(hostname, port)}: ${describeError(err)}`,
+      `Cannot send to ${formatHostPort(hostname, port)}: ${describeError(err)}`,
     );
   }
 }
@@ -113,19 +74,13 @@ export async function connectTcp(
   } catch (err) {
     throw new SocketModeError(
       "CONNECT_FAILED",
-      `Cannot connect to ${formatEndpoint(hostname, port)}: ${
+      `Cannot connect to ${formatHostPort(hostname, port)}: ${
         describeError(err)
       }`,
     );
   }
   conn.setNoDelay(true);
   return conn;
-}
-
-/** Anything with `Deno.Conn`'s `write` shape. */
-export interface ByteSink {
-  /** Writes some of `p`; resolves to the count written. */
-  write(p: Uint8Array): Promise<number>;
 }
 
 /** The parts of a `Deno.Conn` needed to write to it and close it well. */
@@ -136,15 +91,6 @@ export interface DuplexConn extends ByteSink {
   closeWrite(): Promise<void>;
   /** Closes the connection. */
   close(): void;
-}
-
-/** Writes every byte of `bytes` to `sink`. */
-export async function writeAll(
-  sink: ByteSink,
-  bytes: Uint8Array,
-): Promise<void> {
-  let off = 0;
-  while (off < bytes.length) off += await sink.write(bytes.subarray(off));
 }
 
 /**
@@ -170,15 +116,6 @@ const encoder = new TextEncoder();
 /** Prints one line of text to stdout (dropped once stdout is closed). */
 export function printLine(text: string): void {
   writeStdout(encoder.encode(`${text}\n`));
-}
-
-/** Closes a socket, ignoring one that is already closed. */
-export function closeQuietly(closer: { close(): void }): void {
-  try {
-    closer.close();
-  } catch {
-    // Already closed.
-  }
 }
 
 /**

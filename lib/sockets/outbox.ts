@@ -7,12 +7,8 @@
  * @module
  */
 
-import {
-  closeAfterMessage,
-  closeQuietly,
-  type DuplexConn,
-  writeAll,
-} from "./net.ts";
+import { closeQuietly, writeAll } from "../common/net.ts";
+import { closeAfterMessage, type DuplexConn } from "./net.ts";
 
 /** Queued writes to one connection, at most `limitBytes` pending. */
 export class Outbox {

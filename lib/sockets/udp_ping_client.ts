@@ -9,26 +9,21 @@
  */
 
 import {
-  type Endpoint,
-  parseEndpoint,
+  parseFlags,
   parseIntegerFlag,
-  parseModeArgs,
   parseSecondsFlag,
-} from "./mode_args.ts";
+} from "../common/flags.ts";
+import { closeQuietly, formatHostPort } from "../common/net.ts";
+import { onStopSignal, sleepUnless } from "../common/signals.ts";
+import { type Endpoint, parseEndpoint } from "./mode_args.ts";
 import { runWithHelp } from "./mode_runner.ts";
-import {
-  closeQuietly,
-  formatEndpoint,
-  openUdpClientSocket,
-  sendDatagram,
-} from "./net.ts";
+import { openUdpClientSocket, sendDatagram } from "./net.ts";
 import {
   formatMs,
   formatPingSummary,
   type PingSummary,
   summarizePings,
 } from "./ping_stats.ts";
-import { onStopSignal, sleepUnless } from "./stop_signal.ts";
 
 /** The `-h` text. */
 export const UDP_PING_HELP =
@@ -77,14 +72,14 @@ export interface UdpPingOptions {
 export function parseUdpPingArgs(
   args: readonly string[],
 ): UdpPingOptions | null {
-  const { values, positionals } = parseModeArgs(args, {
+  const { values, positionals } = parseFlags(args, {
     count: { type: "string", short: "c" },
     interval: { type: "string", short: "i" },
     timeout: { type: "string", short: "W" },
     size: { type: "string", short: "s" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
-  });
+  }, { allowPositionals: true });
   if (values.help) return null;
   return {
     target: parseEndpoint("--udp-ping", positionals),
@@ -93,10 +88,13 @@ export function parseUdpPingArgs(
       : parseIntegerFlag("Count", values.count, 1, 1_000_000),
     intervalMs: values.interval === undefined
       ? 1000
-      : parseSecondsFlag("Interval", values.interval, { allowZero: true }),
+      : parseSecondsFlag("Interval", values.interval, {
+        allowZero: true,
+        max: 86_400,
+      }),
     timeoutMs: values.timeout === undefined
       ? 1000
-      : parseSecondsFlag("Timeout", values.timeout, { maxSeconds: 3600 }),
+      : parseSecondsFlag("Timeout", values.timeout, { max: 3600 }),
     size: values.size === undefined
       ? 0
       : parseIntegerFlag("Size", values.size, 0, MAX_DATAGRAM),
@@ -299,7 +297,7 @@ export function runUdpPingClient(args: readonly string[]): Promise<number> {
  * resolves to 0 when a reply came back in time, 1 when none did.
  */
 async function reportPings(options: UdpPingOptions): Promise<number> {
-  const target = formatEndpoint(options.target.hostname, options.target.port);
+  const target = formatHostPort(options.target.hostname, options.target.port);
   const print = options.json ? () => {} : (line: string) => console.log(line);
   print(
     `UDP PING ${target}: ${options.count} pings, timeout ${

@@ -6,27 +6,24 @@
  * @module
  */
 
+import {
+  parseDecimalFlag,
+  parseFlags,
+  parseIntegerFlag,
+} from "../common/flags.ts";
 import { logDebug, logInfo, logWarning } from "../common/log.ts";
-import { describeError } from "./errors.ts";
+import { closeQuietly, describeError, formatAddr } from "../common/net.ts";
+import { createSeededRandom, randomSeed } from "../common/seeded_random.ts";
+import { onStopSignal, takeUnlessStopping } from "../common/signals.ts";
 import {
   expectNoPositionals,
-  parseIntegerFlag,
-  parseModeArgs,
-  parseNumberFlag,
   parseRateFlag,
   parseServerModeFlags,
   SERVER_MODE_FLAGS,
   type ServerModeOptions,
 } from "./mode_args.ts";
 import { runServerMode } from "./mode_runner.ts";
-import {
-  asciiUpperCaseInPlace,
-  closeQuietly,
-  formatAddr,
-  listenUdp,
-} from "./net.ts";
-import { createSeededRandom, randomSeed } from "../common/seeded_random.ts";
-import { onStopSignal, takeUnlessStopping } from "./stop_signal.ts";
+import { asciiUpperCaseInPlace, listenUdp } from "./net.ts";
 
 /** The `-h` text. */
 export const UDP_PING_SERVER_HELP =
@@ -66,12 +63,12 @@ export interface UdpPingServerOptions extends ServerModeOptions {
 export function parseUdpPingServerArgs(
   args: readonly string[],
 ): UdpPingServerOptions | null {
-  const { values, positionals } = parseModeArgs(args, {
+  const { values, positionals } = parseFlags(args, {
     ...SERVER_MODE_FLAGS,
     loss: { type: "string" },
     delay: { type: "string" },
     seed: { type: "string" },
-  });
+  }, { allowPositionals: true });
   if (values.help) return null;
   expectNoPositionals(positionals);
   return {
@@ -81,16 +78,27 @@ export function parseUdpPingServerArgs(
       : parseRateFlag("Loss rate", values.loss),
     delayMs: values.delay === undefined
       ? 0
-      : parseNumberFlag("Delay", values.delay, 60_000),
+      : parseDecimalFlag("Delay", values.delay, {
+        max: 60_000,
+        allowZero: true,
+        wording: "number range",
+      }),
     seed: values.seed === undefined
       ? randomSeed()
       : parseIntegerFlag("Seed", values.seed, 0, 0xffffffff),
   };
 }
 
-/** Runs the server until SIGINT or SIGTERM; resolves to the exit status. */
-export function runUdpPingServer(args: readonly string[]): Promise<number> {
+/**
+ * Runs the server as part of `program` (its logging) until SIGINT or
+ * SIGTERM; resolves to the exit status.
+ */
+export function runUdpPingServer(
+  args: readonly string[],
+  program: string,
+): Promise<number> {
   return runServerMode(
+    program,
     args,
     parseUdpPingServerArgs,
     UDP_PING_SERVER_HELP,

@@ -1,22 +1,28 @@
 /**
- * The child side of `thor -p`: connect, say `ready`, wait for the parent's
- * `go` so that every process starts measuring at once, run, and report
- * the results as one `RunStats` wire line on stdout.
+ * The child side of `thor -p`: read the run's options from the parent,
+ * connect, say `ready`, wait for the parent's `go` so that every process
+ * starts measuring at once, run, and report the results as one `RunStats`
+ * wire line on stdout.
  *
- * Lines a child writes: `ready`, `progress DONE ERRORS` (a few times a
- * second), `error CLASS MESSAGE` (its last failure, if any), then
- * `stats WIRE`. Lines it reads: `go`, then `stop` (or end of input) to end
- * early.
+ * A child starts as `thor --child` and reads one JSON line of options on
+ * stdin (see `../common/supervisor.ts`). Lines it writes: `ready`,
+ * `progress DONE ERRORS` (a few times a second), `error CLASS MESSAGE`
+ * (its last failure, if any), then `stats WIRE`. Lines it reads after the
+ * options: `go`, then `stop` (or end of input) to end early.
  *
  * @module
  */
 
+import { UsageError } from "../common/flags.ts";
 import { isVerbose } from "../common/log.ts";
+import { ParentLink, ParentLinkError } from "../common/supervisor.ts";
 import { DumpWriter } from "./dump.ts";
-import { LineReader, readerChunks } from "./line_reader.ts";
 import { LoadRun, logAverageElapsed } from "./load.ts";
 import type { ThorOptions } from "./options.ts";
 import { loadPlanFor } from "./plan.ts";
+
+/** The flag a child starts with: it reads its options from stdin. */
+export const CHILD_FLAG = "--child";
 
 /** Control lines between a `-p` parent and its children. */
 export const CHILD_LINES = {
@@ -28,31 +34,156 @@ export const CHILD_LINES = {
   stats: "stats",
 } as const;
 
-const encoder = new TextEncoder();
+/**
+ * What each child of a `-p` run runs: the same run in one process, with
+ * its even share of the total rate.
+ */
+export function childOptions(options: ThorOptions): ThorOptions {
+  return {
+    ...options,
+    processes: 1,
+    rate: options.rate === null ? null : options.rate / options.processes,
+    child: true,
+  };
+}
 
-function writeLine(line: string): void {
-  const bytes = encoder.encode(`${line}\n`);
-  let off = 0;
-  while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
+/** The options line that carries `options` to a child (body in base64). */
+export function encodeChildOptions(options: ThorOptions): string {
+  return JSON.stringify({
+    ...options,
+    body: options.body === null ? null : options.body.toBase64(),
+  });
+}
+
+type FieldKind =
+  | "string"
+  | "number"
+  | "boolean"
+  | "string|null"
+  | "number|null"
+  | "url"
+  | "headers"
+  | "base64|null";
+
+// Typed over every key of ThorOptions: a new option fails to compile
+// until it says how it travels.
+const FIELD_KINDS: { readonly [K in keyof ThorOptions]-?: FieldKind } = {
+  url: "url",
+  requests: "number",
+  requestsGiven: "boolean",
+  processes: "number",
+  connections: "number",
+  durationMs: "number|null",
+  rate: "number|null",
+  timeoutMs: "number",
+  method: "string",
+  headers: "headers",
+  bodyText: "string|null",
+  bodyFile: "string|null",
+  body: "base64|null",
+  keepAlive: "boolean",
+  json: "boolean",
+  output: "string|null",
+  verbose: "boolean",
+  child: "boolean",
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function fits(kind: FieldKind, value: unknown): boolean {
+  switch (kind) {
+    case "string":
+      return typeof value === "string";
+    case "number":
+      return typeof value === "number";
+    case "boolean":
+      return typeof value === "boolean";
+    case "string|null":
+      return value === null || typeof value === "string";
+    case "number|null":
+      return value === null || typeof value === "number";
+    case "url":
+      return isRecord(value) && typeof value.input === "string";
+    case "headers":
+      return Array.isArray(value) &&
+        value.every((h) =>
+          Array.isArray(h) && h.length === 2 &&
+          h.every((part) => typeof part === "string")
+        );
+    case "base64|null":
+      return value === null ||
+        (typeof value === "string" && /^[A-Za-z0-9+/]*={0,2}$/.test(value));
+  }
+}
+
+/**
+ * A child's options from the JSON value of its options line.
+ *
+ * @throws {UsageError} when a field is missing or of the wrong type.
+ */
+export function decodeChildOptions(value: unknown): ThorOptions {
+  if (!isRecord(value)) {
+    throw new UsageError("The child options from the parent are not an object");
+  }
+  const options: Record<string, unknown> = {};
+  for (const [key, kind] of Object.entries(FIELD_KINDS)) {
+    if (!fits(kind, value[key])) {
+      throw new UsageError(
+        `The child option ${key} from the parent is missing or invalid`,
+      );
+    }
+    options[key] = value[key];
+  }
+  const body = value.body;
+  options.body = typeof body === "string" ? Uint8Array.fromBase64(body) : null;
+  return options as unknown as ThorOptions;
+}
+
+// stdin is one per process: the options and the control lines share it.
+let parent: ParentLink | null = null;
+
+function parentLink(): ParentLink {
+  return parent ??= new ParentLink();
+}
+
+/** True when `args` start this process as a `-p` child. */
+export function isChildCall(args: readonly string[]): boolean {
+  return args.length === 1 && args[0] === CHILD_FLAG;
+}
+
+/**
+ * Reads this child's options from its parent (the first line on stdin).
+ *
+ * @throws {UsageError} when no valid options come.
+ */
+export async function readChildOptions(): Promise<ThorOptions> {
+  try {
+    return decodeChildOptions(await parentLink().readOptions());
+  } catch (err) {
+    if (err instanceof ParentLinkError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /** Runs this process as a `-p` child; resolves to its exit status. */
 export async function runChild(options: ThorOptions): Promise<number> {
+  const link = parentLink();
   const dump = options.output === null
     ? null
     : DumpWriter.open(options.output, false);
   const run = new LoadRun(loadPlanFor(options, dump));
   await run.prepare();
-  writeLine(CHILD_LINES.ready);
-  const control = new LineReader(readerChunks(Deno.stdin));
-  if (await control.line() !== CHILD_LINES.go) {
+  link.send(CHILD_LINES.ready);
+  if (await link.nextLine() !== CHILD_LINES.go) {
     // The parent gave up before the start: report an empty run.
-    writeLine(`${CHILD_LINES.stats} ${run.stats.toWire()}`);
+    link.send(`${CHILD_LINES.stats} ${run.stats.toWire()}`);
     return 0;
   }
   (async () => {
     for (;;) {
-      const line = await control.line();
+      const line = await link.nextLine();
       if (line === null || line === CHILD_LINES.stop) break;
     }
     run.stop();
@@ -60,7 +191,7 @@ export async function runChild(options: ThorOptions): Promise<number> {
   const onInterrupt = () => run.stop();
   Deno.addSignalListener("SIGINT", onInterrupt);
   const ticker = setInterval(() => {
-    writeLine(
+    link.send(
       `${CHILD_LINES.progress} ${run.stats.issued} ${run.stats.errorCount}`,
     );
   }, 250);
@@ -72,11 +203,11 @@ export async function runChild(options: ThorOptions): Promise<number> {
     dump?.close();
   }
   if (run.lastError !== null) {
-    writeLine(
+    link.send(
       `${CHILD_LINES.error} ${run.lastError.cls} ${run.lastError.message}`,
     );
   }
   if (isVerbose()) logAverageElapsed(run.stats);
-  writeLine(`${CHILD_LINES.stats} ${run.stats.toWire()}`);
+  link.send(`${CHILD_LINES.stats} ${run.stats.toWire()}`);
   return run.stats.errorCount > 0 ? 1 : 0;
 }

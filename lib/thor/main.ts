@@ -6,18 +6,17 @@
  * @module
  */
 
+import { UsageError } from "../common/flags.ts";
 import { flushLogs, setupLogging } from "../common/log.ts";
-import { runSocketMode } from "../sockets/cli.ts";
-import { runChild } from "./child.ts";
+import { describeError } from "../common/net.ts";
+import { isChildCall, readChildOptions, runChild } from "./child.ts";
 import { DumpWriter } from "./dump.ts";
-import { describeError } from "./error_class.ts";
 import { type FailureNote, LoadRun, logAverageElapsed } from "./load.ts";
 import {
   parseThorArgs,
   runMode,
   THOR_HELP,
   type ThorOptions,
-  ThorUsageError,
 } from "./options.ts";
 import { loadPlanFor, plannedTotal } from "./plan.ts";
 import { runProcesses } from "./processes.ts";
@@ -34,18 +33,19 @@ interface RunOutcome {
 
 /** Runs thor with `args`; resolves to the exit status. */
 export async function runThor(args: readonly string[]): Promise<number> {
-  const socketMode = runSocketMode("thor", args);
-  if (socketMode !== null) return await socketMode;
   let options: ThorOptions;
   try {
-    const command = parseThorArgs(args);
+    // A `-p` child's options come from its parent, on stdin.
+    const command = isChildCall(args)
+      ? { kind: "run" as const, options: await readChildOptions() }
+      : parseThorArgs(args);
     if (command.kind === "help") {
       console.log(THOR_HELP);
       return 0;
     }
     options = command.options;
   } catch (err) {
-    if (err instanceof ThorUsageError) {
+    if (err instanceof UsageError) {
       console.error(`thor: ${err.message}. Try 'thor -h' for help.`);
       return 2;
     }

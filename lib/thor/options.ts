@@ -1,11 +1,16 @@
 /**
- * thor's command line, parsed with `node:util`'s `parseArgs`, its help
- * text, and the command line a `-p` parent gives each child process.
+ * thor's command line, parsed with `node:util`'s `parseArgs`, and its
+ * help text.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
+import {
+  parseDecimalFlag,
+  parseFlags,
+  parseIntegerFlag,
+  UsageError,
+} from "../common/flags.ts";
 import {
   hasToken,
   type HeaderList,
@@ -67,15 +72,6 @@ export type ThorCommand =
   | { kind: "help" }
   | { kind: "run"; options: ThorOptions };
 
-/** A command-line mistake; reported as one line with exit status 2. */
-export class ThorUsageError extends Error {
-  /** Creates a usage error with a sentence-case message. */
-  constructor(message: string) {
-    super(message);
-    this.name = "ThorUsageError";
-  }
-}
-
 /** The `-h` text. */
 export const THOR_HELP = `thor: hammer an HTTP server and measure it
 
@@ -113,28 +109,9 @@ Other modes (each has its own -h):
   thor --udp-ping   thor --heartbeat   thor --line   thor --chat
 `;
 
-/** Parses a whole number flag within bounds. */
-function parseCount(name: string, value: string, max: number): number {
-  if (!/^\d+$/.test(value)) {
-    throw new ThorUsageError(`${name} must be a whole number, got "${value}"`);
-  }
-  const n = Number(value);
-  if (n < 1 || n > max) {
-    throw new ThorUsageError(`${name} must be between 1 and ${max}`);
-  }
-  return n;
-}
-
-/** Parses a positive number (may be fractional). */
-function parsePositive(name: string, value: string, max: number): number {
-  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0) {
-    throw new ThorUsageError(
-      `${name} must be a positive number, got "${value}"`,
-    );
-  }
-  const n = Number(value);
-  if (n > max) throw new ThorUsageError(`${name} must be at most ${max}`);
-  return n;
+/** A decimal flag of thor that must be more than 0 and at most `max`. */
+function parsePositiveFlag(name: string, value: string, max: number): number {
+  return parseDecimalFlag(name, value, { max, wording: "positive, got" });
 }
 
 /** Parses one `-H 'Name: value'`. */
@@ -142,71 +119,54 @@ export function parseHeaderFlag(text: string): readonly [string, string] {
   const colon = text.indexOf(":");
   const name = colon < 0 ? text : text.slice(0, colon);
   if (colon <= 0 || !isToken(name)) {
-    throw new ThorUsageError(
+    throw new UsageError(
       `Header "${text}" is not of the form 'Name: value'`,
     );
   }
   const value = trimOws(text.slice(colon + 1));
   if (!isFieldValue(value)) {
-    throw new ThorUsageError(`Header ${name} holds a control character`);
+    throw new UsageError(`Header ${name} holds a control character`);
   }
   const lower = name.toLowerCase();
   if (lower === "content-length" || lower === "transfer-encoding") {
-    throw new ThorUsageError(
+    throw new UsageError(
       `Header ${name} is set by thor from --body or --body-file`,
     );
   }
   return [name, value];
 }
 
-function cleanParseArgsMessage(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  const first = text.split("\n")[0] ?? text;
-  return first.replace(/\. To specify a positional argument.*$/, "")
-    .replace(/\.$/, "");
-}
-
 /**
  * Reads thor's command line (after any socket mode was ruled out). Reads
  * the `--body-file` file, so its errors are usage errors too.
  *
- * @throws {ThorUsageError} for unknown flags, bad values, or a bad URL.
+ * @throws {UsageError} for unknown flags, bad values, or a bad URL.
  */
 export function parseThorArgs(args: readonly string[]): ThorCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        requests: { type: "string", short: "r" },
-        processes: { type: "string", short: "p" },
-        connections: { type: "string", short: "c" },
-        duration: { type: "string", short: "d" },
-        rate: { type: "string" },
-        timeout: { type: "string" },
-        method: { type: "string", short: "m" },
-        header: { type: "string", short: "H", multiple: true },
-        body: { type: "string" },
-        "body-file": { type: "string" },
-        "no-keepalive": { type: "boolean" },
-        output: { type: "string", short: "o" },
-        json: { type: "boolean" },
-        verbose: { type: "boolean", short: "v" },
-        help: { type: "boolean", short: "h" },
-        child: { type: "boolean" },
-      },
-    });
-  } catch (err) {
-    throw new ThorUsageError(cleanParseArgsMessage(err));
-  }
+  const parsed = parseFlags(args, {
+    requests: { type: "string", short: "r" },
+    processes: { type: "string", short: "p" },
+    connections: { type: "string", short: "c" },
+    duration: { type: "string", short: "d" },
+    rate: { type: "string" },
+    timeout: { type: "string" },
+    method: { type: "string", short: "m" },
+    header: { type: "string", short: "H", multiple: true },
+    body: { type: "string" },
+    "body-file": { type: "string" },
+    "no-keepalive": { type: "boolean" },
+    output: { type: "string", short: "o" },
+    json: { type: "boolean" },
+    verbose: { type: "boolean", short: "v" },
+    help: { type: "boolean", short: "h" },
+    child: { type: "boolean" },
+  }, { allowPositionals: true });
   const v = parsed.values;
   if (v.help) return { kind: "help" };
   const positionals = parsed.positionals;
-  if (positionals.length === 0) throw new ThorUsageError("A URL is required");
+  if (positionals.length === 0) throw new UsageError("A URL is required");
   if (positionals.length > 1) {
-    throw new ThorUsageError(
+    throw new UsageError(
       `Only one URL can be given, got ${positionals.length}`,
     );
   }
@@ -214,41 +174,41 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
   try {
     url = parseTargetUrl(positionals[0]!);
   } catch (err) {
-    if (err instanceof InvalidUrlError) throw new ThorUsageError(err.message);
+    if (err instanceof InvalidUrlError) throw new UsageError(err.message);
     throw err;
   }
 
   const requestsGiven = v.requests !== undefined;
   const requests = requestsGiven
-    ? parseCount("Requests (-r)", v.requests!, 1_000_000_000)
+    ? parseIntegerFlag("Requests (-r)", v.requests!, 1, 1_000_000_000)
     : 1;
   const durationMs = v.duration === undefined
     ? null
-    : Math.round(parsePositive("Duration (-d)", v.duration, 86_400) * 1000);
+    : Math.round(parsePositiveFlag("Duration (-d)", v.duration, 86_400) * 1000);
   if (requestsGiven && durationMs !== null) {
-    throw new ThorUsageError("-r and -d cannot be combined");
+    throw new UsageError("-r and -d cannot be combined");
   }
   const rate = v.rate === undefined
     ? null
-    : parsePositive("Rate (--rate)", v.rate, 10_000_000);
+    : parsePositiveFlag("Rate (--rate)", v.rate, 10_000_000);
   if (rate !== null && !requestsGiven && durationMs === null) {
-    throw new ThorUsageError("--rate needs -d SECONDS or -r N to end the run");
+    throw new UsageError("--rate needs -d SECONDS or -r N to end the run");
   }
   const processes = v.processes === undefined
     ? 1
-    : parseCount("Processes (-p)", v.processes, 256);
+    : parseIntegerFlag("Processes (-p)", v.processes, 1, 256);
   if (rate !== null && rate / processes < 0.001) {
-    throw new ThorUsageError(
+    throw new UsageError(
       `Rate is too low to split between ${processes} processes`,
     );
   }
   const timeoutMs = v.timeout === undefined ? 30_000 : Math.max(
     1,
-    Math.round(parsePositive("Timeout", v.timeout, 86_400) * 1000),
+    Math.round(parsePositiveFlag("Timeout", v.timeout, 86_400) * 1000),
   );
 
   if (v.body !== undefined && v["body-file"] !== undefined) {
-    throw new ThorUsageError("--body and --body-file cannot be combined");
+    throw new UsageError("--body and --body-file cannot be combined");
   }
   let body: Uint8Array | null = null;
   if (v.body !== undefined) body = new TextEncoder().encode(v.body);
@@ -257,14 +217,14 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
       body = Deno.readFileSync(v["body-file"]);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      throw new ThorUsageError(
+      throw new UsageError(
         `Cannot read body file ${v["body-file"]}: ${reason}`,
       );
     }
   }
   const method = v.method ?? (body === null ? "GET" : "POST");
   if (!isToken(method)) {
-    throw new ThorUsageError(`Method "${method}" is not a valid token`);
+    throw new UsageError(`Method "${method}" is not a valid token`);
   }
   const headers = (v.header ?? []).map(parseHeaderFlag);
   let keepAlive = !v["no-keepalive"];
@@ -273,7 +233,7 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
       keepAlive = false;
     }
   }
-  if (v.output === "") throw new ThorUsageError("Output file name is empty");
+  if (v.output === "") throw new UsageError("Output file name is empty");
 
   return {
     kind: "run",
@@ -284,7 +244,7 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
       processes,
       connections: v.connections === undefined
         ? 1
-        : parseCount("Connections (-c)", v.connections, 10_000),
+        : parseIntegerFlag("Connections (-c)", v.connections, 1, 10_000),
       durationMs,
       rate,
       timeoutMs,
@@ -306,34 +266,4 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
 export function runMode(options: ThorOptions): RunMode {
   if (options.rate !== null) return "rate";
   return options.durationMs === null ? "count" : "duration";
-}
-
-/**
- * The flags a `-p` parent passes to each of its children: the same run
- * for one process, with the total rate split evenly between them.
- */
-export function childArgs(options: ThorOptions): string[] {
-  const args = ["--child", "-c", String(options.connections)];
-  if (options.durationMs !== null) {
-    args.push("-d", String(options.durationMs / 1000));
-  }
-  if (options.requestsGiven || options.durationMs === null) {
-    args.push("-r", String(options.requests));
-  }
-  if (options.rate !== null) {
-    args.push("--rate", String(options.rate / options.processes));
-  }
-  // The `--name=value` form keeps a value that starts with "-" a value.
-  args.push(`--timeout=${options.timeoutMs / 1000}`);
-  args.push(`--method=${options.method}`);
-  for (const [name, value] of options.headers) {
-    args.push(`--header=${name}: ${value}`);
-  }
-  if (options.bodyFile !== null) args.push(`--body-file=${options.bodyFile}`);
-  else if (options.bodyText !== null) args.push(`--body=${options.bodyText}`);
-  if (!options.keepAlive) args.push("--no-keepalive");
-  if (options.output !== null) args.push(`--output=${options.output}`);
-  if (options.verbose) args.push("-v");
-  args.push("--", options.url.input);
-  return args;
 }

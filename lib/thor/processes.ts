@@ -7,15 +7,16 @@
  */
 
 import { logDebug } from "../common/log.ts";
+import type { CommandLine } from "../common/self_command.ts";
+import { SupervisedChild } from "../common/supervisor.ts";
 import {
-  type CommandLine,
-  currentRuntimeFacts,
-  selfCommand,
-} from "../common/self_command.ts";
-import { CHILD_LINES } from "./child.ts";
-import { LineReader, streamChunks } from "./line_reader.ts";
+  CHILD_FLAG,
+  CHILD_LINES,
+  childOptions,
+  encodeChildOptions,
+} from "./child.ts";
 import type { FailureNote } from "./load.ts";
-import { childArgs, type ThorOptions } from "./options.ts";
+import type { ThorOptions } from "./options.ts";
 import { type ErrorClass, isErrorClass, RunStats } from "./run_stats.ts";
 
 /** What the children of a `-p` run measured, merged. */
@@ -36,57 +37,35 @@ export interface ChildrenProgress {
   errors: number;
 }
 
-const encoder = new TextEncoder();
-
 /** One child process and what it has said. */
 class ChildHandle {
-  readonly child: Deno.ChildProcess;
-  readonly #lines: LineReader;
-  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  readonly child: SupervisedChild;
   done = 0;
   errors = 0;
   stats: RunStats | null = null;
   lastError: FailureNote | null = null;
   problem: string | null = null;
 
-  constructor(line: CommandLine) {
-    this.child = new Deno.Command(line.command, {
-      args: line.args,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#lines = new LineReader(streamChunks(this.child.stdout));
-    this.#stdin = this.child.stdin.getWriter();
+  constructor(
+    options: string,
+    command: ((args: readonly string[]) => CommandLine) | undefined,
+  ) {
+    this.child = SupervisedChild.spawn({
+      args: [CHILD_FLAG],
+      options,
+      readyLine: CHILD_LINES.ready,
+      onLine: (line) => this.#take(line),
+      ...(command === undefined ? {} : { command }),
+    });
   }
 
-  /** True once the child said it is ready; false if it ended first. */
-  async ready(): Promise<boolean> {
-    for (;;) {
-      const line = await this.#lines.line();
-      if (line === null) return false;
-      if (line === CHILD_LINES.ready) return true;
-    }
-  }
-
-  /** Sends a control line; a child that is gone is ignored. */
-  async send(line: string): Promise<void> {
-    try {
-      await this.#stdin.write(encoder.encode(`${line}\n`));
-    } catch { /* the child has exited */ }
-  }
-
-  /** Reads the child's lines until it ends, then waits for its exit. */
+  /** Waits for the child's output to end and for its exit. */
   async finish(): Promise<Deno.CommandStatus> {
-    for (;;) {
-      const line = await this.#lines.line();
-      if (line === null) break;
-      this.#take(line);
+    const status = await this.child.wait();
+    const broken = this.child.outputError;
+    if (broken !== null && this.stats === null) {
+      this.problem = `sent unreadable output (${broken.message})`;
     }
-    const status = await this.child.status;
-    try {
-      await this.#stdin.close();
-    } catch { /* already closed */ }
     return status;
   }
 
@@ -126,21 +105,20 @@ class ChildHandle {
 export async function runProcesses(
   options: ThorOptions,
   onStart: (progress: () => ChildrenProgress) => void = () => {},
-  command: (args: string[]) => CommandLine = (args) =>
-    selfCommand(currentRuntimeFacts(), args),
+  command?: (args: readonly string[]) => CommandLine,
 ): Promise<ProcessesOutcome> {
-  const line = command(childArgs(options));
+  const line = encodeChildOptions(childOptions(options));
   const handles: ChildHandle[] = [];
   try {
     for (let i = 0; i < options.processes; i++) {
-      handles.push(new ChildHandle(line));
+      handles.push(new ChildHandle(line, command));
     }
   } catch (err) {
     for (const h of handles) h.child.kill("SIGKILL");
     throw err;
   }
-  await Promise.all(handles.map((h) => h.ready()));
-  await Promise.all(handles.map((h) => h.send(CHILD_LINES.go)));
+  await Promise.all(handles.map((h) => h.child.ready));
+  await Promise.all(handles.map((h) => h.child.send(CHILD_LINES.go)));
   onStart(() => {
     let done = 0;
     let errors = 0;
@@ -151,7 +129,7 @@ export async function runProcesses(
     return { done, errors };
   });
   const onInterrupt = () => {
-    for (const h of handles) h.send(CHILD_LINES.stop);
+    for (const h of handles) h.child.send(CHILD_LINES.stop);
   };
   Deno.addSignalListener("SIGINT", onInterrupt);
   const failures: string[] = [];

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { bracketHost, formatHostPort } from "../common/net.ts";
+
 /** A URL thor can send requests to. */
 export interface TargetUrl {
   /** The text the user gave. */
@@ -112,10 +114,9 @@ export function parseTargetUrl(input: string): TargetUrl {
       );
     }
   }
-  const bracketed = host.includes(":") ? `[${host}]` : host;
   const authority = port === DEFAULT_PORTS[scheme]
-    ? bracketed
-    : `${bracketed}:${port}`;
+    ? bracketHost(host)
+    : formatHostPort(host, port);
   return { input, scheme, host, isIpLiteral, port, target, authority };
 }
 
@@ -190,9 +191,4 @@ function isIpv6(host: string): boolean {
 /** Percent-encodes non-ASCII characters in a path as UTF-8. */
 function encodeNonAscii(target: string): string {
   return target.replace(/[\u0080-\uffff]+/g, (s) => encodeURIComponent(s));
-}
-
-/** `host:port` for a log line, with brackets around an IPv6 address. */
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -1,13 +1,13 @@
 /**
- * Stopping the long-running modes: SIGINT/SIGTERM, waits that a stop cuts
- * short, and accept/receive loops that end when their socket is closed on
- * purpose.
+ * Stopping long-running programs cleanly: on SIGINT/SIGTERM, waits that a
+ * stop cuts short, and accept or receive loops that end when their socket
+ * is closed on purpose.
  *
  * @module
  */
 
-import { logError } from "../common/log.ts";
-import { describeError } from "./errors.ts";
+import { logError } from "./log.ts";
+import { describeError } from "./net.ts";
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
@@ -16,9 +16,9 @@ const RETRY_PAUSE_MS = 50;
 
 /**
  * Calls `stop` once on the first SIGINT or SIGTERM; returns a function that
- * removes the listeners (call it when the mode ends on its own).
+ * removes the listeners (call it when the program ends on its own).
  */
-export function onStopSignal(stop: () => void): () => void {
+export function onStopSignal(stop: () => unknown): () => void {
   let called = false;
   const handler = () => {
     if (called) return;

@@ -1,0 +1,134 @@
+/**
+ * Network plumbing every program shares: printing addresses, describing
+ * socket errors in one line, writing whole buffers, binding a TCP
+ * listener with a clear error, and closing without caring whether it
+ * already was.
+ *
+ * @module
+ */
+
+/** A host as it is written before `:port`: an IPv6 address in brackets. */
+export function bracketHost(hostname: string): string {
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+/** `host:port`, with brackets around an IPv6 address. */
+export function formatHostPort(hostname: string, port: number): string {
+  return `${bracketHost(hostname)}:${port}`;
+}
+
+/** `host:port` of a socket address (the path of a Unix socket). */
+export function formatAddr(addr: Deno.Addr): string {
+  if (addr.transport === "tcp" || addr.transport === "udp") {
+    return formatHostPort(addr.hostname, addr.port);
+  }
+  return "path" in addr ? addr.path : addr.transport;
+}
+
+/**
+ * A one-line description of an error for a message or a log line: the
+ * first line of its message without Deno's `(os error N)` tail, or its
+ * name when the message is empty.
+ */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const first = err.message.split("\n")[0] ?? "";
+  const text = first.replace(/\s*\(os error \d+\)$/, "");
+  return text === "" ? err.name : text;
+}
+
+/** Anything with `Deno.Conn`'s `write` shape. */
+export interface ByteSink {
+  /** Writes some of `p`; resolves to the count written. */
+  write(p: Uint8Array): Promise<number>;
+}
+
+/** Writes every byte of `bytes` to `sink`, looping over partial writes. */
+export async function writeAll(
+  sink: ByteSink,
+  bytes: Uint8Array,
+): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) {
+    // Most writes take everything: no subarray for the first one.
+    off += await sink.write(off === 0 ? bytes : bytes.subarray(off));
+  }
+}
+
+/** Closes a socket or file, ignoring one that is already closed. */
+export function closeQuietly(closer: { close(): void }): void {
+  try {
+    closer.close();
+  } catch {
+    // Already closed.
+  }
+}
+
+/**
+ * A port could not be bound: taken, not allowed, or the address is not
+ * this machine's. Its message is one sentence for the user.
+ */
+export class ListenError extends Error {
+  /** A stable identifier: always `LISTEN_FAILED`. */
+  readonly code = "LISTEN_FAILED";
+
+  /** Creates the error with a sentence-case `message`. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ListenError";
+  }
+}
+
+/**
+ * The {@linkcode ListenError} for `err`, raised while binding
+ * `hostname`:`port` (TCP or UDP).
+ */
+export function listenError(
+  err: unknown,
+  hostname: string,
+  port: number,
+): ListenError {
+  const where = formatHostPort(hostname, port);
+  if (err instanceof Deno.errors.AddrInUse) {
+    return new ListenError(`Port ${port} on ${hostname} is already in use`, {
+      cause: err,
+    });
+  }
+  if (err instanceof Deno.errors.PermissionDenied) {
+    return new ListenError(`Not allowed to listen on ${where}`, { cause: err });
+  }
+  return new ListenError(`Cannot listen on ${where}: ${describeError(err)}`, {
+    cause: err,
+  });
+}
+
+/** Options of {@linkcode listenTcp}. */
+export interface ListenTcpOptions {
+  /**
+   * Share the port with other processes that set it too (SO_REUSEPORT):
+   * how `spidey -w` workers listen on one port.
+   */
+  reusePort?: boolean;
+}
+
+/**
+ * Binds a TCP listener on `hostname`:`port` (0 picks a free port).
+ *
+ * @throws {ListenError} when the port is taken or the address unusable.
+ */
+export function listenTcp(
+  hostname: string,
+  port: number,
+  options: ListenTcpOptions = {},
+): Deno.TcpListener {
+  try {
+    return Deno.listen({
+      hostname,
+      port,
+      transport: "tcp",
+      reusePort: options.reusePort ?? false,
+    });
+  } catch (err) {
+    throw listenError(err, hostname, port);
+  }
+}

@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { UsageError } from "../lib/common/flags.ts";
+import {
+  childOptions,
+  decodeChildOptions,
+  encodeChildOptions,
+} from "../lib/thor/child.ts";
+import {
+  parseThorArgs,
+  runMode,
+  type ThorOptions,
+} from "../lib/thor/options.ts";
+import { parseTargetUrl } from "../lib/thor/target_url.ts";
+
+function options(args: string[]): ThorOptions {
+  const command = parseThorArgs(args);
+  assert.equal(command.kind, "run");
+  return (command as { options: ThorOptions }).options;
+}
+
+/** What a child reads back from what its parent sends. */
+function roundTrip(o: ThorOptions): ThorOptions {
+  const line = encodeChildOptions(o);
+  assert.ok(!line.includes("\n"), "one line");
+  return decodeChildOptions(JSON.parse(line));
+}
+
+Deno.test("a child gets every option of its parent", () => {
+  // Every field differs from what a bare `thor URL` gives, so a field that
+  // is not carried (or comes back as a default) fails; a new field must be
+  // added here, and to the field table in child.ts.
+  const sample: ThorOptions = {
+    url: parseTargetUrl("https://[::1]:8443/p?q=1"),
+    requests: 7,
+    requestsGiven: true,
+    processes: 3,
+    connections: 4,
+    durationMs: 2500,
+    rate: 12.5,
+    timeoutMs: 1500,
+    method: "PUT",
+    headers: [["X-A", "-1"], ["X-B", "two words"]],
+    bodyText: "--body-like\nline",
+    bodyFile: "/tmp/body -file",
+    body: Uint8Array.of(0, 255, 10, 13, 0x2d),
+    keepAlive: false,
+    json: true,
+    output: "-",
+    verbose: true,
+    child: true,
+  };
+  const bare = options(["x"]);
+  for (const key of Object.keys(bare) as (keyof ThorOptions)[]) {
+    assert.notDeepEqual(sample[key], bare[key], key);
+  }
+  assert.deepEqual(Object.keys(sample).sort(), Object.keys(bare).sort());
+  const back = roundTrip(sample);
+  assert.deepEqual(back, sample);
+  assert.ok(back.body instanceof Uint8Array);
+});
+
+Deno.test("children get the same run for one process and a share of the rate", () => {
+  const parent = options([
+    "-p",
+    "4",
+    "-c",
+    "2",
+    "-d",
+    "3",
+    "--rate",
+    "100",
+    "-m",
+    "POST",
+    "-H",
+    "X-A: -1",
+    "--body=-dash",
+    "--timeout",
+    "2",
+    "-v",
+    "x/y",
+  ]);
+  const child = roundTrip(childOptions(parent));
+  assert.deepEqual(child, { ...parent, processes: 1, rate: 25, child: true });
+  assert.equal(new TextDecoder().decode(child.body!), "-dash");
+  const counted = roundTrip(
+    childOptions(options(["-p", "3", "-r", "5", "x"])),
+  );
+  assert.equal(counted.requests, 5);
+  assert.equal(runMode(counted), "count");
+  assert.equal(counted.body, null);
+});
+
+Deno.test("a child refuses options that lack a field or have a wrong type", () => {
+  const good = JSON.parse(encodeChildOptions(options(["--body", "b", "x"])));
+  for (const key of Object.keys(good)) {
+    const missing = { ...good };
+    delete missing[key];
+    assert.throws(() => decodeChildOptions(missing), UsageError, key);
+    assert.throws(
+      () => decodeChildOptions({ ...good, [key]: { wrong: true } }),
+      UsageError,
+      key,
+    );
+  }
+  assert.throws(
+    () => decodeChildOptions({ ...good, body: "not base64!" }),
+    UsageError,
+  );
+  assert.throws(
+    () => decodeChildOptions({ ...good, headers: [["X-A"]] }),
+    UsageError,
+  );
+  assert.throws(() => decodeChildOptions("x"), UsageError);
+});
