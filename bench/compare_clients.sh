@@ -17,6 +17,7 @@ ensure_packages nginx:nginx wrk:wrk apache2-utils:ab curl:curl python3:python3
 ensure_deno
 
 make_bench_workdir thor-bench
+detect_pinning
 
 echo "installing autocannon from npm into $WORK..." >&2
 npm install --silent --prefix "$WORK/ac" autocannon >/dev/null 2>&1 || {
@@ -26,14 +27,7 @@ npm install --silent --prefix "$WORK/ac" autocannon >/dev/null 2>&1 || {
 AUTOCANNON="$WORK/ac/node_modules/.bin/autocannon"
 
 PORT=$(free_port)
-CONF_FILE=$(write_nginx_conf <<CONF
-keepalive_requests 10000000;
-server {
-  listen 127.0.0.1:$PORT;
-  location / { default_type text/plain; return 200 "hello from nginx\n"; }
-}
-CONF
-)
+CONF_FILE=$(bench_cli nginx --state-dir "$WORK/nginx" --port "$PORT" --reply "hello from nginx")
 spawn_pinned 0 nginx -c "$CONF_FILE"
 wait_http "$PORT"
 URL="http://127.0.0.1:$PORT/"

@@ -16,6 +16,7 @@ ensure_packages nginx:nginx lighttpd:lighttpd wrk:wrk curl:curl python3:python3
 ensure_deno
 
 make_bench_workdir spidey-bench
+detect_pinning
 
 # Test files: never committed, made fresh in a temp folder.
 ROOT=$WORK/root
@@ -27,39 +28,19 @@ head -c $((256 * 1024 * 1024)) /dev/urandom > "$ROOT/256m.bin"
 # nginx's and lighttpd's workers run as an unprivileged user.
 chmod -R a+rX "$WORK"
 
+# The peers are set up as in the study (experiments/measure/peer_configs.ts).
 start_nginx() {
   local port=$1
   local conf
-  conf=$(write_nginx_conf <<CONF
-include /etc/nginx/mime.types;
-sendfile on;
-tcp_nopush on;
-tcp_nodelay on;
-keepalive_requests 1000000;
-server {
-  listen 127.0.0.1:$port;
-  root $ROOT;
-  autoindex on;
-}
-CONF
-)
+  conf=$(bench_cli nginx --state-dir "$WORK/nginx" --port "$port" --docroot "$ROOT")
   spawn_pinned 0 nginx -c "$conf"
 }
 
 start_lighttpd() {
   local port=$1
-  mkdir -p "$WORK/lighttpd"
-  cat > "$WORK/lighttpd/lighttpd.conf" <<CONF
-server.document-root = "$ROOT"
-server.bind = "127.0.0.1"
-server.port = $port
-server.modules = ( "mod_dirlisting" )
-dir-listing.activate = "enable"
-server.max-keep-alive-requests = 1000000
-server.errorlog = "$WORK/lighttpd/error.log"
-mimetype.assign = ( ".txt" => "text/plain", ".bin" => "application/octet-stream", "" => "application/octet-stream" )
-CONF
-  spawn_pinned 0 lighttpd -D -f "$WORK/lighttpd/lighttpd.conf"
+  local conf
+  conf=$(bench_cli lighttpd --state-dir "$WORK/lighttpd" --port "$port" --docroot "$ROOT")
+  spawn_pinned 0 lighttpd -D -f "$conf"
 }
 
 start_spidey() {

@@ -1,29 +1,19 @@
 # Shared helpers for the peer-comparison benchmarks (sourced, not run).
 # Loopback only; every run is bounded in time.
 
-REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# REPO_DIR, ensure_packages and ensure_deno.
+source "$(dirname "${BASH_SOURCE[0]}")/../experiments/measure/setup.sh"
 
-# Installs Debian packages that are missing (needs root, as on CI machines).
-ensure_packages() {
-  local missing=()
-  local pkg bin
-  for spec in "$@"; do
-    pkg=${spec%%:*}
-    bin=${spec##*:}
-    command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "Installing ${missing[*]} from Debian packages..." >&2
-    if [ "$(id -u)" -ne 0 ]; then
-      echo "error: need root to apt-get install ${missing[*]}" >&2
-      exit 1
-    fi
-    apt-get update -qq >/dev/null 2>&1 || true
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || {
-      echo "error: apt-get install ${missing[*]} failed" >&2
-      exit 1
-    }
-  fi
+# Runs the study's helper for these scripts: peer configuration files and
+# whether processes can be pinned to CPUs (experiments/measure/bench_cli.ts).
+bench_cli() {
+  deno run -A --quiet --config "$REPO_DIR/deno.json" "$REPO_DIR/experiments/measure/bench_cli.ts" "$@"
+}
+
+# Asks once whether pin and spawn_pinned can pin (taskset works here and
+# there are 2+ CPUs), by the study's own rule; call after ensure_deno.
+detect_pinning() {
+  CAN_PIN=$(bench_cli can-pin)
 }
 
 # Picks a free TCP port on 127.0.0.1.
@@ -52,11 +42,11 @@ wrk_rps() {
   awk '/^Requests\/sec:/ {print $2}'
 }
 
-# Pins a command to one CPU when taskset exists and there are 2+ CPUs.
+# Pins a command to one CPU when detect_pinning said it can.
 pin() {
   local cpu=$1
   shift
-  if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
+  if [ "${CAN_PIN:?call detect_pinning first}" = yes ]; then
     taskset -c "$cpu" "$@"
   else
     "$@"
@@ -68,7 +58,7 @@ pin() {
 spawn_pinned() {
   local cpu=$1
   shift
-  if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
+  if [ "${CAN_PIN:?call detect_pinning first}" = yes ]; then
     taskset -c "$cpu" "$@" &
   else
     "$@" &
@@ -87,16 +77,6 @@ stop_last() {
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   unset 'PIDS[-1]'
-}
-
-# Makes sure deno is there (installed from npm like .ci/run does).
-ensure_deno() {
-  if ! command -v deno >/dev/null 2>&1; then
-    npm install -g deno@2.9.6 >/dev/null 2>&1 || {
-      echo "error: could not install deno from npm" >&2
-      exit 1
-    }
-  fi
 }
 
 # Reads the options both comparison scripts take into DURATION, RUNS and
@@ -129,31 +109,3 @@ stop_bench_processes() {
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
-
-# Writes $WORK/nginx/nginx.conf for one worker in the foreground, keeping
-# every file nginx writes inside $WORK/nginx; the http block gets the
-# lines on stdin (directives and a server block). Prints the file's path.
-write_nginx_conf() {
-  local dir=$WORK/nginx
-  mkdir -p "$dir"
-  {
-    cat <<CONF
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $dir/body;
-  proxy_temp_path $dir/proxy;
-  fastcgi_temp_path $dir/fastcgi;
-  uwsgi_temp_path $dir/uwsgi;
-  scgi_temp_path $dir/scgi;
-CONF
-    sed 's/^/  /'
-    echo "}"
-  } > "$dir/nginx.conf"
-  echo "$dir/nginx.conf"
-}
-

@@ -17,7 +17,11 @@
 # Outputs are written to a staging folder and moved into place only when
 # everything has been measured, drawn and written.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/../bench/lib.sh"
+# The study's one driver: it runs each stage's program in turn,
+# measure/study.ts (test files, servers, thor: the CSV files), then
+# report/charts.ts (gnuplot charts) and report/report.ts (REPORT.md), both
+# reading the CSV files through data/.
+source "$(dirname "${BASH_SOURCE[0]}")/measure/setup.sh"
 
 QUICK=0
 ONLY=""
@@ -107,12 +111,12 @@ step() {
 echo "Study ($PROFILE) into $OUT" >&2
 previous=()
 [ -n "$ONLY" ] && previous=(--previous "$OUT/results")
-step "$REPO_DIR/experiments/study.ts" --profile "$PROFILE" --only "$ONLY" \
+step "$REPO_DIR/experiments/measure/study.ts" --profile "$PROFILE" --only "$ONLY" \
   --work "$WORK" --results "$STAGE/results" "${previous[@]}"
 echo "Drawing charts..." >&2
-step "$REPO_DIR/experiments/charts.ts" --csv "$STAGE/results/study.csv" --out "$STAGE/results" $PNG
+step "$REPO_DIR/experiments/report/charts.ts" --csv "$STAGE/results/study.csv" --out "$STAGE/results" $PNG
 echo "Writing the report..." >&2
-step "$REPO_DIR/experiments/report.ts" --csv "$STAGE/results/study.csv" \
+step "$REPO_DIR/experiments/report/report.ts" --csv "$STAGE/results/study.csv" \
   --timing "$STAGE/results/timing.csv" --out "$STAGE/REPORT.md" \
   --charts "$STAGE/results" --chart-link results
 

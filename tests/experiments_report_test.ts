@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { buildCharts } from "../experiments/charts.ts";
-import { summarize } from "../experiments/aggregate.ts";
-import { buildReport } from "../experiments/report.ts";
-import { reportData } from "../experiments/report_data.ts";
-import { parseStudyCsv, type StudyRow } from "../experiments/study_row.ts";
-import { parseTimingCsv } from "../experiments/timing.ts";
+import { buildCharts } from "../experiments/report/charts.ts";
+import { summarize } from "../experiments/data/aggregate.ts";
+import { buildReport } from "../experiments/report/report.ts";
+import { reportData } from "../experiments/report/report_data.ts";
+import { parseStudyCsv, type StudyRow } from "../experiments/data/study_row.ts";
+import { parseTimingCsv } from "../experiments/data/timing.ts";
 
 const FIXTURE_DIR = new URL("../experiments/testdata/", import.meta.url);
 const ROWS = parseStudyCsv(

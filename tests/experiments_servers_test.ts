@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
-import { canPin } from "../experiments/cpu_pinning.ts";
-import { StudyError } from "../experiments/errors.ts";
-import { CGI_BODY, makeDocroot } from "../experiments/make_files.ts";
-import { CONFIGS } from "../experiments/configs.ts";
-import { type Point, QUICK_PROFILE, workloadFor } from "../experiments/plan.ts";
-import { runThor } from "../experiments/run_point.ts";
-import { startServer } from "../experiments/servers.ts";
+import { canPin } from "../experiments/measure/cpu_pinning.ts";
+import { StudyError } from "../experiments/data/errors.ts";
+import { CGI_BODY, makeDocroot } from "../experiments/measure/make_files.ts";
+import { CONFIGS } from "../experiments/measure/configs.ts";
+import {
+  type Point,
+  QUICK_PROFILE,
+  workloadFor,
+} from "../experiments/measure/plan.ts";
+import { runThor } from "../experiments/measure/run_point.ts";
+import { startServer } from "../experiments/measure/servers.ts";
 import { REPO_DIR } from "./helpers/spidey_process.ts";
 
 function installed(program: string): boolean {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import { crc32 as nodeCrc32 } from "node:zlib";
-import { crc32, updateCrc32 } from "../tools/crc32.ts";
-import { encodeIco } from "../tools/ico.ts";
-import { MediaEncodeError } from "../tools/media_error.ts";
+import { crc32, updateCrc32 } from "../www_media/crc32.ts";
+import { encodeIco } from "../www_media/ico.ts";
+import { MediaEncodeError } from "../www_media/media_error.ts";
 import {
   encodePng,
   filterScanlines,
@@ -13,10 +13,10 @@ import {
   type PngColorType,
   type RasterImage,
   zlibDecompress,
-} from "../tools/png.ts";
+} from "../www_media/png.ts";
 import { createSeededRandom as seededRandom } from "../lib/common/seeded_random.ts";
-import { encodeWav, WAV_HEADER_BYTES } from "../tools/wav.ts";
-import { renderWwwMedia, WWW_MEDIA } from "../tools/generate_www_media.ts";
+import { encodeWav, WAV_HEADER_BYTES } from "../www_media/wav.ts";
+import { renderWwwMedia, WWW_MEDIA } from "../www_media/generate.ts";
 import { get, rawRequest } from "./helpers/raw_http.ts";
 import { REPO_DIR, startSpidey } from "./helpers/spidey_process.ts";
 
@@ -297,7 +297,7 @@ Deno.test("www/ holds the generated media, up to date and within budget", async 
     } else if (!isDeepStrictEqual(committed, bytes)) stale.push(path);
     if (path.endsWith(".wav")) assert.ok(committed.length < 300 * 1024, path);
   }
-  assert.deepEqual(stale, [], "run: deno run -A tools/generate_www_media.ts");
+  assert.deepEqual(stale, [], "run: deno run -A www_media/generate.ts");
   assert.ok(total < 2 * 1024 * 1024, `media total ${total} bytes`);
 });
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Stat } from "./aggregate.ts";
+import type { Stat } from "../data/aggregate.ts";
 
 /** A measured number: `12,345`, `123`, `12.3`, `1.23`, `0.0123`. */
 export function fmt(value: number): string {

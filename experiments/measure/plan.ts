@@ -8,12 +8,8 @@
  */
 
 import { type ConfigName, CONFIGS, type ServerConfig } from "./configs.ts";
-import { StudyError } from "./errors.ts";
-
-/** The four questions of the study. */
-export const PARTS = ["latency", "throughput", "concurrency", "peers"] as const;
-/** One of {@linkcode PARTS}. */
-export type Part = typeof PARTS[number];
+import { StudyError } from "../data/errors.ts";
+import { type Part, PARTS } from "../data/study_row.ts";
 
 /** The workloads: what is requested. */
 export type WorkloadName = "listing" | "cgi" | "small" | "medium" | "large";

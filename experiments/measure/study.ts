@@ -6,7 +6,7 @@
  * rows of the parts not rerun from `--previous` (so `--only latency`
  * replaces just the latency rows). Progress and ETA go to stderr.
  *
- * Usage: deno run -A experiments/study.ts --profile full|quick --work DIR
+ * Usage: deno run -A experiments/measure/study.ts --profile full|quick --work DIR
  *          --results DIR [--previous DIR] [--only PARTS]
  *
  * @module
@@ -14,7 +14,7 @@
 
 import { parseArgs } from "node:util";
 import { canPin, recordedCpus } from "./cpu_pinning.ts";
-import { runCli, StudyError } from "./errors.ts";
+import { runCli, StudyError } from "../data/errors.ts";
 import {
   cpuBusyPercent,
   loadAverage1,
@@ -28,7 +28,6 @@ import { CLIENT_CPUS, type ServerConfig } from "./configs.ts";
 import {
   buildPlan,
   parseParts,
-  type Part,
   type Point,
   type Profile,
   profileByName,
@@ -37,10 +36,19 @@ import { counter, formatDuration, StudyProgress } from "./progress.ts";
 import { runThor, studyRow, type ThorRunner } from "./run_point.ts";
 import type { ThorSummary } from "./thor_summary.ts";
 import { type RunningServer, startServer, stopAllServers } from "./servers.ts";
-import { readStudyCsv, type StudyRow, writeStudyCsv } from "./study_row.ts";
-import { type PartTiming, readTimingCsv, writeTimingCsv } from "./timing.ts";
+import {
+  type Part,
+  readStudyCsv,
+  type StudyRow,
+  writeStudyCsv,
+} from "../data/study_row.ts";
+import {
+  type PartTiming,
+  readTimingCsv,
+  writeTimingCsv,
+} from "../data/timing.ts";
 
-const REPO_DIR = decodeURIComponent(new URL("../", import.meta.url).pathname)
+const REPO_DIR = decodeURIComponent(new URL("../../", import.meta.url).pathname)
   .replace(/\/$/, "");
 const WARMUP_CONNECTIONS = 8;
 /** How long the machine's CPU use is sampled before each run. */

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { ofPart, type PointSummary } from "./aggregate.ts";
+import { ofPart, type PointSummary } from "../data/aggregate.ts";
 import { PEER_PAIRS, peerRatio } from "./comparisons.ts";
 import { configLabel, workloadLabel } from "./labels.ts";
 import {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { StudyError } from "./errors.ts";
+import { StudyError } from "../data/errors.ts";
 
 /** Latency figures of one run, in ms. */
 export interface ThorLatency {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ofPart, type PointSummary } from "./aggregate.ts";
+import { ofPart, type PointSummary } from "../data/aggregate.ts";
 import { PEER_PAIRS, peerRatio } from "./comparisons.ts";
 import { configLabel, workloadLabel } from "./labels.ts";
 import {
@@ -26,7 +26,7 @@ import {
   workloadsOf,
 } from "./report_data.ts";
 import { fmt, fmtRatio, fmtStat, listWords, table } from "./report_format.ts";
-import type { StudyRow } from "./study_row.ts";
+import type { StudyRow } from "../data/study_row.ts";
 
 function notMeasured(part: string): string {
   return `_Not measured in this run: \`experiments/run_study.sh --only ${part}\` measures it._\n`;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { PointSummary } from "./aggregate.ts";
+import type { PointSummary } from "../data/aggregate.ts";
 
 /** `spidey concurrent (-f)`, `nginx 2 workers`, `lighttpd event loop`. */
 export function configLabel(

@@ -4,7 +4,7 @@
  * encoder, SVGs as text, WAVs by synthesis. Running it twice writes the
  * same bytes.
  *
- * Usage: `deno run -A tools/generate_www_media.ts [--out DIR]`
+ * Usage: `deno run -A www_media/generate.ts [--out DIR]`
  *
  * @module
  */
@@ -90,7 +90,7 @@ export const DEFAULT_SITE_DIR: string = decodeURIComponent(
 
 const HELP = `generate_www_media: write the bundled site's images and sounds
 
-Usage: deno run -A tools/generate_www_media.ts [--out DIR]
+Usage: deno run -A www_media/generate.ts [--out DIR]
 
   --out DIR   site root to write into (default: the repository's www/)
   -h, --help  show this help

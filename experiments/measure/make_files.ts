@@ -5,14 +5,11 @@
  * but the free space is still checked first so that a filesystem without
  * sparse files fails with a clear message instead of a full disk.
  *
- * Usage: deno run -A experiments/make_files.ts --dir DIR [--profile quick|full]
- *
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { runCli, StudyError } from "./errors.ts";
-import { type Profile, profileByName } from "./plan.ts";
+import { StudyError } from "../data/errors.ts";
+import type { Profile } from "./plan.ts";
 
 /** Space kept free beyond the files themselves. */
 const DISK_MARGIN_BYTES = 64 * 1024 * 1024;
@@ -122,20 +119,3 @@ export async function makeDocroot(
   Deno.writeTextFileSync(`${dir}/hello.cgi`, CGI_SCRIPT);
   Deno.chmodSync(`${dir}/hello.cgi`, 0o755);
 }
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      dir: { type: "string" },
-      profile: { type: "string", default: "full" },
-    },
-  });
-  if (values.dir === undefined) {
-    throw new StudyError("USAGE", "Missing --dir DIR");
-  }
-  await makeDocroot(values.dir, profileByName(values.profile));
-  console.error(`Test files written to ${values.dir}`);
-}
-
-if (import.meta.main) await runCli("make_files", main);

@@ -11,6 +11,11 @@ import { formatCsv, parseCsvTable } from "./csv.ts";
 import { writeFileAtomically } from "./atomic_write.ts";
 import { StudyError } from "./errors.ts";
 
+/** The four questions of the study, the values of the `part` column. */
+export const PARTS = ["latency", "throughput", "concurrency", "peers"] as const;
+/** One of {@linkcode PARTS}. */
+export type Part = typeof PARTS[number];
+
 /** One thor run of the study. */
 export interface StudyRow {
   /** `full` or `quick`. */

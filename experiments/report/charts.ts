@@ -6,13 +6,18 @@
  * (so a chart can be redrawn by hand) and renders `OUT/NAME.svg` (and
  * `.png` with `--png`) with gnuplot, headless.
  *
- * Usage: deno run -A experiments/charts.ts --csv FILE --out DIR [--png]
+ * Usage: deno run -A experiments/report/charts.ts --csv FILE --out DIR [--png]
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
-import { distinct, ofPart, type PointSummary, summarize } from "./aggregate.ts";
+import {
+  distinct,
+  ofPart,
+  type PointSummary,
+  summarize,
+} from "../data/aggregate.ts";
 import {
   barChartFiles,
   type BarSeries,
@@ -21,9 +26,9 @@ import {
   lineChartFiles,
 } from "./chart_scripts.ts";
 import { PEER_PAIRS, peerRatio } from "./comparisons.ts";
-import { runCli, StudyError } from "./errors.ts";
+import { runCli, StudyError } from "../data/errors.ts";
 import { configColor, configLabel, workloadLabel } from "./labels.ts";
-import { readStudyCsv } from "./study_row.ts";
+import { readStudyCsv } from "../data/study_row.ts";
 
 function barSeries(
   points: readonly PointSummary[],

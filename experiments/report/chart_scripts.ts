@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Stat } from "./aggregate.ts";
+import type { Stat } from "../data/aggregate.ts";
 
 /** Output format of a rendered chart. */
 export type ChartFormat = "svg" | "png";

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { findPoint, type PointSummary } from "./aggregate.ts";
+import { findPoint, type PointSummary } from "../data/aggregate.ts";
 
 /** A pair of configurations to compare. */
 export interface PeerPair {

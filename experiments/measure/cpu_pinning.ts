@@ -3,11 +3,12 @@
  * on a 2-core machine a single-process server owns CPU 0 and thor owns
  * CPU 1 instead of the scheduler moving them onto each other. Without
  * taskset or with one CPU everything runs unpinned, and the CSV says so.
+ * `bench/*.sh` follow the same rule through `bench_cli.ts can-pin`.
  *
  * @module
  */
 
-import type { CommandLine } from "../lib/common/self_command.ts";
+import type { CommandLine } from "../../lib/common/self_command.ts";
 
 /** The CPU list recorded for an unpinned process. */
 export const UNPINNED = "any";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ofPart, type PointSummary } from "./aggregate.ts";
+import { ofPart, type PointSummary } from "../data/aggregate.ts";
 import { configLabel, workloadLabel } from "./labels.ts";
 import { peerLines } from "./report_analysis.ts";
 import {

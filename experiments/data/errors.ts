@@ -2,7 +2,8 @@
  * The one error class of the study pipeline. Every step (files, servers,
  * thor runs, CSV, charts, report) fails with a {@linkcode StudyError}
  * whose message is one sentence a person can act on; the command-line
- * entry points print it as one line and exit non-zero.
+ * entry points print it as one line and exit non-zero. It lives in
+ * `data/`, the stage that measure/ and report/ both build on.
  *
  * @module
  */

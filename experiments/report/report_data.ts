@@ -12,9 +12,9 @@ import {
   ofPart,
   type PointSummary,
   summarize,
-} from "./aggregate.ts";
-import type { StudyRow } from "./study_row.ts";
-import type { PartTiming } from "./timing.ts";
+} from "../data/aggregate.ts";
+import type { StudyRow } from "../data/study_row.ts";
+import type { PartTiming } from "../data/timing.ts";
 
 /** spidey's single-connection configuration. */
 export const SINGLE = "spidey-single";

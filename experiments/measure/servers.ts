@@ -9,7 +9,7 @@
  */
 
 import { pinned } from "./cpu_pinning.ts";
-import { StudyError } from "./errors.ts";
+import { StudyError } from "../data/errors.ts";
 import { lighttpdConfig, nginxConfig, type PeerSetup } from "./peer_configs.ts";
 import type { ServerConfig } from "./configs.ts";
 

@@ -7,10 +7,10 @@
  */
 
 import { pinned } from "./cpu_pinning.ts";
-import { StudyError } from "./errors.ts";
+import { StudyError } from "../data/errors.ts";
 import type { MachineFacts } from "./machine.ts";
 import type { Point } from "./plan.ts";
-import type { StudyRow } from "./study_row.ts";
+import type { StudyRow } from "../data/study_row.ts";
 import {
   errorCount,
   errorDetail,
