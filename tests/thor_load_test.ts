@@ -154,12 +154,31 @@ Deno.test("headers delayed past the timeout are a timeout", async () => {
     await c.readRequest(); // never answers; waits for the client to leave
   };
   await using server = startScriptedServer(script);
-  const { stats } = await hammer(server.port, {
+  const { stats, run } = await hammer(server.port, {
     requests: 3,
     connections: 2,
     timeoutMs: 300,
   });
   assertCounts(stats, {}, { timeout: 3 });
+  assert.deepEqual(run.lastError, {
+    cls: "timeout",
+    message: "Request timed out after 0.3 s while waiting for the response",
+  });
+});
+
+Deno.test("a head that stalls halfway is a timeout, said in words", async () => {
+  const script: ConnectionScript = async (c) => {
+    await c.readRequest();
+    await c.write("HTTP/1.1 200 OK\r\nContent-Le");
+    await c.readRequest();
+  };
+  await using server = startScriptedServer(script);
+  const { stats, run } = await hammer(server.port, { timeoutMs: 1500 });
+  assertCounts(stats, {}, { timeout: 1 });
+  assert.equal(
+    run.lastError?.message,
+    "Request timed out after 1.5 s while reading the response head",
+  );
 });
 
 Deno.test("a body that stalls halfway is a timeout too", async () => {
@@ -169,8 +188,15 @@ Deno.test("a body that stalls halfway is a timeout too", async () => {
     await c.readRequest();
   };
   await using server = startScriptedServer(script);
-  const { stats } = await hammer(server.port, { requests: 2, timeoutMs: 300 });
+  const { stats, run } = await hammer(server.port, {
+    requests: 2,
+    timeoutMs: 300,
+  });
   assertCounts(stats, {}, { timeout: 2 });
+  assert.equal(
+    run.lastError?.message,
+    "Request timed out after 0.3 s while reading the response body",
+  );
 });
 
 Deno.test("chunked bodies with extensions and trailers complete and keep the connection", async () => {

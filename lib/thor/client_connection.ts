@@ -90,10 +90,14 @@ export async function openConnection(
   }
 }
 
-/** Receives a response being dumped: its head, then its body in pieces. */
+/**
+ * Receives a response being dumped: its head, then its body in pieces.
+ * Nothing more is read until a promise either returns has settled, which
+ * is how a slow output holds the reading back.
+ */
 export interface ResponseSink {
   /** The final response head: raw bytes (valid during the call) and parsed. */
-  head(raw: Uint8Array, parsed: ResponseHead): void;
+  head(raw: Uint8Array, parsed: ResponseHead): void | Promise<void>;
   /** A piece of the body (valid during the call). */
   body: BodySink;
 }
@@ -140,6 +144,8 @@ export class ClientConnection {
   readonly reader: BufferedReader;
   /** Complete responses read so far. */
   responses = 0;
+  /** True while the body of a response is being read (past its head). */
+  inBody = false;
   #closed = false;
   readonly #framing = newResponseFraming();
 
@@ -165,7 +171,7 @@ export class ClientConnection {
   /**
    * Reads one complete response to a `method` request into `result`,
    * skipping interim 1xx responses. Body bytes go to `sink` when dumping
-   * and through `scratch` otherwise.
+   * (as they arrive) and through `scratch` otherwise.
    *
    * @throws {ProtocolError} for a response that is not HTTP, is framed
    * wrongly, or ends early (`UNEXPECTED_EOF`, `INCOMPLETE_HEAD`,
@@ -197,7 +203,7 @@ export class ClientConnection {
       else {
         const parsed = parseResponseHead(head);
         responseFraming(parsed, method, framing);
-        if (framing.status >= 200) sink.head(head, parsed);
+        if (framing.status >= 200) await sink.head(head, parsed);
       }
       if (framing.status >= 200) break;
       if (framing.status === 101) {
@@ -208,6 +214,7 @@ export class ClientConnection {
       }
     }
     const bodySink = sink === null ? discard : sink.body;
+    this.inBody = true;
     switch (framing.body) {
       case "length": {
         // A discarded body that already arrived is dropped in place: no
@@ -224,6 +231,7 @@ export class ClientConnection {
         await readToEnd(reader, bodySink, scratch);
         break;
     }
+    this.inBody = false;
     result.status = framing.status;
     result.keepAlive = framing.keepAlive;
     result.bytes = this.consumed - start;

@@ -29,6 +29,16 @@ export class DeadlineError extends Error {
   }
 }
 
+/**
+ * Says in words that a request ran out of time, and what it was doing:
+ * `Request timed out after 30 s while reading the response body`.
+ */
+export function describeTimeout(timeoutMs: number, activity: string): string {
+  return `Request timed out after ${
+    Number((timeoutMs / 1000).toFixed(3))
+  } s while ${activity}`;
+}
+
 /** What every slot of a run shares. */
 export interface SlotContext {
   /** Where to connect. */
@@ -76,6 +86,8 @@ export class ConnectionSlot implements Expirable {
   /** A failure of the connection opened before the run, owed to its first request. */
   pendingError: unknown = null;
   #client: ClientConnection | null = null;
+  // Bytes the connection had received when the current request was sent.
+  #receivedBefore = 0;
   #failConnect: ((err: Error) => void) | null = null;
   readonly #ctx: SlotContext;
   readonly #scratch: Uint8Array;
@@ -84,8 +96,8 @@ export class ConnectionSlot implements Expirable {
   constructor(ctx: SlotContext, capture: ResponseCapture | null) {
     this.#ctx = ctx;
     this.capture = capture;
-    // Dumped bodies are copied out of scratch only after the read that
-    // filled it resolves, so such a slot must not share it.
+    // A dumped body piece stays in scratch until its write completes,
+    // while other slots read on, so such a slot must not share it.
     this.#scratch = capture === null ? ctx.scratch : new Uint8Array(65536);
   }
 
@@ -94,6 +106,23 @@ export class ConnectionSlot implements Expirable {
     this.timedOut = true;
     this.#failConnect?.(new DeadlineError());
     this.#client?.close();
+  }
+
+  /**
+   * What the current exchange is doing, in words (`connecting`, `sending
+   * the request`, `waiting for the response`, `reading the response
+   * head`, `reading the response body`); read it before {@linkcode drop}.
+   */
+  get activity(): string {
+    if (this.phase === "connect") return "connecting";
+    if (this.phase === "write") return "sending the request";
+    const client = this.#client;
+    if (client === null || client.received === this.#receivedBefore) {
+      return "waiting for the response";
+    }
+    return client.inBody
+      ? "reading the response body"
+      : "reading the response head";
   }
 
   /** Closes the connection, if any. */
@@ -130,7 +159,7 @@ export class ConnectionSlot implements Expirable {
       client = this.#client = await this.#connect();
     }
     for (;;) {
-      const before = client.received;
+      const before = this.#receivedBefore = client.received;
       try {
         this.phase = "write";
         // client.write inlined: one async frame less per request.

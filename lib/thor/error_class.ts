@@ -40,12 +40,3 @@ export function classifyError(
   if (err instanceof Deno.errors.InvalidData) return "tls";
   return "read";
 }
-
-/** A one-line description of a failure for the user. */
-export function describeError(err: unknown): string {
-  if (err instanceof Error) {
-    const text = err.message.split("\n")[0] ?? "";
-    return text === "" ? err.name : text;
-  }
-  return String(err);
-}

@@ -16,20 +16,21 @@
  */
 
 import { isVerbose, logDebug } from "../common/log.ts";
+import { describeError, formatHostPort } from "../common/net.ts";
 import type { ClientConnection } from "./client_connection.ts";
 import {
   ConnectionSlot,
   DeadlineError,
+  describeTimeout,
   isIdempotent,
   type SlotContext,
 } from "./connection_slot.ts";
 import { DeadlineSweeper, sweepIntervalMs } from "./deadline_sweeper.ts";
 import type { Destination } from "./destination.ts";
 import type { DumpWriter } from "./dump.ts";
-import { classifyError, describeError } from "./error_class.ts";
-import { RatePacer } from "./rate_pacer.ts";
+import { classifyError } from "./error_class.ts";
+import { RatePacer, scheduledCount } from "./rate_pacer.ts";
 import { type ErrorClass, RunStats } from "./run_stats.ts";
-import { formatHostPort } from "./target_url.ts";
 
 /** The class and description of a failed request. */
 export interface FailureNote {
@@ -47,6 +48,14 @@ export function logAverageElapsed(stats: RunStats): void {
   );
 }
 
+/**
+ * A time in ms to three significant digits (`0.412`, `12.3`), whole ms from
+ * 1000 up; a local request takes well under the old 0.01 s resolution.
+ */
+export function formatMs(ms: number): string {
+  return ms >= 1000 ? ms.toFixed(0) : ms.toPrecision(3);
+}
+
 /** What one process's run does. */
 export interface LoadPlan {
   /** Where requests go. */
@@ -57,7 +66,10 @@ export interface LoadPlan {
   method: string;
   /** Concurrent connections. */
   connections: number;
-  /** Requests to send, or null to run until stopped or the duration ends. */
+  /**
+   * Requests to send, or null to run until stopped or the duration ends.
+   * In rate mode: the requests scheduled (rate × duration when null).
+   */
   requests: number | null;
   /** Run length in ms, or null. */
   durationMs: number | null;
@@ -67,7 +79,7 @@ export interface LoadPlan {
   timeoutMs: number;
   /** Reuse connections. */
   keepAlive: boolean;
-  /** Where complete responses are dumped, or null. */
+  /** Where responses are dumped, or null. */
   dump: DumpWriter | null;
 }
 
@@ -93,9 +105,16 @@ export class LoadRun {
   constructor(plan: LoadPlan) {
     this.#plan = plan;
     this.#remaining = plan.requests ?? Infinity;
-    this.#pacer = plan.rate === null
-      ? null
-      : new RatePacer(plan.rate, plan.requests ?? Infinity);
+    this.#pacer = plan.rate === null ? null : new RatePacer(
+      plan.rate,
+      plan.requests ??
+        (plan.durationMs === null
+          ? Infinity
+          : scheduledCount(plan.rate, plan.durationMs)),
+    );
+    if (this.#pacer !== null && Number.isFinite(this.#pacer.limit)) {
+      this.stats.scheduled = this.#pacer.limit;
+    }
     const ctx: SlotContext = {
       destination: plan.destination,
       request: plan.request,
@@ -140,18 +159,32 @@ export class LoadRun {
     const plan = this.#plan;
     this.#sweeper.start();
     this.#startedAt = performance.now();
-    this.#pacer?.start(this.#startedAt);
+    this.stats.startClock(this.#startedAt);
+    const pacer = this.#pacer;
+    pacer?.start(this.#startedAt);
     let endTimer: ReturnType<typeof setTimeout> | undefined;
-    if (plan.durationMs !== null) {
+    if (plan.durationMs !== null && pacer !== null) {
+      // A schedule ends by sending its last request; at the end of the
+      // duration, what is still unsent stays unsent, but requests in flight
+      // finish, so that the rate × duration requests are all accounted.
+      const last = pacer.dueAt(pacer.limit - 1) - this.#startedAt;
+      endTimer = setTimeout(
+        () => pacer.stop(),
+        Math.max(plan.durationMs, Number.isFinite(last) ? last + 1 : 0),
+      );
+    } else if (plan.durationMs !== null) {
       endTimer = setTimeout(() => this.stop(), plan.durationMs);
     }
     try {
       await Promise.all(this.#slots.map((slot) => this.#runSlot(slot)));
     } finally {
       clearTimeout(endTimer);
+      pacer?.stop();
       this.#sweeper.stop();
       for (const slot of this.#slots) slot.drop();
     }
+    // A dump that cannot be written ends the run as a whole.
+    if (plan.dump?.failed) throw plan.dump.failure;
     this.stats.elapsedMs = performance.now() - this.#startedAt;
     return this.stats;
   }
@@ -189,12 +222,17 @@ export class LoadRun {
         const index = await pacer.next();
         if (index < 0) break;
         dueAt = pacer.dueAt(index);
+        stats.scheduleLag.recordMs(Math.max(0, performance.now() - dueAt));
       } else if (!this.#take()) break;
       if (slot.pendingError !== null) {
         const err = slot.pendingError;
         slot.pendingError = null;
         const late = err instanceof DeadlineError;
-        this.#fail(classifyError(err, "connect", late), err, verbose);
+        this.#fail(
+          classifyError(err, "connect", late),
+          late ? describeTimeout(plan.timeoutMs, "connecting") : err,
+          verbose,
+        );
         continue;
       }
       const started = performance.now();
@@ -204,10 +242,22 @@ export class LoadRun {
         await slot.exchange();
       } catch (err) {
         slot.deadline = Infinity;
+        // Closing the socket at the deadline makes the pending read fail
+        // with whatever error; what the user needs is that it timed out.
+        const note = slot.timedOut
+          ? describeTimeout(plan.timeoutMs, slot.activity)
+          : err;
         slot.drop();
-        slot.capture?.discard();
+        if (slot.capture !== null) {
+          slot.capture.discard();
+          if (plan.dump?.failed) this.stop();
+        }
         if (this.#cancelled) break;
-        this.#fail(classifyError(err, slot.phase, slot.timedOut), err, verbose);
+        this.#fail(
+          classifyError(err, slot.phase, slot.timedOut),
+          note,
+          verbose,
+        );
         continue;
       }
       const ended = performance.now();
@@ -218,21 +268,29 @@ export class LoadRun {
         result.bytes,
         pacer === null ? undefined : ended - dueAt,
       );
-      slot.capture?.commit();
+      if (slot.capture !== null) {
+        try {
+          // A promise only when the commit waits for the output.
+          const written = slot.capture.commit();
+          if (written !== undefined) await written;
+        } catch {
+          this.stop(); // the dump failed: run() throws its error
+          break;
+        }
+      }
       if (!result.keepAlive || !plan.keepAlive) slot.drop();
       if (verbose) {
         logDebug(
-          `${Deno.pid} | Elapsed time: ${
-            ((ended - started) / 1000).toFixed(2)
-          } seconds`,
+          `${Deno.pid} | Elapsed time: ${formatMs(ended - started)} ms`,
         );
       }
     }
   }
 
+  /** Records a failure; `err` is the error, or already its description. */
   #fail(cls: ErrorClass, err: unknown, verbose: boolean): void {
     this.stats.recordError(cls);
-    const message = describeError(err);
+    const message = typeof err === "string" ? err : describeError(err);
     this.lastError = { cls, message };
     if (verbose) logDebug(`${Deno.pid} | Request failed (${cls}): ${message}`);
     if (cls === "dns" && this.#plan.destination.address === null) {
