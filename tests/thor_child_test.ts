@@ -46,6 +46,9 @@ Deno.test("a child gets every option of its parent", () => {
     keepAlive: false,
     json: true,
     output: "-",
+    csv: "per second.csv",
+    html: "report.html",
+    hdrOut: "stats.json",
     verbose: true,
     child: true,
   };

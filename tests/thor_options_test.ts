@@ -6,6 +6,7 @@ import {
   runMode,
   type ThorOptions,
 } from "../lib/thor/options.ts";
+import { parseMergeArgs } from "../lib/thor/merge.ts";
 import { buildRequestBytes } from "../lib/thor/request_bytes.ts";
 import { parseTargetUrl } from "../lib/thor/target_url.ts";
 
@@ -146,4 +147,56 @@ Deno.test("the request is built once: head and body in one buffer", () => {
     get,
     "GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: thor/0.1\r\nAccept: */*\r\n\r\n",
   );
+});
+
+Deno.test("--csv, --html and --hdr-out are read; they default to none", () => {
+  const o = options([
+    "--csv",
+    "s.csv",
+    "--html",
+    "r.html",
+    "--hdr-out",
+    "h.json",
+    "x",
+  ]);
+  assert.equal(o.csv, "s.csv");
+  assert.equal(o.html, "r.html");
+  assert.equal(o.hdrOut, "h.json");
+  const bare = options(["x"]);
+  assert.equal(bare.csv, null);
+  assert.equal(bare.html, null);
+  assert.equal(bare.hdrOut, null);
+  for (const flag of ["--csv", "--html", "--hdr-out"]) {
+    assert.throws(
+      () => parseThorArgs([flag, "", "x"]),
+      new UsageError(`${flag} file name is empty`),
+    );
+  }
+  assert.throws(() => parseThorArgs(["--csv"]), UsageError);
+});
+
+Deno.test("thor merge reads its files and flags", () => {
+  assert.deepEqual(parseMergeArgs(["-h"]), { kind: "help" });
+  assert.deepEqual(
+    parseMergeArgs(["a.json", "--json", "--csv", "m.csv", "b.json"]),
+    {
+      kind: "merge",
+      options: {
+        files: ["a.json", "b.json"],
+        json: true,
+        csv: "m.csv",
+        html: null,
+        hdrOut: null,
+      },
+    },
+  );
+  const html = parseMergeArgs(["--html", "m.html", "--hdr-out", "m.json", "a"]);
+  assert.equal(html.kind === "merge" && html.options.html, "m.html");
+  assert.equal(html.kind === "merge" && html.options.hdrOut, "m.json");
+  assert.throws(
+    () => parseMergeArgs([]),
+    new UsageError("thor merge needs at least one stats file"),
+  );
+  assert.throws(() => parseMergeArgs(["--rate", "5", "a"]), UsageError);
+  assert.throws(() => parseMergeArgs(["--html", "", "a"]), UsageError);
 });

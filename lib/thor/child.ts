@@ -20,6 +20,7 @@ import { DumpWriter } from "./dump.ts";
 import { LoadRun, logAverageElapsed } from "./load.ts";
 import type { ThorOptions } from "./options.ts";
 import { loadPlanFor } from "./plan.ts";
+import { scheduledCount, shareOf } from "./rate_pacer.ts";
 
 /** The flag a child starts with: it reads its options from stdin. */
 export const CHILD_FLAG = "--child";
@@ -35,14 +36,33 @@ export const CHILD_LINES = {
 } as const;
 
 /**
- * What each child of a `-p` run runs: the same run in one process, with
- * its even share of the total rate.
+ * What child `index` of a `-p` run runs: the same run in one process, with
+ * its even share of the total rate. A `--rate … -d` schedule of
+ * rate × duration requests is split exactly: each child gets the floor or
+ * ceil share as its `requests` (with `requestsGiven`, which in rate mode
+ * means "stop after that many").
  */
-export function childOptions(options: ThorOptions): ThorOptions {
+export function childOptions(options: ThorOptions, index = 0): ThorOptions {
+  const split = options.rate !== null && !options.requestsGiven &&
+    options.durationMs !== null;
   return {
     ...options,
     processes: 1,
     rate: options.rate === null ? null : options.rate / options.processes,
+    ...(split
+      ? {
+        requests: shareOf(
+          scheduledCount(options.rate!, options.durationMs!),
+          options.processes,
+          index,
+        ),
+        requestsGiven: true,
+      }
+      : {}),
+    // Report files are the parent's to write, from the merged stats.
+    csv: null,
+    html: null,
+    hdrOut: null,
     child: true,
   };
 }
@@ -84,7 +104,13 @@ const FIELD_KINDS: { readonly [K in keyof ThorOptions]-?: FieldKind } = {
   keepAlive: "boolean",
   json: "boolean",
   output: "string|null",
+  csv: "string|null",
+  html: "string|null",
+  hdrOut: "string|null",
   verbose: "boolean",
+  insecure: "boolean",
+  caCerts: "string|null",
+  sni: "string|null",
   child: "boolean",
 };
 
@@ -181,14 +207,21 @@ export async function runChild(options: ThorOptions): Promise<number> {
     link.send(`${CHILD_LINES.stats} ${run.stats.toWire()}`);
     return 0;
   }
+  let interrupted = false;
   (async () => {
     for (;;) {
       const line = await link.nextLine();
       if (line === null || line === CHILD_LINES.stop) break;
     }
+    interrupted = true;
     run.stop();
   })();
-  const onInterrupt = () => run.stop();
+  // Ctrl-C reaches the whole process group: the parent merges what each
+  // child measured, so a child stops and reports rather than dies.
+  const onInterrupt = () => {
+    interrupted = true;
+    run.stop();
+  };
   Deno.addSignalListener("SIGINT", onInterrupt);
   const ticker = setInterval(() => {
     link.send(
@@ -209,5 +242,6 @@ export async function runChild(options: ThorOptions): Promise<number> {
   }
   if (isVerbose()) logAverageElapsed(run.stats);
   link.send(`${CHILD_LINES.stats} ${run.stats.toWire()}`);
+  if (interrupted) return 130;
   return run.stats.errorCount > 0 ? 1 : 0;
 }

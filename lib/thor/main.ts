@@ -18,8 +18,15 @@ import {
   THOR_HELP,
   type ThorOptions,
 } from "./options.ts";
+import {
+  checksAreOff,
+  insecureChildCommand,
+  rerunWithChecksOff,
+} from "./insecure.ts";
+import { MERGE_COMMAND, runMerge } from "./merge.ts";
+import { writeReportFiles } from "./output/report_files.ts";
 import { loadPlanFor, plannedTotal } from "./plan.ts";
-import { runProcesses } from "./processes.ts";
+import { logTerminated, runProcesses } from "./processes.ts";
 import { ProgressLine } from "./progress.ts";
 import { formatTextReport, type ReportMeta, summaryJson } from "./report.ts";
 import type { RunStats } from "./run_stats.ts";
@@ -29,10 +36,16 @@ interface RunOutcome {
   stats: RunStats;
   lastError: FailureNote | null;
   failures: string[];
+  /** True when SIGINT (Ctrl-C) ended the run early. */
+  interrupted: boolean;
 }
+
+/** Exit status of a run that SIGINT cut short (128 + 2, as shells do). */
+const INTERRUPTED_STATUS = 130;
 
 /** Runs thor with `args`; resolves to the exit status. */
 export async function runThor(args: readonly string[]): Promise<number> {
+  if (args[0] === MERGE_COMMAND) return runMerge(args.slice(1));
   let options: ThorOptions;
   try {
     // A `-p` child's options come from its parent, on stdin.
@@ -44,6 +57,9 @@ export async function runThor(args: readonly string[]): Promise<number> {
       return 0;
     }
     options = command.options;
+    if (options.insecure && !options.child && !checksAreOff()) {
+      return await rerunWithChecksOff(args);
+    }
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`thor: ${err.message}. Try 'thor -h' for help.`);
@@ -54,9 +70,13 @@ export async function runThor(args: readonly string[]): Promise<number> {
   await setupLogging({ app: "thor", verbose: options.verbose });
   try {
     if (options.child) return await runChild(options);
-    return await runParent(options);
+    const status = await runParent(options);
+    // With -p N the parent logs each child's exit; here this process ran.
+    if (options.processes === 1) logTerminated(Deno.pid, status);
+    return status;
   } catch (err) {
     console.error(`thor: ${describeError(err)}`);
+    if (!options.child && options.processes === 1) logTerminated(Deno.pid, 1);
     return 1;
   } finally {
     flushLogs();
@@ -66,7 +86,8 @@ export async function runThor(args: readonly string[]): Promise<number> {
 /** True when the run is the classic single request whose response is shown. */
 function showsSingleResponse(options: ThorOptions): boolean {
   return runMode(options) === "count" && plannedTotal(options) === 1 &&
-    !options.json && options.output === null;
+    !options.json && options.output === null && options.csv === null &&
+    options.html === null && options.hdrOut === null;
 }
 
 async function runParent(options: ThorOptions): Promise<number> {
@@ -83,7 +104,7 @@ async function runParent(options: ThorOptions): Promise<number> {
   } finally {
     progress.stop();
   }
-  const { stats, lastError, failures } = outcome;
+  const { stats, lastError, failures, interrupted } = outcome;
   if (!single) {
     const meta: ReportMeta = {
       url: options.url.input,
@@ -92,11 +113,13 @@ async function runParent(options: ThorOptions): Promise<number> {
       connectionsPerProcess: options.connections,
       mode: runMode(options),
       ...(options.rate === null ? {} : { rate: options.rate }),
+      ...(interrupted ? { interrupted } : {}),
     };
     const text = options.json
       ? `${JSON.stringify(summaryJson(stats, meta))}\n`
       : formatTextReport(stats, meta);
     writeStdout(text);
+    writeReportFiles(stats, meta, options);
   }
   const failed = stats.errorCount;
   if (failed > 0 && lastError !== null) {
@@ -106,6 +129,7 @@ async function runParent(options: ThorOptions): Promise<number> {
     console.error(`thor: ${what} (${lastError.cls}): ${lastError.message}`);
   }
   for (const failure of failures) console.error(`thor: ${failure}`);
+  if (interrupted) return INTERRUPTED_STATUS;
   if (stats.issued === 0 && failures.length === 0) {
     // A run whose every request was still in flight when it ended measured
     // nothing, which is not a completed run.
@@ -127,7 +151,11 @@ async function runHere(
     ? null
     : DumpWriter.open(options.output, true);
   const run = new LoadRun(loadPlanFor(options, dump));
-  const onInterrupt = () => run.stop();
+  let interrupted = false;
+  const onInterrupt = () => {
+    interrupted = true;
+    run.stop();
+  };
   Deno.addSignalListener("SIGINT", onInterrupt);
   try {
     await run.prepare();
@@ -143,7 +171,12 @@ async function runHere(
     dump?.close();
   }
   if (options.verbose) logAverageElapsed(run.stats);
-  return { stats: run.stats, lastError: run.lastError, failures: [] };
+  return {
+    stats: run.stats,
+    lastError: run.lastError,
+    failures: [],
+    interrupted,
+  };
 }
 
 async function runInChildren(
@@ -161,7 +194,7 @@ async function runInChildren(
       elapsedMs: performance.now() - startedAt,
       ...(total === undefined ? {} : { total }),
     }));
-  });
+  }, options.insecure ? insecureChildCommand : undefined);
 }
 
 function writeStdout(text: string): void {

@@ -61,8 +61,20 @@ export interface ThorOptions {
   json: boolean;
   /** File to dump response bodies into (`-o`; `-` is stdout), or null. */
   output: string | null;
+  /** File for the per-second CSV (`--csv`), or null. */
+  csv: string | null;
+  /** File for the HTML report (`--html`), or null. */
+  html: string | null;
+  /** File for the run's histograms and counts (`--hdr-out`), or null. */
+  hdrOut: string | null;
   /** Debug logging (`-v`). */
   verbose: boolean;
+  /** Skip certificate checks (`-k`); see `insecure.ts`. */
+  insecure: boolean;
+  /** Extra trusted certificates, PEM, read from `--cacert`, or null. */
+  caCerts: string | null;
+  /** Name to send as SNI and verify the certificate against (`--sni`), or null for the URL's host. */
+  sni: string | null;
   /** Internal: this process is a child of a `-p` parent. */
   child: boolean;
 }
@@ -97,6 +109,18 @@ Options:
       --no-keepalive  open a new connection for every request
   -o FILE           write response bodies to FILE (- for stdout)
       --json        print the summary as JSON on stdout
+      --csv FILE    write one row per second to FILE: seconds since start,
+                    requests completed, errors, p50 and p99 latency (ms)
+      --html FILE   write a self-contained HTML report with charts to FILE
+      --hdr-out FILE  write the run's histograms and counts to FILE (JSON),
+                    to combine runs from several machines with thor merge
+  -k, --insecure    do not check the server's certificate (thor restarts
+                    itself under deno with --unsafely-ignore-certificate-errors;
+                    a compiled thor cannot, use --cacert there)
+      --cacert FILE trust the PEM certificates in FILE too (e.g. a
+                    self-signed server's own certificate)
+      --sni NAME    send NAME as TLS server name and check the certificate
+                    against it instead of the URL's host
   -v                debug logging: each request's time, each process's average
   -h, --help        show this help
 
@@ -107,11 +131,35 @@ usage errors.
 
 Other modes (each has its own -h):
   thor --udp-ping   thor --heartbeat   thor --line   thor --chat
+  thor merge FILE...  combine --hdr-out files into one report
 `;
 
 /** A decimal flag of thor that must be more than 0 and at most `max`. */
 function parsePositiveFlag(name: string, value: string, max: number): number {
   return parseDecimalFlag(name, value, { max, wording: "positive, got" });
+}
+
+/** Reads `--cacert FILE`: PEM text holding at least one certificate. */
+function readCaCerts(file: string): string {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(file);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new UsageError(`Cannot read CA file ${file}: ${reason}`);
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new UsageError(`CA file ${file} holds no PEM certificate`);
+  }
+  return text;
+}
+
+/** Checks `--sni NAME`: a DNS name (an IP address is never sent as SNI). */
+function parseSniFlag(name: string): string {
+  if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9.])?$/.test(name)) {
+    throw new UsageError(`SNI name "${name}" is not a host name`);
+  }
+  return name;
 }
 
 /** Parses one `-H 'Name: value'`. */
@@ -157,7 +205,13 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
     "no-keepalive": { type: "boolean" },
     output: { type: "string", short: "o" },
     json: { type: "boolean" },
+    csv: { type: "string" },
+    html: { type: "string" },
+    "hdr-out": { type: "string" },
     verbose: { type: "boolean", short: "v" },
+    insecure: { type: "boolean", short: "k" },
+    cacert: { type: "string" },
+    sni: { type: "string" },
     help: { type: "boolean", short: "h" },
     child: { type: "boolean" },
   }, { allowPositionals: true });
@@ -184,7 +238,8 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
     : 1;
   const durationMs = v.duration === undefined
     ? null
-    : Math.round(parsePositiveFlag("Duration (-d)", v.duration, 86_400) * 1000);
+    // Not rounded: -d 0.0001 is 0.1 ms, a valid (if short) run.
+    : parsePositiveFlag("Duration (-d)", v.duration, 86_400) * 1000;
   if (requestsGiven && durationMs !== null) {
     throw new UsageError("-r and -d cannot be combined");
   }
@@ -234,6 +289,9 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
     }
   }
   if (v.output === "") throw new UsageError("Output file name is empty");
+  for (const flag of ["csv", "html", "hdr-out"] as const) {
+    if (v[flag] === "") throw new UsageError(`--${flag} file name is empty`);
+  }
 
   return {
     kind: "run",
@@ -256,7 +314,13 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
       keepAlive,
       json: Boolean(v.json),
       output: v.output ?? null,
+      csv: v.csv ?? null,
+      html: v.html ?? null,
+      hdrOut: v["hdr-out"] ?? null,
       verbose: Boolean(v.verbose),
+      insecure: Boolean(v.insecure),
+      caCerts: v.cacert === undefined ? null : readCaCerts(v.cacert),
+      sni: v.sni === undefined ? null : parseSniFlag(v.sni),
       child: Boolean(v.child),
     },
   };

@@ -14,6 +14,7 @@
  */
 
 import { LatencyHistogram, WireFormatError } from "./histogram.ts";
+import { PerSecond, PerSecondWireError } from "./per_second.ts";
 
 export { WireFormatError } from "./histogram.ts";
 
@@ -64,6 +65,15 @@ export class RunStats {
    * (wrk2-style coordinated omission correction); empty otherwise.
    */
   correctedLatency: LatencyHistogram = new LatencyHistogram();
+  /**
+   * In `--rate` mode, how late each request the schedule handed out was
+   * actually sent (send time − intended time): the pacer's own lag, kept
+   * apart so it can be told from server latency. Its count is the
+   * requests sent.
+   */
+  scheduleLag: LatencyHistogram = new LatencyHistogram();
+  /** Requests the `--rate` schedule planned; 0 outside rate mode. */
+  scheduled = 0;
   /** Wall time of the run in ms; a merge keeps the longest part. */
   elapsedMs = 0;
   /** Connections opened; a merge sums them. */
@@ -74,9 +84,27 @@ export class RunStats {
    * `new RunStats()` would count that empty accumulator as a process too.
    */
   processes = 1;
+  /** Requests, errors and latency by second since {@link startClock}. */
+  perSecond: PerSecond = new PerSecond();
+  #clockStart = performance.now();
 
   /** Creates empty stats for one process. */
   constructor() {}
+
+  /**
+   * Sets the moment per-second figures count from (the run's start, a
+   * `performance.now()` value); until called it is when these stats were
+   * made.
+   */
+  startClock(at: number = performance.now()): void {
+    this.#clockStart = at;
+  }
+
+  /** The second of the run that is now (0 before the clock's start). */
+  #second(): number {
+    const s = Math.floor((performance.now() - this.#clockStart) / 1000);
+    return s > 0 ? s : 0;
+  }
 
   /**
    * The merge of `parts` (e.g. each process's stats) as new stats whose
@@ -125,6 +153,7 @@ export class RunStats {
     if (correctedLatencyMs !== undefined) {
       this.correctedLatency.recordMs(correctedLatencyMs);
     }
+    this.perSecond.recordResponse(this.#second(), Math.round(latencyMs * 1000));
     this.#issued++;
     this.bytes += bytes;
     this.status.set(status, (this.status.get(status) ?? 0) + 1);
@@ -138,6 +167,12 @@ export class RunStats {
     }
     this.#issued++;
     this.errors.set(cls, current + 1);
+    this.perSecond.recordError(this.#second());
+  }
+
+  /** Scheduled requests never sent (run ended or interrupted first). */
+  get unsent(): number {
+    return Math.max(0, this.scheduled - this.scheduleLag.count);
   }
 
   /** Requests that got a complete response: the sum of status counts. */
@@ -179,9 +214,12 @@ export class RunStats {
     }
     this.latency.merge(other.latency);
     this.correctedLatency.merge(other.correctedLatency);
+    this.scheduleLag.merge(other.scheduleLag);
+    this.scheduled += other.scheduled;
     this.elapsedMs = Math.max(this.elapsedMs, other.elapsedMs);
     this.connections += other.connections;
     this.processes += other.processes;
+    this.perSecond.merge(other.perSecond);
   }
 
   /** One line of JSON (no newlines) that {@link RunStats.fromWire} reads. */
@@ -194,9 +232,12 @@ export class RunStats {
       errors: Object.fromEntries(this.errors),
       latency: this.latency.serialize(),
       correctedLatency: this.correctedLatency.serialize(),
+      scheduleLag: this.scheduleLag.serialize(),
+      scheduled: this.scheduled,
       elapsedMs: this.elapsedMs,
       connections: this.connections,
       processes: this.processes,
+      seconds: this.perSecond.toWire(),
     });
   }
 
@@ -254,11 +295,30 @@ export class RunStats {
     stats.correctedLatency = LatencyHistogram.deserialize(
       parsed.correctedLatency,
     );
+    // Absent in lines of runs without a schedule.
+    if (parsed.scheduleLag !== undefined) {
+      if (typeof parsed.scheduleLag !== "string") {
+        throw badLine('"scheduleLag" must be a string');
+      }
+      stats.scheduleLag = LatencyHistogram.deserialize(parsed.scheduleLag);
+    }
+    if (parsed.scheduled !== undefined) {
+      stats.scheduled = count(parsed, "scheduled");
+    }
     stats.#issued = issued;
     stats.bytes = bytes;
     stats.elapsedMs = elapsedMs;
     stats.connections = connections;
     stats.processes = processes;
+    if (parsed.seconds !== undefined) {
+      try {
+        stats.perSecond = PerSecond.fromWire(parsed.seconds);
+      } catch (error) {
+        if (!(error instanceof PerSecondWireError)) throw error;
+        const why = error.message;
+        throw badLine(why.charAt(0).toLowerCase() + why.slice(1));
+      }
+    }
     if (issued !== stats.completed + stats.errorCount) {
       throw badLine(
         `"issued" (${issued}) is not completed plus errors (${
@@ -270,6 +330,14 @@ export class RunStats {
       throw badLine(
         `latency holds ${stats.latency.count} samples for ${stats.completed} responses`,
       );
+    }
+    // Per-second figures may cover less than the totals (stats recorded
+    // before a clock existed) but never more.
+    if (
+      stats.perSecond.requests > stats.completed ||
+      stats.perSecond.errors > stats.errorCount
+    ) {
+      throw badLine('"seconds" counts more requests than the totals');
     }
     return stats;
   }
