@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../lib/common/flags.ts";
-import { BUNDLED_SITE, parseServerArgs } from "../lib/server/cli.ts";
+import {
+  BUNDLED_SITE,
+  parseServerArgs,
+  SPIDEY_HELP,
+} from "../lib/server/cli.ts";
 import {
   DEFAULT_CONFIG,
   type ServerConfig,
@@ -87,6 +91,25 @@ Deno.test("parseServerArgs: mistakes are UsageErrors with clear messages", () =>
   usageError(["--max-body", "1k"], /whole number/);
 });
 
+Deno.test("parseServerArgs: --cgi-max and --body-timeout", () => {
+  const c = config(["--cgi-max", "3", "--body-timeout", "2.5"]);
+  assert.equal(c.cgiMaxScripts, 3);
+  assert.equal(c.bodyTimeoutMs, 2500);
+  assert.equal(DEFAULT_CONFIG.bodyTimeoutMs, 60_000);
+  assert.equal(
+    DEFAULT_CONFIG.cgiMaxScripts,
+    Math.max(2, 2 * navigator.hardwareConcurrency),
+  );
+  usageError(["--cgi-max", "0"], /^CGI max must be between 1 and 4096$/);
+  usageError(["--cgi-max", "two"], /^CGI max must be a whole number/);
+  usageError(
+    ["--body-timeout", "0"],
+    /^Body timeout must be a positive number of seconds$/,
+  );
+  assert.match(SPIDEY_HELP, /\n {6}--cgi-max N {9}CGI scripts run at once/);
+  assert.match(SPIDEY_HELP, /\n {6}--body-timeout S {4}seconds a request body/);
+});
+
 Deno.test("a worker gets every config field of its parent", () => {
   // Every field differs from its default, so a field that is not carried
   // (or comes back as the default) fails; a new field must be added here.
@@ -107,6 +130,10 @@ Deno.test("a worker gets every config field of its parent", () => {
     bodyTimeoutMs: 7007,
     maxHeadBytes: 5005,
     maxBodyBytes: 6006,
+    tlsCertFile: "/etc/a cert.pem",
+    tlsKeyFile: "/etc/a key.pem",
+    tlsSelfSigned: true,
+    redirectHttpPort: 8080,
     workerChild: true,
   };
   for (const key of Object.keys(DEFAULT_CONFIG) as (keyof ServerConfig)[]) {

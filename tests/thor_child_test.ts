@@ -50,6 +50,9 @@ Deno.test("a child gets every option of its parent", () => {
     html: "report.html",
     hdrOut: "stats.json",
     verbose: true,
+    insecure: true,
+    caCerts: "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n",
+    sni: "name.test",
     child: true,
   };
   const bare = options(["x"]);

@@ -49,6 +49,13 @@ Options:
       --header-timeout S  seconds to receive a request head (default 10)
       --idle-timeout S    seconds a keep-alive connection may idle (default 15)
       --max-body BYTES    largest request body accepted (default 10485760)
+      --cert FILE         serve HTTPS with this PEM certificate (chain)
+      --key FILE          the PEM private key of --cert
+      --https             serve HTTPS with a self-signed certificate for
+                          localhost, made on first use and kept in
+                          $XDG_CACHE_HOME/spidey (default ~/.cache/spidey)
+      --redirect-http PORT  also listen for plain HTTP on PORT and redirect
+                          every request to the https URL
   -h, --help              show this help
 
 Without -f or -w, spidey serves one connection at a time and closes it after
@@ -62,6 +69,39 @@ Other modes (each has its own -h):
 /** A seconds flag of spidey in whole milliseconds. */
 function parseMsFlag(name: string, value: string): number {
   return Math.round(parseSecondsFlag(name, value, { wording: "positive" }));
+}
+
+/** Fills in the TLS fields of `config` from `--cert`, `--key`, `--https`, `--redirect-http`. */
+function readTlsFlags(
+  v: {
+    cert?: string;
+    key?: string;
+    https?: boolean;
+    "redirect-http"?: string;
+  },
+  config: ServerConfig,
+): void {
+  if ((v.cert === undefined) !== (v.key === undefined)) {
+    throw new UsageError("--cert and --key go together");
+  }
+  if (v.cert === "" || v.key === "") {
+    throw new UsageError("TLS file name is empty");
+  }
+  if (v.cert !== undefined && v.key !== undefined) {
+    config.tlsCertFile = v.cert;
+    config.tlsKeyFile = v.key;
+  } else if (v.https) config.tlsSelfSigned = true;
+  if (v["redirect-http"] !== undefined) {
+    if (config.tlsCertFile === "" && !config.tlsSelfSigned) {
+      throw new UsageError("--redirect-http needs --https or --cert and --key");
+    }
+    config.redirectHttpPort = parseIntegerFlag(
+      "Redirect port",
+      v["redirect-http"],
+      0,
+      65535,
+    );
+  }
 }
 
 /** The result of reading spidey's command line. */
@@ -91,6 +131,10 @@ export function parseServerArgs(args: readonly string[]): ServerCommand {
     "header-timeout": { type: "string" },
     "idle-timeout": { type: "string" },
     "max-body": { type: "string" },
+    cert: { type: "string" },
+    key: { type: "string" },
+    https: { type: "boolean" },
+    "redirect-http": { type: "string" },
     "worker-child": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
@@ -143,6 +187,7 @@ export function parseServerArgs(args: readonly string[]): ServerCommand {
       Number.MAX_SAFE_INTEGER,
     );
   }
+  readTlsFlags(v, config);
   config.workerChild = Boolean(v["worker-child"]);
   return { kind: "serve", config };
 }

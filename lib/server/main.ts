@@ -11,6 +11,7 @@ import { formatHostPort, ListenError } from "../common/net.ts";
 import { onStopSignal } from "../common/signals.ts";
 import { parseServerArgs, SPIDEY_HELP } from "./cli.ts";
 import { resolveDocroot, startServer } from "./server.ts";
+import { prepareTls, startHttpsRedirect } from "./tls/setup.ts";
 import { startWorkerPool, WorkerLink } from "./workers.ts";
 
 /** Runs spidey with `args`; resolves to the exit status. */
@@ -37,7 +38,7 @@ export async function runSpidey(args: readonly string[]): Promise<number> {
     if (worker !== null) {
       config = worker.config;
       await setupLogging({ app: "spidey", verbose: config.verbose });
-    }
+    } else config = await prepareTls(config);
     if (config.workers > 0 && !config.workerChild) {
       resolveDocroot(config.docroot);
       const pool = await startWorkerPool(config);
@@ -46,7 +47,11 @@ export async function runSpidey(args: readonly string[]): Promise<number> {
           formatHostPort(config.hostname, pool.port)
         } with ${config.workers} workers (${pool.pids().join(", ")})...`,
       );
-      onStopSignal(() => pool.shutdown());
+      const redirect = startHttpsRedirect(config, pool.port);
+      onStopSignal(() => {
+        redirect?.close();
+        return pool.shutdown();
+      });
       // Workers that all kept crashing are a failure, not a clean stop.
       if (await pool.finished === "gave-up") return 1;
       logInfo("Stopped");
@@ -56,8 +61,12 @@ export async function runSpidey(args: readonly string[]): Promise<number> {
     const where = formatHostPort(config.hostname, server.addr.port);
     if (worker !== null) worker.sayReady();
     else logInfo(`Listening on ${where}...`);
+    const redirect = worker === null
+      ? startHttpsRedirect(config, server.addr.port)
+      : null;
     let stopped: Promise<void> = server.finished;
     const stop = () => {
+      redirect?.close();
       stopped = server.shutdown();
       return stopped;
     };

@@ -17,6 +17,8 @@ import type { ServerContext } from "./core/context.ts";
 import { createRequestHandler } from "./dispatch.ts";
 import { FsWatch } from "./core/fs_watch.ts";
 import { logWarning } from "../common/log.ts";
+import { loadKeyPair } from "./tls/certificate.ts";
+import { listenTlsServer } from "./tls/listen.ts";
 
 /** A server that is listening. */
 export interface RunningServer {
@@ -46,17 +48,33 @@ export function resolveDocroot(docroot: string): string {
   return real.length > 1 && real.endsWith("/") ? real.slice(0, -1) : real;
 }
 
+/** The TLS listener of `--cert`/`--key` (workers share the port). */
+function listenTlsFiles(config: ServerConfig): Deno.TlsListener {
+  const files = { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile };
+  const pair = loadKeyPair(files.certFile, files.keyFile);
+  return listenTlsServer(
+    config.hostname,
+    config.port,
+    pair,
+    files,
+    config.workerChild,
+  );
+}
+
 /**
  * Starts serving `config.docroot` on `config.hostname:config.port`.
  *
- * @throws {UsageError} for a document root that is not a directory.
+ * @throws {UsageError} for a document root that is not a directory, or
+ * TLS files that cannot be read or used.
  * @throws {ListenError} when the port cannot be bound.
  */
 export function startServer(config: ServerConfig): RunningServer {
   const root = resolveDocroot(config.docroot);
-  const listener = listenTcp(config.hostname, config.port, {
-    reusePort: config.workerChild,
-  });
+  const listener: Deno.Listener = config.tlsCertFile === ""
+    ? listenTcp(config.hostname, config.port, {
+      reusePort: config.workerChild,
+    })
+    : listenTlsFiles(config);
   const addr = listener.addr as Deno.NetAddr;
   const ctx: ServerContext = { config, root, port: addr.port };
   const watch = new FsWatch(root, {

@@ -37,7 +37,14 @@ export class ConnectError extends Error {
 
   /** Wraps `cause`, raised while in `phase`. */
   constructor(phase: ConnectPhase, cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    const text = cause instanceof Error ? cause.message : String(cause);
+    // rustls says only `invalid peer certificate: UnknownIssuer`.
+    super(
+      phase === "tls" && text.startsWith("invalid peer certificate")
+        ? `${text} (${UNTRUSTED_HINT})`
+        : text,
+      { cause },
+    );
     this.name = "ConnectError";
     this.phase = phase;
     this.code = `${phase.toUpperCase()}_FAILED`;
@@ -54,7 +61,13 @@ export interface ConnectTarget {
   tls: boolean;
   /** The name to verify the certificate against (and send as SNI). */
   serverName: string;
+  /** Certificates (PEM) trusted besides the system's roots (`--cacert`). */
+  caCerts?: string[];
 }
+
+/** What an untrusted certificate's error gets added: the way out. */
+export const UNTRUSTED_HINT =
+  "the server's certificate is not trusted: use --cacert FILE or -k";
 
 /**
  * Opens a TCP connection with Nagle off (a request is one write; waiting
@@ -79,7 +92,10 @@ export async function openConnection(
   tcp.setNoDelay(true);
   if (!target.tls) return new ClientConnection(tcp, false);
   try {
-    const tls = await Deno.startTls(tcp, { hostname: target.serverName });
+    const tls = await Deno.startTls(tcp, {
+      hostname: target.serverName,
+      caCerts: target.caCerts ?? [],
+    });
     await tls.handshake();
     return new ClientConnection(tls, true);
   } catch (err) {

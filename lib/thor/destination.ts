@@ -9,6 +9,14 @@
  */
 
 import type { ConnectTarget } from "./client_connection.ts";
+
+/** How the certificate of an https destination is checked. */
+export interface TlsTrust {
+  /** Extra trusted certificates (PEM), or null. */
+  caCerts: string | null;
+  /** The name to check the certificate against, or null for the URL's host. */
+  sni: string | null;
+}
 import type { TargetUrl } from "./target_url.ts";
 
 /** Where one process sends its requests. */
@@ -16,10 +24,12 @@ export class Destination {
   /** The URL being hammered. */
   readonly url: TargetUrl;
   #address: string | null = null;
+  readonly #trust: TlsTrust;
 
   /** A destination for `url`, not yet resolved. */
-  constructor(url: TargetUrl) {
+  constructor(url: TargetUrl, trust: TlsTrust = { caCerts: null, sni: null }) {
     this.url = url;
+    this.#trust = trust;
   }
 
   /** The pinned IP address, or null while the system resolver is used. */
@@ -70,7 +80,10 @@ export class Destination {
       hostname: this.#address ?? this.url.host,
       port: this.url.port,
       tls: this.url.scheme === "https",
-      serverName: this.url.host,
+      serverName: this.#trust.sni ?? this.url.host,
+      ...(this.#trust.caCerts === null
+        ? {}
+        : { caCerts: [this.#trust.caCerts] }),
     };
   }
 }

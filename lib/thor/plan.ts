@@ -22,7 +22,10 @@ export function loadPlanFor(
   const counted = mode === "count" ||
     (mode === "rate" && options.requestsGiven);
   return {
-    destination: new Destination(options.url),
+    destination: new Destination(options.url, {
+      caCerts: options.caCerts,
+      sni: options.sni,
+    }),
     request: buildRequestBytes({
       url: options.url,
       method: options.method,

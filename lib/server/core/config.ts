@@ -32,12 +32,39 @@ export interface ServerConfig {
   sendTimeoutMs: number;
   /** Time a CGI script may run before it is killed (504), in ms. */
   cgiTimeoutMs: number;
+  /** CGI scripts run at once (`--cgi-max`); more wait in a bounded queue. */
+  cgiMaxScripts: number;
+  /**
+   * Longest wait for request body bytes, and the grace period after which
+   * a body must average 500 bytes/s (`--body-timeout`), in ms.
+   */
+  bodyTimeoutMs: number;
   /** Largest request head, in bytes (431 past it). */
   maxHeadBytes: number;
   /** Largest request body, in bytes (413 past it). */
   maxBodyBytes: number;
+  /** TLS certificate file (`--cert`); "" serves plain HTTP. */
+  tlsCertFile: string;
+  /** TLS private key file (`--key`); "" with no certificate. */
+  tlsKeyFile: string;
+  /**
+   * Serve https with a self-signed localhost certificate kept in the
+   * user's cache folder (`--https` without `--cert`).
+   */
+  tlsSelfSigned: boolean;
+  /** Port of a plain listener redirecting to https (`--redirect-http`); -1 for none. */
+  redirectHttpPort: number;
   /** Internal: this process is a worker of a `-w` parent. */
   workerChild: boolean;
+}
+
+/**
+ * Two scripts per CPU core: enough to keep every core busy while half of
+ * the scripts wait on I/O, few enough that a burst cannot fork hundreds of
+ * processes at once or starve the server's own event loop.
+ */
+function defaultCgiMax(): number {
+  return Math.max(2, 2 * (navigator.hardwareConcurrency || 1));
 }
 
 /** The defaults, as documented in `--help`. */
@@ -54,7 +81,13 @@ export const DEFAULT_CONFIG: ServerConfig = {
   idleTimeoutMs: 15_000,
   sendTimeoutMs: 30_000,
   cgiTimeoutMs: 30_000,
+  cgiMaxScripts: defaultCgiMax(),
+  bodyTimeoutMs: 60_000,
   maxHeadBytes: 16_384,
   maxBodyBytes: 10 * 1024 * 1024,
+  tlsCertFile: "",
+  tlsKeyFile: "",
+  tlsSelfSigned: false,
+  redirectHttpPort: -1,
   workerChild: false,
 };
