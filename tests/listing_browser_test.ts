@@ -1,8 +1,9 @@
 /**
  * The listing in a real browser: headless Chromium (Debian's package)
  * driven by playwright-core, against a real spidey. Checks what a visitor
- * sees: thumbnails that really are the server's small copies, players,
- * the grid layout and its memory, the filter, and the page without
+ * sees: thumbnails that really are the server's small copies, SVGs as
+ * themselves, players, the grid layout and its memory, the filter, names
+ * beside (or under) their thumbnails on a phone, and the page without
  * script. Skipped, with a message, where /usr/bin/chromium is missing.
  *
  * Set SPIDEY_SCREENSHOT=docs/listing.png to save the README's screenshot.
@@ -66,9 +67,26 @@ interface PageMedia extends PageElement {
   preload: string;
   src: string;
 }
+interface PageRect {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+interface PageRange {
+  selectNodeContents(node: unknown): void;
+  getBoundingClientRect(): PageRect;
+  getClientRects(): { length: number };
+}
+interface PageNameLink extends PageElement {
+  lastChild: unknown;
+  querySelector(selector: string): PageImage | null;
+}
 declare const document: {
   activeElement: { id: string } | null;
+  documentElement: { scrollWidth: number };
   querySelectorAll(selector: string): Iterable<PageImage>;
+  createRange(): PageRange;
 };
 declare function getComputedStyle(element: unknown): { display: string };
 
@@ -155,7 +173,7 @@ Deno.test({
         "images show the server's thumbnails, not the files",
         async () => {
           const thumbs = await page.$$eval(
-            "img.th",
+            "img.th:not(.sv)",
             (imgs) =>
               (imgs as unknown as PageImage[]).map((i) => {
                 const link = i.closest("a") as PageLink;
@@ -168,7 +186,7 @@ Deno.test({
                 };
               }),
           );
-          // The five bundled PNGs; the two SVGs get an icon, no <img>.
+          // The five bundled PNGs (the two SVGs are checked below).
           assert.equal(thumbs.length, 5);
           for (const th of thumbs) {
             assert.equal(th.src, `${th.href}?thumbnail`);
@@ -192,12 +210,35 @@ Deno.test({
           );
           for (const name of fetched) {
             assert.ok(
-              !/\.(png|svg|wav)$/.test(new URL(name).pathname) ||
+              !/\.(png|wav)$/.test(new URL(name).pathname) ||
                 new URL(name).search === "?thumbnail",
               `the page fetched a full file: ${name}`,
             );
           }
-          assert.equal(await page.locator("tr.pic").count(), 2);
+        },
+      );
+
+      await t.step(
+        "SVGs show as themselves in an <img>, not as a placeholder",
+        async () => {
+          const svgs = await page.$$eval(
+            "img.th.sv",
+            (imgs) =>
+              (imgs as unknown as PageImage[]).map((i) => ({
+                src: i.currentSrc,
+                href: (i.closest("a") as PageLink).href,
+                width: i.naturalWidth,
+              })),
+          );
+          assert.deepEqual(
+            svgs.map((s) => new URL(s.src).pathname).sort(),
+            ["/gallery/spidey.svg", "/gallery/web.svg"],
+          );
+          for (const svg of svgs) {
+            assert.equal(svg.src, svg.href);
+            assert.ok(svg.width > 0, `${svg.src} did not render`);
+          }
+          assert.equal(await page.locator("tr.pic").count(), 0);
         },
       );
 
@@ -291,13 +332,68 @@ Deno.test({
           assert.equal(await tbodyDisplay(), "grid");
           await waitForThumbnails(page);
           const widths = await page.$$eval(
-            "img.th",
+            "img.th:not(.sv)",
             (imgs) =>
               (imgs as unknown as PageImage[]).map((i) => i.naturalWidth),
           );
           assert.ok(widths.every((w) => w > 0 && w <= THUMB_MAX));
           await page.click('.views a[data-view="table"]');
           assert.equal(await tbodyDisplay(), "table-row-group");
+        },
+      );
+
+      await t.step(
+        "at 390 px names sit beside (table) or under (grid) their thumbnails",
+        async () => {
+          const phone = await browser!.newPage({
+            viewport: { width: 390, height: 844 },
+          });
+          for (const view of ["table", "grid"] as const) {
+            await phone.goto(`${base}/gallery/?view=${view}`);
+            await waitForThumbnails(phone);
+            const boxes = await phone.$$eval(
+              "tr.pv td.n a",
+              (links) =>
+                (links as unknown as PageNameLink[]).map((a) => {
+                  const range = document.createRange();
+                  range.selectNodeContents(a.lastChild);
+                  const img = a.querySelector("img.th")!;
+                  const r = img.getBoundingClientRect() as unknown as PageRect;
+                  const n = range.getBoundingClientRect();
+                  return {
+                    name: a.textContent,
+                    img: [r.left, r.top, r.right, r.bottom],
+                    text: [n.left, n.top, n.right, n.bottom],
+                    lines: range.getClientRects().length,
+                  };
+                }),
+            );
+            assert.equal(boxes.length, 7, view);
+            for (const { name, img, text, lines } of boxes) {
+              const [il, it, ir, ib] = img as [number, number, number, number];
+              const [tl, tt, tr, tb] = text as [number, number, number, number];
+              const apart = tl >= ir - 0.5 || tr <= il + 0.5 ||
+                tt >= ib - 0.5 || tb <= it + 0.5;
+              assert.ok(apart, `${view}: ${name} overlaps its thumbnail`);
+              if (view === "table") {
+                assert.ok(
+                  tl >= ir - 0.5,
+                  `${name} is not beside its thumbnail`,
+                );
+              } else {
+                assert.ok(tt >= ib - 0.5, `${name} is not under its thumbnail`);
+              }
+              // These short names fit on one line: none broken mid-word.
+              assert.equal(lines, 1, `${view}: ${name} wraps`);
+            }
+            assert.ok(
+              await phone.evaluate(() =>
+                document.documentElement.scrollWidth
+              ) <= 390,
+              `${view}: the page scrolls sideways`,
+            );
+          }
+          await phone.close();
         },
       );
 

@@ -238,18 +238,28 @@ Deno.test("renderListingHtml shows decodable images as lazy thumbnails from ?thu
   assert.ok(rowOf(html, "cat.jpg").startsWith('<tr class="e f pv">'));
 });
 
-Deno.test("renderListingHtml gives other images an icon and never links the full file as an image", () => {
+Deno.test("renderListingHtml shows SVGs as themselves in an <img>, other undecodable images as an icon", () => {
   const html = renderListingHtml({
     urlPath: "/",
     entries: [
       file("logo.svg", 10, "image/svg+xml"),
+      file("a&b #2.svg", 10, "image/svg+xml"),
       file("anim.gif", 10, "image/gif"),
     ],
     sort: DEFAULT_SORT,
   });
-  assert.ok(!html.includes("<img"));
-  assert.ok(rowOf(html, "logo.svg").startsWith('<tr class="e f pic">'));
-  assert.ok(rowOf(html, "anim.gif").startsWith('<tr class="e f pic">'));
+  // An <img> runs none of the SVG's script; the thumbnailer cannot draw it.
+  assert.ok(
+    rowOf(html, "logo.svg").startsWith(
+      '<tr class="e f pv"><td class="n"><a href="logo.svg"><img class="th sv" src="logo.svg" alt="" loading="lazy"',
+    ),
+  );
+  assert.ok(html.includes('<img class="th sv" src="a%26b%20%232.svg" '));
+  assert.ok(!html.includes(".svg?thumbnail"));
+  // GIFs keep the picture icon: the full file is never shrunk by the browser.
+  const gif = rowOf(html, "anim.gif");
+  assert.ok(gif.startsWith('<tr class="e f pic">'));
+  assert.ok(!gif.includes("<img"));
 });
 
 Deno.test("renderListingHtml gives audio and video players that preload nothing", () => {

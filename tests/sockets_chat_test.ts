@@ -98,6 +98,60 @@ Deno.test("one-to-one chat server", async (t) => {
   });
 });
 
+Deno.test("one-to-one chat: a queued client is told it waits, its place and its turn", async () => {
+  await using server = await startSocketServer([
+    "--chat-server",
+    "-p",
+    "0",
+    "-b",
+    "127.0.0.1",
+  ]);
+  const first = await connectRaw(server.port);
+  let third: Awaited<ReturnType<typeof connectRaw>> | undefined;
+  try {
+    await server.waitFor("stderr", /Chatting with 127\.0\.0\.1:\d+/);
+    // The client being served is not told to wait.
+    await server.write("hello first\n");
+    await first.waitFor("hello first\n");
+    assert.doesNotMatch(first.received(), /waiting/);
+
+    // thor's client shows what the server says: it waits, and where.
+    await using second = spawnProgram("thor", [
+      "--chat",
+      `127.0.0.1:${server.port}`,
+    ]);
+    await second.waitFor(
+      "stdout",
+      "* waiting: the server chats with one client at a time and you are number 1 in the queue; what you type is read when your turn comes\n",
+    );
+    await server.waitFor("stderr", /waits its turn \(1 in the queue\)/);
+    third = await connectRaw(server.port);
+    await third.waitFor(/\* waiting: .* number 2 in the queue;/);
+    await second.write("typed while waiting\n");
+
+    // The first leaves: the second's turn, the third moves up.
+    await first.send("\n");
+    await first.closed;
+    await second.waitFor(
+      "stdout",
+      "* your turn: the server reads your lines now\n",
+    );
+    await third.waitFor("* waiting: you are number 1 in the queue\n");
+    await server.waitFor("stdout", /\] typed while waiting\n/);
+    await server.write("hello second\n");
+    await second.waitFor("stdout", "hello second\n");
+    assert.doesNotMatch(third.received(), /hello second/);
+    assert.doesNotMatch(third.received(), /\* your turn:/);
+
+    await server.write("\n");
+    assert.equal((await second.finished()).code, 0);
+    await third.waitFor("* your turn: the server reads your lines now\n");
+  } finally {
+    first.close();
+    third?.close();
+  }
+});
+
 Deno.test("broker chat server (--max-line 64)", async (t) => {
   await using server = await startSocketServer([
     "--chat-server",

@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { createSeededRandom } from "../lib/common/seeded_random.ts";
-import { formatPing, parsePingReply } from "../lib/sockets/udp_ping_client.ts";
+import {
+  formatPing,
+  InOrderPingEvents,
+  parsePingReply,
+} from "../lib/sockets/udp_ping_client.ts";
+import {
+  DEFAULT_LOSS_RATE,
+  parseUdpPingServerArgs,
+  UDP_PING_SERVER_HELP,
+} from "../lib/sockets/udp_ping_server.ts";
 import { runProgram, startSocketServer } from "./helpers/socket_modes.ts";
 
 interface PingJson {
@@ -100,6 +109,8 @@ Deno.test("a late reply is reported as late, never counted for a later ping", as
     "0",
     "-b",
     "127.0.0.1",
+    "--loss",
+    "0",
     "--delay",
     "150",
   ]);
@@ -138,6 +149,8 @@ Deno.test("replies are padded pings upper-cased, with round trips past the delay
     "0",
     "-b",
     "127.0.0.1",
+    "--loss",
+    "0",
     "--delay",
     "40",
   ]);
@@ -199,4 +212,149 @@ Deno.test("replies are padded pings upper-cased, with round trips past the delay
     clearTimeout(timer);
     socket.close();
   }
+});
+
+Deno.test("the server drops 30% by default, says so at start, --loss 0 drops none", async () => {
+  assert.equal(DEFAULT_LOSS_RATE, 0.3);
+  assert.equal(parseUdpPingServerArgs([])?.lossRate, 0.3);
+  assert.equal(parseUdpPingServerArgs(["--loss", "0"])?.lossRate, 0);
+  assert.match(
+    UDP_PING_SERVER_HELP,
+    /--loss RATE .*\(default 0\.3,\n.*--loss 0 drops none\)/,
+  );
+
+  const seed = 7; // Drops pings 1, 2 and 8 of the first ten at 0.3.
+  await using lossy = await startSocketServer([
+    "--udp-ping-server",
+    "-p",
+    "0",
+    "-b",
+    "127.0.0.1",
+    "--seed",
+    String(seed),
+  ]);
+  await lossy.waitFor("stderr", /Answering UDP pings/);
+  assert.match(
+    lossy.stderr(),
+    new RegExp(
+      `Answering UDP pings: loss 0\\.3 \\(the default; --loss 0 for none\\), delay 0 ms, seed ${seed}\n`,
+    ),
+  );
+  await using clean = await startSocketServer([
+    "--udp-ping-server",
+    "-p",
+    "0",
+    "-b",
+    "127.0.0.1",
+    "--loss",
+    "0",
+  ]);
+  await clean.waitFor("stderr", /Answering UDP pings/);
+  assert.match(clean.stderr(), /Answering UDP pings: loss 0, delay 0 ms/);
+
+  const ping = (port: number) =>
+    runProgram("thor", [
+      "--udp-ping",
+      `127.0.0.1:${port}`,
+      "-c",
+      "10",
+      "-i",
+      "0.002",
+      "-W",
+      "1",
+      "--json",
+    ]);
+  const [fromLossy, fromClean] = await Promise.all([
+    ping(lossy.port),
+    ping(clean.port),
+  ]);
+  const answered = (stdout: string) =>
+    (JSON.parse(stdout) as PingJson).pings.filter((p) => p.rttMs !== null)
+      .map((p) => p.seq);
+  assert.deepEqual(answered(fromLossy.stdout), [3, 4, 5, 6, 7, 9, 10]);
+  assert.deepEqual(answered(fromClean.stdout), [
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+    10,
+  ]);
+});
+
+Deno.test("verdicts are printed in sequence order, a timeout before later replies", async () => {
+  // Seed 7 at 0.3 drops pings 1, 2 and 8. Their timeouts (0.5 s) come
+  // long after the replies to pings sent every 20 ms.
+  await using server = await startSocketServer([
+    "--udp-ping-server",
+    "-p",
+    "0",
+    "-b",
+    "127.0.0.1",
+    "--seed",
+    "7",
+  ]);
+  const result = await runProgram("thor", [
+    "--udp-ping",
+    `127.0.0.1:${server.port}`,
+    "-c",
+    "10",
+    "-i",
+    "0.02",
+    "-W",
+    "0.5",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const verdicts = [
+    ...result.stdout.matchAll(
+      /^(Reply from \S+|Request timed out:) seq=(\d+)/gm,
+    ),
+  ].map((m) => `${m[1]!.startsWith("Reply") ? "reply" : "timeout"} ${m[2]}`);
+  assert.deepEqual(verdicts, [
+    "timeout 1",
+    "timeout 2",
+    "reply 3",
+    "reply 4",
+    "reply 5",
+    "reply 6",
+    "reply 7",
+    "timeout 8",
+    "reply 9",
+    "reply 10",
+  ]);
+});
+
+Deno.test("InOrderPingEvents holds a verdict until every earlier one is out", () => {
+  const lines: string[] = [];
+  const ordered = new InOrderPingEvents({
+    reply: (seq, rtt, bytes) => lines.push(`reply ${seq} ${rtt} ${bytes}`),
+    timeout: (seq) => lines.push(`timeout ${seq}`),
+    late: (seq, rtt) => lines.push(`late ${seq} ${rtt}`),
+    duplicate: (seq) => lines.push(`duplicate ${seq}`),
+  });
+  ordered.reply(2, 5, 20);
+  ordered.reply(3, 6, 20);
+  assert.deepEqual(lines, []);
+  ordered.timeout(1);
+  assert.deepEqual(lines, ["timeout 1", "reply 2 5 20", "reply 3 6 20"]);
+  ordered.late(1, 900);
+  ordered.duplicate(3);
+  ordered.timeout(5);
+  ordered.late(5, 1200); // Held behind ping 5's verdict, itself behind 4.
+  assert.deepEqual(lines.slice(3), ["late 1 900", "duplicate 3"]);
+  ordered.reply(4, 7, 20);
+  assert.deepEqual(lines.slice(5), [
+    "reply 4 7 20",
+    "timeout 5",
+    "late 5 1200",
+  ]);
+  // A run stopped early: 6 never got a verdict; 7's is released by flush.
+  ordered.reply(7, 8, 20);
+  assert.equal(lines.length, 8);
+  ordered.flush();
+  assert.deepEqual(lines.slice(8), ["reply 7 8 20"]);
 });

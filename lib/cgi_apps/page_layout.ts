@@ -56,8 +56,9 @@ padding:.45rem .6rem}
 textarea{min-height:8rem;resize:vertical}
 fieldset{border:1px solid var(--line);border-radius:.6rem;margin:1rem 0;
 padding:.5rem 1rem .8rem;background:var(--card)}
-legend{font-weight:600;padding:0 .3rem}
-fieldset label{font-weight:400;margin:.35rem 0}
+legend{float:left;width:100%;font-weight:600;padding:0;margin:.3rem 0 .4rem}
+legend+*{clear:both}
+fieldset label{font-weight:400;margin:.35rem 0;display:flex;gap:.45rem;align-items:baseline}
 button{font:inherit;font-weight:600;color:var(--on-accent);background:var(--accent);
 border:0;border-radius:.4rem;padding:.5rem 1.2rem;margin-top:1rem;cursor:pointer}
 button:hover{background:var(--accent-2)}
@@ -67,8 +68,11 @@ background:var(--card)}
 background:var(--card);color:var(--bad)}
 .good{color:var(--good)}.bad{color:var(--bad)}
 .pager{display:flex;justify-content:space-between;margin-top:1.5rem}
-.bars{display:grid;grid-template-columns:minmax(7rem,auto) 1fr 3.5rem;
+.bars{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,3fr) 2.5rem;
 gap:.3rem .6rem;align-items:center;margin:.5rem 0}
+.bars>span{overflow-wrap:break-word;min-width:0}
+@media (max-width:30rem){.bars{grid-template-columns:minmax(0,1fr) 2.5rem;
+row-gap:.15rem}.bars>span:not(.num){grid-column:1/-1;margin-top:.35rem}}
 .bar{height:1.1rem;background:var(--bar);border-radius:.25rem;min-width:2px}
 .num{text-align:right;font-variant-numeric:tabular-nums}
 progress{width:100%;accent-color:var(--accent)}

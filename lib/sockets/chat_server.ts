@@ -1,7 +1,8 @@
 /**
  * `spidey --chat-server`: line chat over TCP. By default the operator
  * talks with one client at a time (stdin and the socket handled at once, no
- * turn-taking); the next client is accepted when the current one leaves.
+ * turn-taking); clients connecting meanwhile are told they wait, and their
+ * place, until the current one leaves.
  * With `--broker` it is a room relaying every client's lines to all the
  * others.
  *
@@ -19,6 +20,7 @@ import {
 } from "../common/net.ts";
 import { onStopSignal, takeUnlessStopping } from "../common/signals.ts";
 import { ChatBroker } from "./chat_broker.ts";
+import { ChatQueue } from "./chat_queue.ts";
 import { prefixedLine, readChatEvent, withNewline } from "./chat_lines.ts";
 import {
   LineReader,
@@ -140,12 +142,14 @@ async function serveChat(options: ChatServerOptions): Promise<void> {
   const listener = listenTcp(options.hostname, options.port);
   logInfo(`Listening on ${formatAddr(listener.addr)}...`);
   const broker = options.broker ? new ChatBroker(options.maxLineBytes) : null;
+  const queue = broker === null ? new ChatQueue() : null;
   let partner: Partner | null = null;
   let stopping = false;
   const removeSignals = onStopSignal(() => {
     stopping = true;
     closeQuietly(listener);
     broker?.closeAll();
+    queue?.close();
     if (partner !== null) closeQuietly(partner.conn);
   });
 
@@ -173,6 +177,30 @@ async function serveChat(options: ChatServerOptions): Promise<void> {
     else logDebug("Stdin ended");
   });
 
+  // One at a time: one conversation after another, fed by the queue the
+  // accept loop fills (so a waiting client can be told that it waits).
+  const conversations = queue === null ? Promise.resolve() : (async () => {
+    for (;;) {
+      const conn = await queue.take();
+      if (conn === null) return;
+      const current: Partner = {
+        conn,
+        name: formatAddr(conn.remoteAddr),
+        endedHere: false,
+      };
+      partner = current;
+      logInfo(`Chatting with ${current.name}`);
+      const reason = await converse(current, options.maxLineBytes);
+      partner = null;
+      closeQuietly(conn);
+      logInfo(
+        `${current.name} left: ${
+          current.endedHere ? "ended by the server" : reason
+        }`,
+      );
+    }
+  })();
+
   const served = new Set<Promise<void>>();
   while (!stopping) {
     const conn = await takeUnlessStopping(
@@ -191,25 +219,17 @@ async function serveChat(options: ChatServerOptions): Promise<void> {
       served.add(done);
       continue;
     }
-    // One at a time: the next client waits in the backlog until this ends.
-    const current: Partner = {
-      conn,
-      name: formatAddr(conn.remoteAddr),
-      endedHere: false,
-    };
-    partner = current;
-    logInfo(`Chatting with ${current.name}`);
-    const reason = await converse(current, options.maxLineBytes);
-    partner = null;
-    closeQuietly(conn);
-    logInfo(
-      `${current.name} left: ${
-        current.endedHere ? "ended by the server" : reason
-      }`,
-    );
+    const address = formatAddr(conn.remoteAddr);
+    switch (queue!.add(conn)) {
+      case "queued":
+        logInfo(`${address} waits its turn (${queue!.size} in the queue)`);
+        break;
+      case "full":
+        logWarning(`Turned away ${address}: the queue is full`);
+    }
   }
   removeSignals();
-  await Promise.all(served);
+  await Promise.all([...served, conversations]);
   logInfo("Stopped");
 }
 

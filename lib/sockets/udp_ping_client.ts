@@ -143,6 +143,84 @@ export interface PingEvents {
   duplicate(seq: number): void;
 }
 
+/**
+ * Passes `out` each verdict (reply or timeout) in sequence order: the
+ * verdict of ping N waits until every earlier ping has had its own. With a
+ * short interval a timeout (which takes `-W`) would otherwise be printed
+ * after later pings' replies. Late and duplicate replies follow their
+ * ping's verdict. Call {@linkcode flush} at the end: a run stopped early
+ * leaves pings without a verdict, and what waits behind them.
+ */
+export class InOrderPingEvents implements PingEvents {
+  #out: PingEvents;
+  #next = 1;
+  // Per sequence not yet printed: its verdict (once known), then the late
+  // or duplicate notes that arrived after it.
+  #held = new Map<number, { verdict?: () => void; notes: Array<() => void> }>();
+
+  /** Forwards to `out`, reordered. */
+  constructor(out: PingEvents) {
+    this.#out = out;
+  }
+
+  /** A timely reply to ping `seq`. */
+  reply(seq: number, rttMs: number, bytes: number): void {
+    this.#verdict(seq, () => this.#out.reply(seq, rttMs, bytes));
+  }
+
+  /** Ping `seq` timed out. */
+  timeout(seq: number): void {
+    this.#verdict(seq, () => this.#out.timeout(seq));
+  }
+
+  /** A late reply to ping `seq`. */
+  late(seq: number, rttMs: number): void {
+    this.#note(seq, () => this.#out.late(seq, rttMs));
+  }
+
+  /** A second reply to ping `seq`. */
+  duplicate(seq: number): void {
+    this.#note(seq, () => this.#out.duplicate(seq));
+  }
+
+  /** Passes on everything still held, in sequence order. */
+  flush(): void {
+    const seqs = [...this.#held.keys()].sort((a, b) => a - b);
+    for (const seq of seqs) this.#release(seq);
+    this.#held.clear();
+  }
+
+  #slot(seq: number): { verdict?: () => void; notes: Array<() => void> } {
+    let slot = this.#held.get(seq);
+    if (slot === undefined) {
+      slot = { notes: [] };
+      this.#held.set(seq, slot);
+    }
+    return slot;
+  }
+
+  #verdict(seq: number, emit: () => void): void {
+    this.#slot(seq).verdict = emit;
+    while (this.#held.get(this.#next)?.verdict !== undefined) {
+      this.#release(this.#next);
+      this.#held.delete(this.#next);
+      this.#next++;
+    }
+  }
+
+  #note(seq: number, emit: () => void): void {
+    if (seq < this.#next) emit();
+    else this.#slot(seq).notes.push(emit);
+  }
+
+  #release(seq: number): void {
+    const slot = this.#held.get(seq);
+    if (slot === undefined) return;
+    slot.verdict?.();
+    for (const emit of slot.notes) emit();
+  }
+}
+
 /** The outcome of a run. */
 export interface PingRun {
   /** Counts and statistics. */
@@ -304,7 +382,9 @@ async function reportPings(options: UdpPingOptions): Promise<number> {
       options.timeoutMs / 1000
     } s`,
   );
-  const run = await pingUdp(options, {
+  // Verdicts come as they happen (a timeout only after -W); print them in
+  // sequence order, as ping(8) reads.
+  const ordered = new InOrderPingEvents({
     reply: (seq, rtt, bytes) =>
       print(
         `Reply from ${target}: seq=${seq} bytes=${bytes} time=${
@@ -316,6 +396,8 @@ async function reportPings(options: UdpPingOptions): Promise<number> {
       print(`Late reply: seq=${seq} time=${formatMs(rtt)} ms (not counted)`),
     duplicate: (seq) => print(`Duplicate reply: seq=${seq}`),
   });
+  const run = await pingUdp(options, ordered);
+  ordered.flush();
   if (options.json) {
     console.log(pingRunToJson(target, run));
   } else {

@@ -1,7 +1,8 @@
 /**
  * `spidey --udp-ping-server`: answers every datagram with the same bytes
- * upper-cased, optionally dropping a seeded share of them and delaying the
- * rest, so a UDP ping client has loss and latency to measure.
+ * upper-cased, dropping a seeded share of them (30% unless told otherwise,
+ * as the lab's server does) and optionally delaying the rest, so a UDP ping
+ * client has loss and latency to measure.
  *
  * @module
  */
@@ -34,7 +35,8 @@ Usage: spidey --udp-ping-server [options]
 Options:
   -p, --port PORT    UDP port to listen on (default 9234; 0 picks a free one)
   -b, --bind ADDR    address to bind (default 0.0.0.0; [::] for IPv6)
-      --loss RATE    drop this share of datagrams, 0 to 1 (default 0)
+      --loss RATE    drop this share of datagrams, 0 to 1 (default 0.3,
+                     as in the lab; --loss 0 drops none)
       --delay MS     wait this many milliseconds before answering (default 0)
       --seed N       seed of the loss decisions, for reproducible runs
                      (default: random, printed at start)
@@ -45,10 +47,15 @@ Datagram number i (counting from 1) is dropped when the i-th number of the
 seeded generator is below RATE.
 `;
 
+/** The share of datagrams dropped without `--loss`: the lab server's 30%. */
+export const DEFAULT_LOSS_RATE = 0.3;
+
 /** Settings of the UDP ping server. */
 export interface UdpPingServerOptions extends ServerModeOptions {
   /** Share of datagrams dropped, 0–1. */
   lossRate: number;
+  /** True when `lossRate` is the default (no `--loss` given). */
+  defaultLoss: boolean;
   /** Delay before each answer, in ms. */
   delayMs: number;
   /** Seed of the loss decisions. */
@@ -74,8 +81,9 @@ export function parseUdpPingServerArgs(
   return {
     ...parseServerModeFlags(values),
     lossRate: values.loss === undefined
-      ? 0
+      ? DEFAULT_LOSS_RATE
       : parseRateFlag("Loss rate", values.loss),
+    defaultLoss: values.loss === undefined,
     delayMs: values.delay === undefined
       ? 0
       : parseDecimalFlag("Delay", values.delay, {
@@ -109,8 +117,12 @@ export function runUdpPingServer(
 async function serveUdpPings(options: UdpPingServerOptions): Promise<void> {
   const socket = listenUdp(options.hostname, options.port);
   logInfo(`Listening on ${formatAddr(socket.addr)}...`);
+  // The default drops datagrams: say so, and how to turn it off.
+  const lossNote = options.defaultLoss
+    ? " (the default; --loss 0 for none)"
+    : "";
   logInfo(
-    `Answering UDP pings: loss ${options.lossRate}, delay ${options.delayMs} ms, seed ${options.seed}`,
+    `Answering UDP pings: loss ${options.lossRate}${lossNote}, delay ${options.delayMs} ms, seed ${options.seed}`,
   );
   const random = createSeededRandom(options.seed);
   const delayed = new Set<ReturnType<typeof setTimeout>>();

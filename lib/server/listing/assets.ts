@@ -58,7 +58,8 @@ h1 a:hover,h1 a:focus-visible{color:var(--accent);text-decoration:underline}
 .views a{padding:.35rem .85rem;color:var(--muted);text-decoration:none}
 .views a:hover,.views a:focus-visible{color:var(--accent)}
 .views a[aria-current]{background:var(--accent);color:var(--bg)}
-table{width:100%;border-collapse:collapse}
+table{width:100%;border-collapse:collapse;table-layout:fixed}
+th.s{width:6rem}th.t{width:13rem}th.m{width:9.75rem}
 th{text-align:left;font-size:.76rem;font-weight:600;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);border-bottom:2px solid var(--line);padding:.45rem .6rem;white-space:nowrap}
 th a{color:inherit;text-decoration:none}
 th a:hover,th a:focus-visible{color:var(--accent)}
@@ -76,7 +77,9 @@ tr.au td.n a::before{background:var(--aud);-webkit-mask-image:${AUDIO_ICON};mask
 tr.vi td.n a::before{background:var(--vid);-webkit-mask-image:${VIDEO_ICON};mask-image:${VIDEO_ICON}}
 tr.pv td.n a::before{display:none}
 tr.pv td{vertical-align:middle}
-img.th{display:inline-block;width:2.6rem;height:2.6rem;margin:-.45rem .6em -.45rem 0;vertical-align:middle;object-fit:cover;border-radius:.3rem;background:var(--hover)}
+tr.pv td.n a{display:flex;align-items:center}
+img.th{display:inline-block;flex:none;width:2.6rem;height:2.6rem;margin:-.45rem .6em -.45rem 0;vertical-align:middle;object-fit:cover;border-radius:.3rem;background:var(--hover)}
+img.sv{object-fit:contain}
 td.n audio,td.n video{display:block;width:100%;max-width:20rem;margin:.45rem 0 .1rem}
 td.n audio{height:2.2rem}
 td.n video{aspect-ratio:16/9;background:#000;border-radius:.3rem}
@@ -96,7 +99,8 @@ td.empty{color:var(--muted);font-style:italic;padding:1rem .6rem}
 .grid tbody tr[hidden]{display:none}
 .grid td{display:block;border:0;padding:0 .75rem;text-align:left}
 .grid td.n{display:flex;flex-direction:column;flex:1;padding:.75rem .75rem .3rem}
-.grid td.n a{display:block}
+.grid td.n a,.grid tr.pv td.n a{display:block}
+.grid thead th{width:auto}
 .grid td.n a::before{display:block;width:100%;height:8.5rem;margin:0 0 .6rem;-webkit-mask-size:4.5rem;mask-size:4.5rem}
 .grid img.th{display:block;width:100%;height:8.5rem;margin:0 0 .6rem;object-fit:contain}
 .grid td.n audio,.grid td.n video{max-width:none;margin:.5rem 0 0}
@@ -109,7 +113,7 @@ td.empty{color:var(--muted);font-style:italic;padding:1rem .6rem}
 .grid td.empty{padding:1rem}
 footer{margin-top:1.25rem;color:var(--muted);font-size:.8rem}
 footer a{color:inherit}
-@media (max-width:42rem){.t{display:none}body{font-size:14px}.wrap{padding:1rem .5rem 2rem}td.m{font-size:.85em}th,td{padding-left:.4rem;padding-right:.4rem}.grid tbody{grid-template-columns:repeat(auto-fill,minmax(8.5rem,1fr));gap:.6rem}}
+@media (max-width:42rem){.t{display:none}body{font-size:14px}.wrap{padding:1rem .5rem 2rem}td.m{font-size:.85em}th.m,td.m{white-space:normal}th,td{padding-left:.4rem;padding-right:.4rem}th{white-space:normal}th.s{width:4.9rem}th.m{width:5.9rem}.grid tbody{grid-template-columns:repeat(auto-fill,minmax(8.5rem,1fr));gap:.6rem}}
 @media (max-width:20rem){.m{display:none}}
 `.trim();
 

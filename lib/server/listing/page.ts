@@ -4,7 +4,8 @@
  * holds), sortable by column through plain links, as a table or a grid of
  * cards, readable on a phone, dark when the system is. Images show as
  * lazily loaded thumbnails (`name?thumbnail`, made by the server, never
- * the full file shrunk by the browser); audio and video get players that
+ * the full file shrunk by the browser; SVGs, which the server does not
+ * render, as themselves in an `<img>`); audio and video get players that
  * load nothing until played. A few lines of optional script add a filter
  * box and remember the layout.
  *
@@ -137,12 +138,23 @@ function entryRow(entry: ListingEntry): string {
   return row;
 }
 
+const SVG_TYPE = "image/svg+xml";
+
 // Extra row class, and markup inside the name cell, for each media kind.
 // `href` is already encoded and escaped; `?thumbnail` needs neither.
 function nameCellOf(entry: ListingEntry, href: string, name: string): {
   rowClass: string;
   cell: string;
 } {
+  // The thumbnailer cannot render SVG but the browser can, and as an <img>
+  // it runs none of the file's script: show the file itself.
+  if (entry.mime === SVG_TYPE) {
+    return {
+      rowClass: " pv",
+      cell:
+        `<a href="${href}"><img class="th sv" src="${href}" alt="" loading="lazy" decoding="async" width="160" height="160">${name}</a>`,
+    };
+  }
   switch (mediaKindOf(entry.mime)) {
     case "thumbnail":
       return {
