@@ -5,6 +5,7 @@ import {
   ListingCache,
   type RenderedListing,
 } from "../lib/server/listing/cache.ts";
+import { FsWatch, type WatchSink } from "../lib/server/core/fs_watch.ts";
 
 function entries(...names: string[]): DirectoryRead {
   return {
@@ -261,4 +262,79 @@ Deno.test("ListingCache keeps a slow-to-read snapshot fresh for ten times its re
   clock += 1_001;
   fast.snapshot("k", STAMP, fastRead);
   assert.equal(fastReads, 2);
+});
+
+/** A cache on a watch of `/r` whose events the test sends. */
+function watched() {
+  let sink: WatchSink | null = null;
+  let clock = 0;
+  const watch = new FsWatch("/r", {
+    source: { start: (_root, s) => sink = s, close: () => sink = null },
+    now: () => clock,
+  });
+  const cache = new ListingCache({ watch });
+  let reads = 0;
+  return {
+    cache,
+    watch,
+    sink: () => sink!,
+    advance: (ms: number) => clock += ms,
+    get reads() {
+      return reads;
+    },
+    read: (names: string[], trustForMs?: number) => () => {
+      reads++;
+      return { ...entries(...names), trustForMs };
+    },
+  };
+}
+
+Deno.test("ListingCache with events keeps a snapshot until its directory changes", () => {
+  const t = watched();
+  t.sink().ready();
+  const paths = ["/r/d"];
+  const first = t.cache.snapshot("k", STAMP, t.read(["a"]), paths);
+  t.advance(3_600_000);
+  assert.equal(t.cache.snapshot("k", STAMP, t.read(["x"]), paths), first);
+  assert.equal(t.reads, 1, "an hour on, still no read");
+  // A file in it changed size: the directory's mtime did not move.
+  t.sink().event("modify", ["/r/d/a"], false);
+  const after = t.cache.snapshot("k", STAMP, t.read(["a-bigger"]), paths);
+  assert.deepEqual(after.entries.map((e) => e.name), ["a-bigger"]);
+  t.sink().event("modify", ["/r/d/sub/deeper"], false);
+  assert.equal(t.cache.snapshot("k", STAMP, t.read(["y"]), paths), after);
+  t.sink().event("rename", ["/r/d"], false);
+  t.watch.flush();
+  assert.equal(t.cache.size, 0);
+  t.watch.close();
+});
+
+Deno.test("ListingCache trusts nothing while the watch starts or the directory is new", () => {
+  const t = watched();
+  t.cache.snapshot("k", STAMP, t.read(["a"]), ["/r/d"]);
+  t.cache.snapshot("k", STAMP, t.read(["a"]), ["/r/d"]);
+  assert.equal(t.reads, 2, "starting: read every time");
+  t.sink().ready();
+  t.sink().event("create", ["/r/new"], false);
+  t.cache.snapshot("n", STAMP, t.read(["a"]), ["/r/new"]);
+  t.cache.snapshot("n", STAMP, t.read(["a"]), ["/r/new"]);
+  assert.equal(t.reads, 4, "a new directory: read every time");
+  t.advance(1000);
+  t.cache.snapshot("n", STAMP, t.read(["a"]), ["/r/new"]);
+  t.cache.snapshot("n", STAMP, t.read(["a"]), ["/r/new"]);
+  assert.equal(t.reads, 5, "settled: kept");
+  t.watch.close();
+});
+
+Deno.test("ListingCache reads again when a read without a date may get one", () => {
+  const t = watched();
+  t.sink().ready();
+  t.cache.snapshot("k", STAMP, t.read(["a"], 700), ["/r/d"]);
+  t.advance(699);
+  t.cache.snapshot("k", STAMP, t.read(["a"]), ["/r/d"]);
+  assert.equal(t.reads, 1);
+  t.advance(1);
+  t.cache.snapshot("k", STAMP, t.read(["a"]), ["/r/d"]);
+  assert.equal(t.reads, 2);
+  t.watch.close();
 });

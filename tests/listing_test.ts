@@ -380,7 +380,10 @@ Deno.test("listing: images get thumbnail URLs, audio and video get players, the 
     rows.get("photo%20one.jpg")!,
     /<img class="th" src="photo%20one\.jpg\?thumbnail" alt="" loading="lazy"/,
   );
-  assert.ok(!rows.get("logo.svg")!.includes("<img"));
+  assert.match(
+    rows.get("logo.svg")!,
+    /<img class="th sv" src="logo\.svg" alt="" loading="lazy"/,
+  );
   assert.match(rows.get("song.mp3")!, /<audio controls preload="none"/);
   assert.match(rows.get("clip.webm")!, /<video controls preload="none"/);
   assert.ok(!/<(?:img|audio|video)/.test(rows.get("readme.txt")!));

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import {
+  DocrootResolver,
   isExecutable,
   isInside,
   type Resolution,
   resolveInDocroot,
 } from "../lib/server/core/docroot.ts";
+import { FsWatch, type WatchSink } from "../lib/server/core/fs_watch.ts";
 
 /** A temp dir holding `www/` (the root) and `secret.txt` next to it. */
 async function setup(): Promise<{ base: string; root: string }> {
@@ -194,4 +196,124 @@ Deno.test("isInside and isExecutable", () => {
   assert.equal(isInside("/", "/etc/passwd"), true);
   const info = Deno.statSync(Deno.execPath());
   assert.equal(isExecutable(info), true);
+});
+
+Deno.test("verdicts carry the checked real path; CGI runs that one", async () => {
+  const { base, root } = await setup();
+  try {
+    await Deno.symlink("script.cgi", `${root}/script-link.cgi`);
+    const linked = resolveInDocroot(root, "/inside-link.txt", HIDE);
+    assert.ok(linked.kind === "file");
+    assert.equal(linked.fsPath, `${root}/inside-link.txt`);
+    assert.equal(linked.realPath, `${root}/sub/a b.txt`);
+    const script = resolveInDocroot(root, "/script-link.cgi/more", HIDE);
+    assert.ok(script.kind === "cgi");
+    assert.equal(script.realPath, `${root}/script.cgi`);
+    assert.equal(script.pathInfo, "/more");
+    const dir = resolveInDocroot(root, "/sublink/", HIDE);
+    assert.ok(dir.kind === "directory" && dir.realPath === `${root}/sub`);
+    // A FIFO is neither file nor directory: refused, never opened.
+    const made = await new Deno.Command("mkfifo", { args: [`${root}/pipe`] })
+      .output();
+    assert.ok(made.success);
+    assert.equal(kind(resolveInDocroot(root, "/pipe", HIDE)), "forbidden");
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+/** A watch of `root` whose events the test sends. */
+function handWatch(root: string): { watch: FsWatch; sink: () => WatchSink } {
+  let sink: WatchSink | null = null;
+  const watch = new FsWatch(root, {
+    source: {
+      start: (_root, s) => sink = s,
+      close: () => sink = null,
+    },
+  });
+  sink!.ready();
+  return { watch, sink: () => sink! };
+}
+
+Deno.test("DocrootResolver keeps verdicts until a change is reported", async () => {
+  const { base, root } = await setup();
+  const { watch, sink } = handWatch(root);
+  const resolver = new DocrootResolver(root, { dotfiles: false, watch });
+  try {
+    const first = resolver.resolve("/index.txt");
+    assert.equal(resolver.resolve("/index.txt"), first);
+    const missing = resolver.resolve("/sub/new.txt");
+    assert.equal(missing.kind, "not-found");
+    await Deno.writeTextFile(`${root}/sub/new.txt`, "new");
+    assert.equal(resolver.resolve("/sub/new.txt"), missing, "not reported yet");
+    sink().event("create", [`${root}/sub/new.txt`], false);
+    assert.equal(resolver.resolve("/sub/new.txt").kind, "file");
+    assert.equal(resolver.resolve("/index.txt"), first, "others stay");
+
+    // Through a symlink, any change may matter (a link to a link).
+    const viaLink = resolver.resolve("/sublink/a b.txt");
+    assert.equal(viaLink.kind, "file");
+    sink().event("modify", [`${root}/index.txt`], false);
+    assert.notEqual(resolver.resolve("/sublink/a b.txt"), viaLink);
+
+    // Refusals of the URL itself are not kept.
+    resolver.resolve("/../x");
+    resolver.resolve("/.env");
+    const held = resolver.cached;
+    resolver.resolve("/../y");
+    assert.equal(resolver.cached, held);
+  } finally {
+    resolver.close();
+    watch.close();
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("DocrootResolver watches dangling links and linked parents", async () => {
+  const { base, root } = await setup();
+  const { watch, sink } = handWatch(root);
+  const resolver = new DocrootResolver(root, { dotfiles: false, watch });
+  try {
+    await Deno.symlink(`${root}/sub/later.txt`, `${root}/later-link`);
+    assert.equal(resolver.resolve("/later-link").kind, "not-found");
+    assert.equal(resolver.resolve("/sublink/later.txt").kind, "not-found");
+    await Deno.writeTextFile(`${root}/sub/later.txt`, "here");
+    // The event names the target only, not the link nor the linked path.
+    sink().event("create", [`${root}/sub/later.txt`], false);
+    assert.equal(resolver.resolve("/later-link").kind, "file");
+    assert.equal(resolver.resolve("/sublink/later.txt").kind, "file");
+  } finally {
+    resolver.close();
+    watch.close();
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("DocrootResolver checks a hard-linked file again every second", async () => {
+  const { base, root } = await setup();
+  let sink: WatchSink | null = null;
+  let now = 0;
+  const watch = new FsWatch(root, {
+    source: { start: (_root, s) => sink = s, close: () => sink = null },
+    now: () => now,
+  });
+  sink!.ready();
+  const resolver = new DocrootResolver(root, { dotfiles: false, watch });
+  try {
+    await Deno.link(`${root}/index.txt`, `${base}/other-name.txt`);
+    const first = resolver.resolve("/index.txt");
+    const plain = resolver.resolve("/sub/a b.txt");
+    // Written through the name outside the tree: no event comes.
+    await Deno.writeTextFile(`${base}/other-name.txt`, "changed elsewhere");
+    now += 999;
+    assert.equal(resolver.resolve("/index.txt"), first);
+    now += 1;
+    const again = resolver.resolve("/index.txt");
+    assert.ok(again.kind === "file" && again.info.size === 17);
+    assert.equal(resolver.resolve("/sub/a b.txt"), plain, "one name: kept");
+  } finally {
+    resolver.close();
+    watch.close();
+    await Deno.remove(base, { recursive: true });
+  }
 });

@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import type { HeaderMap } from "../lib/http/header_fields.ts";
 import type { HttpRequest } from "../lib/server/core/request.ts";
+import { RequestBody } from "../lib/server/core/request_body.ts";
 import { ConnResponseWriter } from "../lib/server/core/response_writer.ts";
 import {
   FileChangedError,
@@ -56,7 +57,8 @@ function requestOf(
     remoteAddr: "127.0.0.1",
     remotePort: 40000,
     localPort: 8080,
-    body: new Uint8Array(0),
+    body: RequestBody.none(),
+    progress: () => {},
     peer: "127.0.0.1:40000",
   };
 }
@@ -202,7 +204,8 @@ Deno.test("a file that shrinks while streaming fails instead of hanging", async 
   const dir = Deno.makeTempDirSync();
   try {
     const path = `${dir}/shrinking.bin`;
-    Deno.writeFileSync(path, new Uint8Array(2 * 1024 * 1024).fill(3));
+    // Several pieces long, so reads are still due when it is cut.
+    Deno.writeFileSync(path, new Uint8Array(8 * 1024 * 1024).fill(3));
     const server = new StaticFileServer();
     const file = fileAt(path);
     const sink = new MemorySink();
@@ -237,6 +240,78 @@ Deno.test("a large file streams in bounded chunks with the right bytes", async (
     });
     assert.equal(ranged.res.status, 206);
     assert.deepEqual(ranged.res.body, content.subarray(100_000));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a file replaced since it was resolved is sent as it is now", async () => {
+  const dir = Deno.realPathSync(Deno.makeTempDirSync());
+  try {
+    const path = `${dir}/a.bin`;
+    Deno.writeFileSync(path, new Uint8Array(100_000).fill(1));
+    const resolved = fileAt(path);
+    Deno.writeFileSync(`${dir}/a.new`, new Uint8Array(90_000).fill(2));
+    Deno.renameSync(`${dir}/a.new`, path);
+    const server = new StaticFileServer({ root: dir });
+    const { res } = await serve(server, resolved);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.length, 90_000);
+    assert.ok(res.body.every((b) => b === 2));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a path that leads out of the root by now is refused", async () => {
+  const base = Deno.realPathSync(Deno.makeTempDirSync());
+  try {
+    const root = `${base}/www`;
+    Deno.mkdirSync(root);
+    Deno.writeTextFileSync(`${root}/real.txt`, "inside");
+    Deno.writeTextFileSync(`${base}/secret.txt`, "SECRET");
+    Deno.symlinkSync(`${root}/real.txt`, `${root}/link.txt`);
+    const resolved: StaticFile = {
+      fsPath: `${root}/link.txt`,
+      realPath: `${root}/real.txt`,
+      info: Deno.statSync(`${root}/real.txt`),
+    };
+    const server = new StaticFileServer({ root, racyWindowMs: 0 });
+    // The checked real path is what is read, whatever the link says now.
+    Deno.removeSync(`${root}/link.txt`);
+    Deno.symlinkSync(`${base}/secret.txt`, `${root}/link.txt`);
+    assert.equal(
+      (await serve(server, resolved, "GET", { range: "bytes=0-5" })).res.text,
+      "inside",
+    );
+    // Once that file is gone, the link is checked anew, and leads out.
+    Deno.removeSync(`${root}/real.txt`);
+    const server2 = new StaticFileServer({ root });
+    const { res } = await serve(server2, resolved);
+    assert.equal(res.status, 403);
+    assert.doesNotMatch(res.text, /SECRET/);
+  } finally {
+    Deno.removeSync(base, { recursive: true });
+  }
+});
+
+Deno.test("streams share a bounded buffer budget and still deliver", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/big.bin`;
+    const content = new Uint8Array(2 * 1024 * 1024 + 5);
+    for (let i = 0; i < content.length; i++) content[i] = (i * 7) & 0xff;
+    Deno.writeFileSync(path, content);
+    const server = new StaticFileServer({
+      chunkBytes: 256 * 1024,
+      bufferBudgetBytes: 512 * 1024,
+    });
+    const file = fileAt(path);
+    // Eight at once need 4 MiB of pieces at full size: they must make do.
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => serve(server, file)),
+    );
+    for (const { res } of results) assert.deepEqual(res.body, content);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

@@ -2,7 +2,10 @@
  * The request handler of spidey, in the classic order: not found → 404,
  * executable file → CGI, readable file → static file, directory → its
  * `index.html` or a listing (after a redirect that adds the slash),
- * anything else → 403. Methods are checked per kind of resource.
+ * anything else → 403. Methods are checked per kind of resource. Only a
+ * CGI script takes a request body; for anything else a small body is
+ * dropped before the answer and a large one answered with a closing
+ * connection, unread.
  *
  * @module
  */
@@ -12,16 +15,19 @@ import { logDebug } from "../common/log.ts";
 import { runCgiScript } from "./cgi/cgi.ts";
 import type { RequestHandler } from "./core/connection.ts";
 import type { ServerContext } from "./core/context.ts";
-import { resolveInDocroot } from "./core/docroot.ts";
+import { DocrootResolver } from "./core/docroot.ts";
+import type { FsWatch } from "./core/fs_watch.ts";
 import { sendErrorPage } from "./core/error_page.ts";
+import { DISCARD_LIMIT } from "./core/request_body.ts";
 import { escapeHtml } from "../common/html.ts";
-import { IndexFileLookup } from "./static/index_file.ts";
 import { serveDirectoryListing } from "./listing/listing.ts";
 import { isThumbnailable, THUMBNAIL_QUERY } from "./core/media_kind.ts";
 import type { HttpRequest } from "./core/request.ts";
 import type { ResponseWriter } from "./core/response_writer.ts";
 import { StaticFileServer } from "./static/static_file.ts";
 import { serveThumbnail } from "./thumbnail/thumbnail.ts";
+import { ThumbnailCache } from "./thumbnail/cache.ts";
+import { ListingCache } from "./listing/cache.ts";
 
 /** Methods allowed on static files and listings. */
 export const STATIC_METHODS = "GET, HEAD, OPTIONS";
@@ -50,18 +56,55 @@ async function answerMethod(
   else await sendErrorPage(res, 405, { headers: [["Allow", allow]] });
 }
 
-/** Builds spidey's request handler for one server. */
-export function createRequestHandler(ctx: ServerContext): RequestHandler {
-  const files = new StaticFileServer();
-  const indexFiles = new IndexFileLookup();
-  const options = { dotfiles: ctx.config.dotfiles, root: ctx.root };
+/**
+ * Drops the body of a request whose resource takes none: read and thrown
+ * away when small (so the connection can go on, and a broken or too slow
+ * body still gets its 400, 413 or 408 first), else left unread with the
+ * connection set to close after the answer.
+ */
+async function dropBody(req: HttpRequest, res: ResponseWriter): Promise<void> {
+  if (req.body.complete) return;
+  if (!await req.body.discard(DISCARD_LIMIT)) res.closeConnection();
+}
+
+/**
+ * Builds spidey's request handler for one server; `watch` (of `ctx.root`)
+ * tells when what was resolved before has changed.
+ */
+export function createRequestHandler(
+  ctx: ServerContext,
+  watch: FsWatch,
+): RequestHandler {
+  // Every cache is checked against what the resolver keeps, and dropped
+  // by the same watch; every read goes through a handle bound in the root.
+  const files = new StaticFileServer({ root: ctx.root }, watch);
+  const options = {
+    dotfiles: ctx.config.dotfiles,
+    root: ctx.root,
+    cache: new ListingCache({ watch }),
+  };
+  const thumbnailOptions = {
+    root: ctx.root,
+    cache: new ThumbnailCache({ watch }),
+  };
+  const resolver = new DocrootResolver(ctx.root, {
+    dotfiles: ctx.config.dotfiles,
+    watch,
+  });
 
   return async (req, res) => {
     if (req.target === "*") {
+      await dropBody(req, res);
       await res.send(204, [["Allow", CGI_METHODS]]);
       return;
     }
-    const found = resolveInDocroot(ctx.root, req.path, options);
+    const found = resolver.resolve(req.path);
+    if (
+      found.kind !== "cgi" || req.method === "OPTIONS" ||
+      !allows(CGI_METHODS, req.method)
+    ) {
+      await dropBody(req, res);
+    }
     switch (found.kind) {
       case "bad-request":
         logDebug(`${req.peer} | Refused: ${found.reason}`);
@@ -99,7 +142,9 @@ export function createRequestHandler(ctx: ServerContext): RequestHandler {
           return await answerMethod(req, res, CGI_METHODS);
         }
         logDebug(`${req.peer} | Handle CGI`);
-        await runCgiScript(req, res, found, ctx);
+        // Run the checked real path, never the name: a symlink swapped
+        // since the check must not choose the program.
+        await runCgiScript(req, res, { ...found, fsPath: found.realPath }, ctx);
         return;
       case "file":
         if (req.method === "OPTIONS" || !allows(STATIC_METHODS, req.method)) {
@@ -107,7 +152,7 @@ export function createRequestHandler(ctx: ServerContext): RequestHandler {
         }
         if (req.query === THUMBNAIL_QUERY && isThumbnailable(found.fsPath)) {
           logDebug(`${req.peer} | Handle Thumbnail`);
-          await serveThumbnail(req, res, found);
+          await serveThumbnail(req, res, found, thumbnailOptions);
           return;
         }
         logDebug(`${req.peer} | Handle File`);
@@ -117,13 +162,15 @@ export function createRequestHandler(ctx: ServerContext): RequestHandler {
         if (req.method === "OPTIONS" || !allows(STATIC_METHODS, req.method)) {
           return await answerMethod(req, res, STATIC_METHODS);
         }
-        const index = indexFiles.find(found.fsPath, found.info);
-        if (index !== null) {
+        // Resolved like any URL: confined, and cached (also when absent).
+        const index = resolver.resolve(`${found.urlPath}index.html`);
+        if (index.kind === "file" || index.kind === "cgi") {
           logDebug(`${req.peer} | Handle Index`);
-          await files.serve(req, res, {
-            fsPath: `${found.fsPath}/index.html`,
-            info: index,
-          });
+          await files.serve(req, res, index);
+          return;
+        }
+        if (index.kind === "forbidden") {
+          await sendErrorPage(res, 403, { detail: req.path });
           return;
         }
         logDebug(`${req.peer} | Handle Directory`);

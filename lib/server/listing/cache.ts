@@ -32,10 +32,18 @@
  *   entries) and `maxSnapshots`: the least recently read snapshots are
  *   dropped first. A
  *   directory in steady use is re-read every second, so it stays.
+ * - With a `watch` of the served tree (`../core/fs_watch.ts`) the clock
+ *   gives way to events: a snapshot stays until a change is reported at
+ *   its directory or at an entry of it (a file's size or mtime changing
+ *   included), so a hit makes no file-system call at all. Without events
+ *   the watch's interval (1 s) is the bound; while the watch is starting,
+ *   or for a directory so new that the watch may not cover it yet,
+ *   nothing is trusted and every request reads again.
  *
  * @module
  */
 
+import type { FsWatch } from "../core/fs_watch.ts";
 import type { PreparedResponse } from "../core/prepared_response.ts";
 import type { HeaderList } from "../../http/header_fields.ts";
 import type { Validators } from "../../http/validators.ts";
@@ -76,6 +84,12 @@ export interface DirectoryRead {
   readonly entries: ListingEntry[];
   /** The `Last-Modified` of listings made from them, or null for none. */
   readonly lastModifiedMs: number | null;
+  /**
+   * How long the read may be trusted at most, in ms, whatever events say
+   * (a listing read too soon after a change must be read again to get a
+   * date); absent for no limit.
+   */
+  readonly trustForMs?: number;
 }
 
 /** The entries of one directory as read, and what was rendered from them. */
@@ -100,6 +114,8 @@ export interface ListingCacheOptions {
   readCostFactor?: number;
   /** The clock, in ms (monotonic); tests inject one. */
   now?: () => number;
+  /** The watch whose events decide freshness (else `freshForMs` does). */
+  watch?: FsWatch;
 }
 
 interface Snapshot extends ListingSnapshot {
@@ -109,6 +125,8 @@ interface Snapshot extends ListingSnapshot {
   freshFor: number;
   readonly variants: Map<string, RenderedListing>;
   bytes: number;
+  /** The directory's paths, whose changes (or their entries') drop it. */
+  readonly paths: readonly string[];
 }
 
 /** Default staleness bound for sizes and times of entries. */
@@ -153,6 +171,9 @@ export class ListingCache {
   #maxSnapshots: number;
   #readCostFactor: number;
   #now: () => number;
+  #watch: FsWatch | null;
+  /** Snapshot keys by directory path, for events. */
+  #byPath = new Map<string, Set<string>>();
 
   /** Creates an empty cache. */
   constructor(options: ListingCacheOptions = {}) {
@@ -160,7 +181,10 @@ export class ListingCache {
     this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.#maxSnapshots = options.maxSnapshots ?? DEFAULT_MAX_SNAPSHOTS;
     this.#readCostFactor = options.readCostFactor ?? DEFAULT_READ_COST_FACTOR;
-    this.#now = options.now ?? (() => performance.now());
+    this.#watch = options.watch ?? null;
+    this.#now = options.now ?? this.#watch?.now.bind(this.#watch) ??
+      (() => performance.now());
+    this.#watch?.onChange((paths) => this.#onChange(paths));
   }
 
   /** Snapshots held. */
@@ -177,13 +201,16 @@ export class ListingCache {
    * The snapshot for `key` if its stamp equals `stamp` and it is fresh;
    * otherwise calls `read` and stores a new one (or renews the old one
    * when `read` found the same entries). Errors from `read`
-   * propagate, and drop any old snapshot for `key`.
+   * propagate, and drop any old snapshot for `key`. `paths` are the
+   * directory's paths, for the watch's events.
    */
   snapshot(
     key: string,
     stamp: DirectoryStamp,
     read: () => DirectoryRead,
+    paths: readonly string[] = [],
   ): ListingSnapshot {
+    if (this.#watch?.pending) this.#watch.flush();
     const now = this.#now();
     const old = this.#snapshots.get(key);
     const sameStamp = old !== undefined && old.stamp.ino === stamp.ino &&
@@ -196,10 +223,13 @@ export class ListingCache {
       if (old !== undefined) this.#drop(key, old);
       throw err;
     }
-    const freshFor = Math.max(
-      this.#freshForMs,
-      (this.#now() - now) * this.#readCostFactor,
+    const trusted = Math.min(
+      this.#trustedForMs(paths),
+      found.trustForMs ?? Infinity,
     );
+    const freshFor = trusted <= 0
+      ? 0
+      : Math.max(trusted, (this.#now() - now) * this.#readCostFactor);
     // Stale but unchanged (the usual case under load): keep the rendered
     // variants and just restart the clock, so a re-read costs no render.
     // Their date still holds; only gaining a date is worth a render.
@@ -224,8 +254,14 @@ export class ListingCache {
       lastModifiedMs: found.lastModifiedMs,
       variants: new Map(),
       bytes: entriesBytes(found.entries),
+      paths,
     };
     this.#snapshots.set(key, fresh);
+    for (const p of paths) {
+      let keys = this.#byPath.get(p);
+      if (keys === undefined) this.#byPath.set(p, keys = new Set());
+      keys.add(key);
+    }
     this.#bytes += fresh.bytes;
     this.#evict();
     return fresh;
@@ -257,12 +293,45 @@ export class ListingCache {
   /** Forgets everything. */
   clear(): void {
     this.#snapshots.clear();
+    this.#byPath.clear();
     this.#bytes = 0;
+  }
+
+  /** How long a snapshot of the directory at `paths` may be trusted. */
+  #trustedForMs(paths: readonly string[]): number {
+    const watch = this.#watch;
+    if (watch === null) return this.#freshForMs;
+    for (const p of paths) if (!watch.childrenSettled(p)) return 0;
+    return watch.maxAgeMs;
+  }
+
+  /** Drops the snapshots of changed directories and of their parents. */
+  #onChange(paths: readonly string[]): void {
+    if (this.#watch !== null && paths.includes(this.#watch.root)) {
+      this.clear();
+      return;
+    }
+    for (const changed of paths) {
+      const parent = changed.slice(0, changed.lastIndexOf("/")) || "/";
+      for (const dir of [changed, parent]) {
+        const keys = this.#byPath.get(dir);
+        if (keys === undefined) continue;
+        for (const key of [...keys]) {
+          const snapshot = this.#snapshots.get(key);
+          if (snapshot !== undefined) this.#drop(key, snapshot);
+        }
+      }
+    }
   }
 
   #drop(key: string, snapshot: Snapshot): void {
     this.#snapshots.delete(key);
     this.#bytes -= snapshot.bytes;
+    for (const p of snapshot.paths) {
+      const keys = this.#byPath.get(p);
+      keys?.delete(key);
+      if (keys?.size === 0) this.#byPath.delete(p);
+    }
   }
 
   #evict(): void {

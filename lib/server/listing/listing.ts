@@ -2,7 +2,9 @@
  * Directory listings: an HTML page for people (a table or a grid, with
  * thumbnails and players) or JSON for scripts, in the order the query
  * asks (`?C=M;O=D;view=grid`), served from a {@linkcode ListingCache} so
- * that a hot listing costs one `stat` and one write. Each variant has a
+ * that a hot listing costs one write (with a watch of the tree, no
+ * file-system call at all). The directory is read through a handle bound
+ * inside the document root. Each variant has a
  * strong `ETag` (a hash of its bytes) and, once the directory has been
  * still for a moment, a `Last-Modified`; conditional requests are
  * answered by `lib/http/conditional.ts` like those for files.
@@ -17,6 +19,7 @@ import { formatHttpDate } from "../../http/date.ts";
 import { contentEntityTag, lastModifiedOf } from "../../http/validators.ts";
 import { sendErrorPage } from "../core/error_page.ts";
 import { statusOfVanishedPath } from "../core/fs_errors.ts";
+import { readConfinedDirectory } from "../core/confined_open.ts";
 import {
   type DirectoryRead,
   type DirectoryStamp,
@@ -43,8 +46,10 @@ import type { ResponseWriter } from "../core/response_writer.ts";
 
 /** A directory to list. */
 export interface DirectoryTarget {
-  /** Its path on disk. */
+  /** Its path on disk, as the URL named it. */
   fsPath: string;
+  /** Its checked real path (default: `fsPath`). */
+  realPath?: string;
   /** Its URL path, ending in `/`. */
   urlPath: string;
   /** Its `stat`, when the caller already has one (saves a syscall). */
@@ -60,9 +65,11 @@ export interface ListingOptions {
    * they resolve inside it.
    */
   root: string;
+  /** The cache to use (default: one shared by the process, no watch). */
+  cache?: ListingCache;
 }
 
-const cache = new ListingCache();
+const sharedCache = new ListingCache();
 const encoder = new TextEncoder();
 
 /**
@@ -92,8 +99,21 @@ function readDirectory(
   options: ListingOptions,
 ): DirectoryRead {
   const readAt = Date.now();
-  const { entries, changedMs } = readDirectoryEntries(dir.fsPath, options);
-  const dirChangedMs = changeTimeOf(Deno.statSync(dir.fsPath));
+  // Read through a handle bound inside the root: a symlink swapped on
+  // the way cannot show another directory's names.
+  const read = readConfinedDirectory(
+    options.root,
+    dir.realPath ?? dir.fsPath,
+    (dirPath, checked) => ({
+      ...readDirectoryEntries(dirPath, options),
+      dirChangedMs: changeTimeOf(checked.info),
+    }),
+  );
+  if (read === "forbidden") {
+    throw new Deno.errors.PermissionDenied("Directory is outside the root");
+  }
+  if (read === "not-found") throw new Deno.errors.NotFound("No directory");
+  const { entries, changedMs, dirChangedMs } = read;
   const newest = changedMs === null || dirChangedMs === null
     ? changedMs ?? dirChangedMs
     : Math.max(changedMs, dirChangedMs);
@@ -102,6 +122,10 @@ function readDirectory(
   return {
     entries,
     lastModifiedMs: settled ? lastModifiedOf(newest, readAt) : null,
+    // Read again once it has been still long enough to get a date.
+    trustForMs: settled || newest === null
+      ? undefined
+      : Math.max(0, newest + LISTING_RACY_WINDOW_MS - readAt),
   };
 }
 
@@ -164,7 +188,10 @@ export async function serveDirectoryListing(
 ): Promise<void> {
   const query = parseListingQuery(req.query);
   const format = chooseListingFormat(query, req.headers.get("accept"));
+  const cache = options.cache ?? sharedCache;
   const key = `${options.dotfiles ? "+" : "-"}${dir.urlPath}\0${dir.fsPath}`;
+  const realPath = dir.realPath ?? dir.fsPath;
+  const paths = realPath === dir.fsPath ? [realPath] : [realPath, dir.fsPath];
   let snapshot;
   try {
     const info = dir.info ?? Deno.statSync(dir.fsPath);
@@ -172,6 +199,7 @@ export async function serveDirectoryListing(
       key,
       stampOf(info),
       () => readDirectory(dir, options),
+      paths,
     );
   } catch (err) {
     const status = statusOfVanishedPath(err, "directory");

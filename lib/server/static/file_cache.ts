@@ -1,7 +1,10 @@
 /**
  * A bounded, least-recently-used cache of what was learned about files,
- * keyed by path and checked on every lookup against a fresh `stat`, so a
- * file changed on disk is never answered from the cache.
+ * keyed by path and checked on every lookup against the `stat` the
+ * request resolved the file with, so a file whose version changed is
+ * never answered from the cache. The check compares numbers only: with
+ * the resolver keeping that `stat` until the file system reports a
+ * change, a hit costs no file-system call.
  *
  * @module
  */

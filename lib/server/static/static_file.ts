@@ -1,19 +1,31 @@
 /**
  * Static files: validators (`ETag`, `Last-Modified`), conditional requests,
  * single byte ranges, a cache of small files and of every file's ready-made
- * headers that is checked against each request's fresh `stat`, and
- * streaming of files of any size with back-pressure in constant memory.
+ * headers, and streaming of files of any size with back-pressure in
+ * bounded memory.
  *
- * A response whose body fits one buffer goes out as one write of head and
- * body, so it never waits on Nagle's algorithm and costs one syscall.
+ * - The cache is checked against the `stat` the caller resolved the file
+ *   with (kept by the docroot resolver until the file system reports a
+ *   change), so a cached hit makes no file-system call; a `watch` also
+ *   drops the entries of changed paths so they do not wait for eviction.
+ * - A file is read through a handle bound inside the document root
+ *   (`../core/confined_open.ts`): when the resolver's identity still holds,
+ *   an open and a `stat` are all it costs; a file that changed since is
+ *   answered as it is now.
+ * - A response whose body fits one buffer goes out as one write of head
+ *   and body, so it never waits on Nagle's algorithm and costs one
+ *   syscall. Larger ones stream in pieces sized to the file (up to 1 MiB)
+ *   from a pool bounded in total memory.
  *
  * @module
  */
 
 import { BufferPool } from "./buffer_pool.ts";
 import { evaluatePreconditions, ifRangeHolds } from "../../http/conditional.ts";
+import { type ConfinedFile, openConfinedFile } from "../core/confined_open.ts";
 import { sendErrorPage } from "../core/error_page.ts";
-import { FileCache, stampOf } from "./file_cache.ts";
+import type { FsWatch } from "../core/fs_watch.ts";
+import { FileCache, stampMatches, stampOf } from "./file_cache.ts";
 import {
   describeFile,
   type FileRepresentation,
@@ -26,9 +38,11 @@ import type { ResponseWriter } from "../core/response_writer.ts";
 
 /** A regular file found in the document root. */
 export interface StaticFile {
-  /** Its path on disk. */
+  /** Its path as the URL named it; its name gives the media type. */
   fsPath: string;
-  /** Its `stat` (symlinks followed), taken during resolution. */
+  /** Its checked real path (default: `fsPath`). */
+  realPath?: string;
+  /** Its `stat` (symlinks followed), as checked during resolution. */
   info: Deno.FileInfo;
 }
 
@@ -41,18 +55,22 @@ export interface StaticFileOptions {
   /** Most files the cache describes. */
   cacheMaxEntries?: number;
   /**
-   * Size of the pooled read buffers; bodies up to this size are sent in
-   * one write with their head, larger ones are streamed in such chunks.
+   * Largest read buffer: bodies up to this size are sent in one write
+   * with their head, larger ones are streamed in pieces of this size.
    */
   chunkBytes?: number;
   /** Read buffers kept for reuse between requests. */
   pooledBuffers?: number;
+  /** Most bytes in read buffers at once, across all requests. */
+  bufferBudgetBytes?: number;
   /**
    * A file changed less than this many ms ago is "racy": another write in
    * the same timestamp tick would leave its `stat` unchanged, so it is
    * neither cached nor given a strong validator.
    */
   racyWindowMs?: number;
+  /** Real path of the document root; files are opened bound inside it. */
+  root?: string;
 }
 
 /** The defaults of {@linkcode StaticFileOptions}. */
@@ -62,9 +80,11 @@ export const DEFAULT_STATIC_FILE_OPTIONS: Readonly<
   cacheMaxFileBytes: 64 * 1024,
   cacheMaxBytes: 32 * 1024 * 1024,
   cacheMaxEntries: 16_384,
-  chunkBytes: 128 * 1024,
+  chunkBytes: 1024 * 1024,
   pooledBuffers: 16,
+  bufferBudgetBytes: 32 * 1024 * 1024,
   racyWindowMs: 2000,
+  root: "/",
 });
 
 /**
@@ -83,30 +103,25 @@ export class FileChangedError extends Error {
   }
 }
 
-/** The error page for a file that cannot be opened, or null to rethrow. */
-function openFailureStatus(err: unknown): 403 | 404 | null {
-  if (
-    err instanceof Deno.errors.PermissionDenied ||
-    err instanceof Deno.errors.NotCapable
-  ) return 403;
-  if (
-    err instanceof Deno.errors.NotFound ||
-    err instanceof Deno.errors.NotADirectory ||
-    err instanceof Deno.errors.IsADirectory
-  ) return 404;
-  return null;
-}
-
-/** Reads until `target` is full or the file ends; returns the count. */
-function readFullySync(file: Deno.FsFile, target: Uint8Array): number {
+/** Reads from `position` until `target` is full or the file ends. */
+function readFullySync(
+  file: ConfinedFile,
+  target: Uint8Array,
+  position: number,
+): number {
   let filled = 0;
   while (filled < target.length) {
-    const n = file.readSync(target.subarray(filled));
-    if (n === null || n === 0) break;
+    const n = file.readSync(target.subarray(filled), position + filled);
+    if (n === 0) break;
     filled += n;
   }
   return filled;
 }
+
+/** What to answer once validators and range are weighed. */
+type Decision =
+  | { kind: "done" }
+  | { kind: "disk"; span: Span };
 
 /** Serves static files for one server, with its cache and buffer pool. */
 export class StaticFileServer {
@@ -114,17 +129,25 @@ export class StaticFileServer {
   #cache: FileCache<FileRepresentation>;
   #pool: BufferPool;
 
-  /** Creates a server with `options` over the defaults. */
-  constructor(options: StaticFileOptions = {}) {
+  /**
+   * Creates a server with `options` over the defaults; `watch` (of
+   * `options.root`) lets it drop what changed at once.
+   */
+  constructor(options: StaticFileOptions = {}, watch?: FsWatch) {
     this.#options = { ...DEFAULT_STATIC_FILE_OPTIONS, ...options };
     this.#cache = new FileCache({
       maxBytes: this.#options.cacheMaxBytes,
       maxEntries: this.#options.cacheMaxEntries,
     });
-    this.#pool = new BufferPool(
-      Math.max(1, this.#options.chunkBytes),
-      this.#options.pooledBuffers,
-    );
+    this.#pool = new BufferPool({
+      maxPieceBytes: this.#options.chunkBytes,
+      maxIdle: this.#options.pooledBuffers,
+      budgetBytes: this.#options.bufferBudgetBytes,
+    });
+    // Correctness comes from the stamps; this only frees memory early.
+    watch?.onChange((paths) => {
+      for (const p of paths) this.#cache.delete(p);
+    });
   }
 
   /** Files described by the cache (for tests and diagnostics). */
@@ -135,7 +158,8 @@ export class StaticFileServer {
   /**
    * Answers a GET or HEAD for `file`: 304 or 412 by the preconditions,
    * 206 or 416 for a single range on a GET, else 200; 403 or 404 when the
-   * file cannot be opened after all. A HEAD never opens the file.
+   * file cannot be opened after all. A HEAD never opens the file, and
+   * neither does a cached small file.
    *
    * @throws {FileChangedError} when the file shrinks while being read.
    * @throws socket errors when the client goes away mid-transfer; the
@@ -146,37 +170,81 @@ export class StaticFileServer {
     res: ResponseWriter,
     file: StaticFile,
   ): Promise<void> {
-    const rep = this.#representationOf(file);
+    let rep = this.#representationOf(file);
+    let decision = await this.#answerFromMemory(req, res, rep);
+    if (decision.kind === "done") return;
+    const opened = openConfinedFile(this.#options.root, file.fsPath, {
+      realPath: file.realPath ?? file.fsPath,
+      info: file.info,
+    });
+    if (typeof opened === "string") {
+      this.#cache.delete(file.fsPath);
+      await sendErrorPage(res, opened === "forbidden" ? 403 : 404, {
+        detail: req.path,
+      });
+      return;
+    }
+    try {
+      if (!stampMatches(rep.stamp, opened.info)) {
+        // Changed since it was resolved (its event is on the way): answer
+        // for the version that is open, and cache nothing of it yet.
+        this.#cache.delete(file.fsPath);
+        rep = describeFile(
+          file.fsPath,
+          stampOf(opened.info),
+          Date.now(),
+          this.#options.racyWindowMs,
+        );
+        decision = await this.#answerFromMemory(req, res, rep);
+        if (decision.kind === "done") return;
+        await this.#sendFromFile(res, opened, file.fsPath, decision.span);
+        return;
+      }
+      await this.#sendFromDisk(res, opened, file.fsPath, rep, decision.span);
+    } finally {
+      opened.close();
+    }
+  }
+
+  /**
+   * Answers what needs no file contents read now: 304, 412, 416, a cached
+   * body, a HEAD. Otherwise says which span to send from disk.
+   */
+  async #answerFromMemory(
+    req: HttpRequest,
+    res: ResponseWriter,
+    rep: FileRepresentation,
+  ): Promise<Decision> {
     const outcome = evaluatePreconditions(req.headers, rep);
     if (outcome === "not-modified") {
       await res.sendPrepared(rep.notModified);
-      return;
+      return { kind: "done" };
     }
     if (outcome === "failed") {
       await sendErrorPage(res, 412);
-      return;
+      return { kind: "done" };
     }
     const span = spanOf(req, rep);
     if (span === null) {
       await sendErrorPage(res, 416, {
         headers: [["Content-Range", unsatisfiedRangeOf(rep.size)]],
       });
-      return;
+      return { kind: "done" };
     }
     if (span === rep.whole && rep.prepared !== null) {
       await res.sendPrepared(rep.prepared);
-      return;
+      return { kind: "done" };
     }
     if (req.method === "HEAD") {
       await res.start(span.status, span.headers, span.length);
       await res.end();
-      return;
+      return { kind: "done" };
     }
     if (rep.body !== null) {
       await res.send(span.status, span.headers, sliceOf(rep.body, span));
-      return;
+      return { kind: "done" };
     }
-    await this.#sendFromDisk(req, res, file.fsPath, rep, span);
+    return { kind: "disk", span };
   }
 
   /** The cached description of `file`, or a new one (cached if stable). */
@@ -194,89 +262,85 @@ export class StaticFileServer {
   }
 
   /**
-   * Opens the file and sends `span` of it: a small stable file is read
-   * whole into the cache first, anything else goes through the buffers.
+   * Sends `span` of the open file: a small stable file is read whole into
+   * the cache first, anything else goes through the buffers.
    */
   async #sendFromDisk(
-    req: HttpRequest,
     res: ResponseWriter,
+    file: ConfinedFile,
     fsPath: string,
     rep: FileRepresentation,
     span: Span,
   ): Promise<void> {
-    let fh: Deno.FsFile;
-    try {
-      fh = Deno.openSync(fsPath, { read: true });
-    } catch (err) {
-      const failure = openFailureStatus(err);
-      if (failure === null) throw err;
-      this.#cache.delete(fsPath);
-      await sendErrorPage(res, failure, { detail: req.path });
+    if (rep.stable && rep.size <= this.#options.cacheMaxFileBytes) {
+      const body = new Uint8Array(rep.size);
+      if (readFullySync(file, body, 0) < body.length) {
+        throw new FileChangedError(fsPath);
+      }
+      const full = withBody(rep, body);
+      this.#cache.set(fsPath, full);
+      if (span === rep.whole) await res.sendPrepared(full.prepared!);
+      else await res.send(span.status, span.headers, sliceOf(body, span));
       return;
     }
-    try {
-      if (rep.stable && rep.size <= this.#options.cacheMaxFileBytes) {
-        const body = new Uint8Array(rep.size);
-        if (readFullySync(fh, body) < body.length) {
-          throw new FileChangedError(fsPath);
-        }
-        const full = withBody(rep, body);
-        this.#cache.set(fsPath, full);
-        if (span === rep.whole) await res.sendPrepared(full.prepared!);
-        else await res.send(span.status, span.headers, sliceOf(body, span));
-        return;
-      }
-      if (span.start > 0) fh.seekSync(span.start, Deno.SeekMode.Start);
-      await this.#sendFromFile(res, fh, fsPath, span);
-    } finally {
-      fh.close();
-    }
+    await this.#sendFromFile(res, file, fsPath, span);
   }
 
-  /** Sends `span.length` bytes from the current position of `fh`. */
+  /** Sends `span` of `file` through pooled buffers. */
   async #sendFromFile(
     res: ResponseWriter,
-    fh: Deno.FsFile,
+    file: ConfinedFile,
     fsPath: string,
     span: Span,
   ): Promise<void> {
     const { status, headers, length } = span;
-    const buffers = [this.#pool.acquire()];
-    let pendingRead: Promise<number | null> | null = null;
+    // Waits, holding nothing, when the memory budget is spent.
+    const buffers = [await this.#pool.acquire(length)];
+    let pendingRead: Promise<number> | null = null;
     try {
       const first = buffers[0]!;
       if (length <= first.length) {
         const body = first.subarray(0, length);
-        if (readFullySync(fh, body) < length) {
+        if (readFullySync(file, body, span.start) < length) {
           throw new FileChangedError(fsPath);
         }
         await res.send(status, headers, body);
         return;
       }
-      // Two buffers: the next chunk is read while the last one is being
-      // written, so disk and socket work overlap. Each write is awaited
-      // before its buffer is refilled: the socket accepting the bytes is
-      // the back-pressure, and no buffer changes under a pending write.
-      buffers.push(this.#pool.acquire());
+      // With a second buffer the next piece is read while the last one is
+      // being written, so disk and socket work overlap; without one (the
+      // budget is short) they take turns. Each write is awaited before its
+      // buffer is refilled: the socket accepting the bytes is the
+      // back-pressure, and no buffer changes under a pending write.
+      const second = this.#pool.tryAcquire(length - first.length);
+      if (second !== null) buffers.push(second);
       await res.start(status, headers, length);
       let left = length;
+      let position = span.start;
       let current = 0;
-      pendingRead = fh.read(roomIn(first, left));
+      pendingRead = file.read(roomIn(first, left), position);
       while (left > 0) {
-        const n: number | null = await pendingRead;
+        const n: number = await pendingRead!;
         pendingRead = null;
-        if (n === null || n === 0) throw new FileChangedError(fsPath);
+        if (n === 0) throw new FileChangedError(fsPath);
         left -= n;
+        position += n;
         const filled = buffers[current]!;
-        current ^= 1;
-        if (left > 0) pendingRead = fh.read(roomIn(buffers[current]!, left));
+        current = (current + 1) % buffers.length;
+        const next = buffers[current]!;
+        if (left > 0 && next !== filled) {
+          pendingRead = file.read(roomIn(next, left), position);
+        }
         await res.write(filled.subarray(0, n));
+        if (left > 0 && next === filled) {
+          pendingRead = file.read(roomIn(next, left), position);
+        }
       }
       await res.end();
     } finally {
       // A read still running targets a pooled buffer and the file about to
       // be closed: let it settle first (its outcome no longer matters).
-      if (pendingRead !== null) await pendingRead.catch(() => null);
+      if (pendingRead !== null) await pendingRead.catch(() => 0);
       for (const b of buffers) this.#pool.release(b);
     }
   }

@@ -5,14 +5,17 @@
  * the old version's entry ages out.
  *
  * Memory is bounded by `maxBytes` (bodies plus a small charge per entry)
- * and `maxEntries`, least recently used first out. Concurrent requests for
- * a thumbnail not made yet share one job instead of each starting one.
+ * and `maxEntries`, least recently used first out. With a `watch` of the
+ * tree, the versions of a changed file go at once instead of aging out.
+ * Concurrent requests for a thumbnail not made yet share one job instead
+ * of each starting one.
  *
  * @module
  */
 
 import type { HeaderList } from "../../http/header_fields.ts";
 import type { Validators } from "../../http/validators.ts";
+import type { FsWatch } from "../core/fs_watch.ts";
 
 /** A response ready to send for one thumbnail URL. */
 export interface CachedThumbnail {
@@ -40,6 +43,8 @@ export interface ThumbnailCacheOptions {
   maxBytes?: number;
   /** Most entries held. */
   maxEntries?: number;
+  /** The watch of the tree, to drop changed files' thumbnails early. */
+  watch?: FsWatch;
 }
 
 /** Default byte budget: 16 MiB, some thousands of thumbnails. */
@@ -49,6 +54,11 @@ export const DEFAULT_THUMBNAIL_CACHE_ENTRIES = 8192;
 
 // Rough cost of the key, the entry object and its header arrays.
 const ENTRY_OVERHEAD = 512;
+
+/** The path part of a {@linkcode thumbnailKeyOf} key. */
+function pathOfKey(key: string): string {
+  return key.slice(0, key.indexOf("\0"));
+}
 
 /** The cache key of one version of a file. */
 export function thumbnailKeyOf(fsPath: string, info: Deno.FileInfo): string {
@@ -64,11 +74,19 @@ export class ThumbnailCache {
   #bytes = 0;
   #maxBytes: number;
   #maxEntries: number;
+  /** Keys by file path, for the watch's events. */
+  #byPath = new Map<string, Set<string>>();
 
   /** Creates an empty cache. */
   constructor(options: ThumbnailCacheOptions = {}) {
     this.#maxBytes = options.maxBytes ?? DEFAULT_THUMBNAIL_CACHE_BYTES;
     this.#maxEntries = options.maxEntries ?? DEFAULT_THUMBNAIL_CACHE_ENTRIES;
+    // The keys name versions, so this only frees memory early.
+    options.watch?.onChange((paths) => {
+      for (const p of paths) {
+        for (const key of this.#byPath.get(p) ?? []) this.#delete(key);
+      }
+    });
   }
 
   /** Entries held. */
@@ -122,25 +140,36 @@ export class ThumbnailCache {
   /** Forgets everything held (jobs running still finish). */
   clear(): void {
     this.#entries.clear();
+    this.#byPath.clear();
     this.#bytes = 0;
+  }
+
+  #delete(key: string): void {
+    const old = this.#entries.get(key);
+    if (old === undefined) return;
+    this.#entries.delete(key);
+    this.#bytes -= old.body.length + ENTRY_OVERHEAD;
+    const path = pathOfKey(key);
+    const keys = this.#byPath.get(path);
+    keys?.delete(key);
+    if (keys?.size === 0) this.#byPath.delete(path);
   }
 
   #store(key: string, value: CachedThumbnail): void {
     const cost = value.body.length + ENTRY_OVERHEAD;
     if (cost > this.#maxBytes) return;
-    const old = this.#entries.get(key);
-    if (old !== undefined) {
-      this.#entries.delete(key);
-      this.#bytes -= old.body.length + ENTRY_OVERHEAD;
-    }
+    this.#delete(key);
     this.#entries.set(key, value);
     this.#bytes += cost;
-    for (const [k, v] of this.#entries) {
+    const path = pathOfKey(key);
+    let keys = this.#byPath.get(path);
+    if (keys === undefined) this.#byPath.set(path, keys = new Set());
+    keys.add(key);
+    for (const k of this.#entries.keys()) {
       if (
         this.#bytes <= this.#maxBytes && this.#entries.size <= this.#maxEntries
       ) break;
-      this.#entries.delete(k);
-      this.#bytes -= v.body.length + ENTRY_OVERHEAD;
+      this.#delete(k);
     }
   }
 }

@@ -8,9 +8,11 @@
  * Validators: a kept answer has an entity tag made from the file's size,
  * mtime and inode, and the file's mtime as its `Last-Modified`, so a
  * client revalidates (`If-None-Match` or `If-Modified-Since`, evaluated
- * by `lib/http/conditional.ts`) with one `stat` and gets 304 without
- * anything being decoded; answers to passing conditions (the queue is
- * full, the file is being written) are `no-store` and have no validators.
+ * by `lib/http/conditional.ts`) against the `stat` the request was
+ * resolved with and gets 304 without anything being read or decoded;
+ * answers to passing conditions (the queue is full, the file is being
+ * written) are `no-store` and have no validators. Images are read through
+ * a handle bound inside the document root (`../core/confined_open.ts`).
  *
  * @module
  */
@@ -27,6 +29,7 @@ import {
 import { logDebug } from "../../common/log.ts";
 import { sendErrorPage } from "../core/error_page.ts";
 import { statusOfVanishedPath } from "../core/fs_errors.ts";
+import { type ConfinedFile, openConfinedFile } from "../core/confined_open.ts";
 import { mediaKindOf } from "../core/media_kind.ts";
 import type { HttpRequest } from "../core/request.ts";
 import type { ResponseWriter } from "../core/response_writer.ts";
@@ -41,9 +44,11 @@ import { ThumbnailRenderer } from "./renderer.ts";
 
 /** A regular file to make a thumbnail of (as the dispatcher resolved it). */
 export interface ThumbnailSource {
-  /** Its path on disk. */
+  /** Its path on disk, as the URL named it. */
   fsPath: string;
-  /** Its `stat`, taken for this request. */
+  /** Its checked real path (default: `fsPath`). */
+  realPath?: string;
+  /** Its `stat`, as checked during resolution. */
   info: Deno.FileInfo;
 }
 
@@ -60,6 +65,8 @@ export interface ThumbnailOptions {
    * same mtime tick, unseen; its answer is not kept.
    */
   racyWindowMs?: number;
+  /** Real path of the document root; images are read bound inside it. */
+  root?: string;
 }
 
 /** Default {@linkcode ThumbnailOptions.maxFileBytes}: 64 MiB. */
@@ -150,11 +157,59 @@ function iconFor(
   };
 }
 
+/**
+ * The contents of `file`, read through a handle bound inside `root`, and
+ * whether they are the version `file.info` describes.
+ *
+ * @throws {Deno.errors.NotFound | Deno.errors.PermissionDenied} when the
+ * file is gone or leads out of the root by now.
+ */
+async function readSource(
+  file: ThumbnailSource,
+  root: string,
+): Promise<{ bytes: Uint8Array; same: boolean }> {
+  const opened = openConfinedFile(root, file.fsPath, {
+    realPath: file.realPath ?? file.fsPath,
+    info: file.info,
+  });
+  if (opened === "forbidden") {
+    throw new Deno.errors.PermissionDenied("Image is outside the root");
+  }
+  if (opened === "not-found") throw new Deno.errors.NotFound("No image");
+  try {
+    const now = opened.info;
+    const bytes = await readWhole(opened, now.size);
+    const same = bytes.length === file.info.size &&
+      now.size === file.info.size &&
+      now.mtime?.getTime() === file.info.mtime?.getTime() &&
+      now.ino === file.info.ino;
+    return { bytes, same };
+  } finally {
+    opened.close();
+  }
+}
+
+/** Reads up to `size` bytes from the start, off the JavaScript thread. */
+async function readWhole(
+  file: ConfinedFile,
+  size: number,
+): Promise<Uint8Array> {
+  const bytes = new Uint8Array(size);
+  let filled = 0;
+  while (filled < size) {
+    const n = await file.read(bytes.subarray(filled), filled);
+    if (n === 0) break;
+    filled += n;
+  }
+  return filled === size ? bytes : bytes.subarray(0, filled);
+}
+
 async function produce(
   file: ThumbnailSource,
   renderer: ThumbnailRenderer,
   maxFileBytes: number,
   racyWindowMs: number,
+  root: string,
 ): Promise<ProducedThumbnail> {
   const { fsPath, info } = file;
   if (mediaKindOf(mediaTypeOf(fsPath) ?? null) !== "thumbnail") {
@@ -165,9 +220,9 @@ async function produce(
   // Without an mtime or inode a changed file could keep its key.
   let stable = mtime !== undefined && info.ino !== null &&
     Date.now() - mtime >= racyWindowMs;
-  const bytes = await Deno.readFile(fsPath);
-  // Changed between the stat and the read: answer, but keep nothing.
-  if (bytes.length !== info.size) stable = false;
+  const { bytes, same } = await readSource(file, root);
+  // Changed since it was resolved: answer, but keep nothing.
+  if (!same) stable = false;
   const started = performance.now();
   try {
     const thumb = await renderer.render(bytes);
@@ -214,7 +269,14 @@ export async function serveThumbnail(
   try {
     answer = await cache.resolve(
       thumbnailKeyOf(file.fsPath, file.info),
-      () => produce(file, renderer, maxFileBytes, racyWindowMs),
+      () =>
+        produce(
+          file,
+          renderer,
+          maxFileBytes,
+          racyWindowMs,
+          options.root ?? "/",
+        ),
     );
   } catch (err) {
     const status = statusOfVanishedPath(err, "file");
