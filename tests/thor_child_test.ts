@@ -86,7 +86,18 @@ Deno.test("children get the same run for one process and a share of the rate", (
     "x/y",
   ]);
   const child = roundTrip(childOptions(parent));
-  assert.deepEqual(child, { ...parent, processes: 1, rate: 25, child: true });
+  // The 300 scheduled requests (100/s for 3 s) are split exactly.
+  assert.deepEqual(child, {
+    ...parent,
+    processes: 1,
+    rate: 25,
+    requests: 75,
+    requestsGiven: true,
+    child: true,
+  });
+  const uneven = options(["-p", "3", "--rate", "100", "-d", "1", "x"]);
+  const shares = [0, 1, 2].map((i) => childOptions(uneven, i).requests);
+  assert.deepEqual(shares, [34, 33, 33]);
   assert.equal(new TextDecoder().decode(child.body!), "-dash");
   const counted = roundTrip(
     childOptions(options(["-p", "3", "-r", "5", "x"])),

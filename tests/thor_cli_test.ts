@@ -267,14 +267,20 @@ Deno.test("-v logs each request, each process's average and each exit", async ()
     ),
   );
   const elapsed = new RegExp(
-    `^${STAMP} (\\d+) \\| Elapsed time: \\d+\\.\\d\\d seconds$`,
+    // Milliseconds to three significant digits: 0.412, 1.05, 12.3.
+    `^${STAMP} (\\d+) \\| Elapsed time: (?=\\d*\\.?\\d*[1-9])(\\d\\.\\d\\d|\\d\\d\\.\\d|\\d{3,}|0\\.0*\\d{3}) ms$`,
   );
   const average = new RegExp(
     `^${STAMP} (\\d+) \\| Average elapsed time: \\d+\\.\\d\\d seconds$`,
   );
   assert.equal(lines.filter((l) => elapsed.test(l)).length, 3);
   assert.equal(lines.filter((l) => average.test(l)).length, 1);
-  assert.equal(lines.length, 5);
+  // -p 1 is a process too: it logs its own exit.
+  assert.match(
+    lines[5]!,
+    new RegExp(`^${STAMP} Process \\d+ terminated with exit status 0$`),
+  );
+  assert.equal(lines.length, 6);
 
   const many = await thor(["-v", "-p", "2", "-r", "2", "--json", url]);
   assert.equal(many.code, 0);
@@ -393,4 +399,104 @@ Deno.test("a duration run in which nothing finished exits 1", async () => {
     result.stderr,
     "thor: No request finished before the run ended\n",
   );
+});
+
+/** Starts thor, waits until the server has answered a few requests, sends SIGINT. */
+async function interrupted(args: string[], seen: () => number) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: denoRunArgs("thor.ts", args),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const started = performance.now();
+  while (seen() < 10 && performance.now() - started < 15_000) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const sentAt = performance.now();
+  child.kill("SIGINT");
+  const out = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+    stopMs: performance.now() - sentAt,
+  };
+}
+
+Deno.test("Ctrl-C stops the run, reports it as interrupted and exits 130", async () => {
+  await using server = startScriptedServer(serveEach(() => okResponse("i")));
+  const url = `http://127.0.0.1:${server.port}/`;
+  const text = await interrupted(
+    ["-d", "20", url],
+    () => server.requests.length,
+  );
+  assert.equal(text.code, 130, text.stderr);
+  assert.ok(text.stopMs < 5000, `took ${text.stopMs} ms to stop`);
+  assert.match(text.stdout, /Run interrupted after \d+\.\d\d s/);
+  assert.match(text.stdout, /^Requests +issued +\d+$/m);
+
+  const before = server.requests.length;
+  const json = await interrupted(
+    ["-p", "2", "-d", "20", "--json", url],
+    () => server.requests.length - before,
+  );
+  assert.equal(json.code, 130, json.stderr);
+  const summary = JSON.parse(json.stdout);
+  assert.equal(summary.interrupted, true);
+  assert.equal(summary.processes, 2);
+  assert.ok(summary.requests > 0);
+});
+
+Deno.test("mb_per_s is reported, mbps kept as its alias; -d keeps sub-ms values", async () => {
+  await using server = startScriptedServer(serveEach(() => okResponse("abc")));
+  const url = `http://127.0.0.1:${server.port}/`;
+  const result = await thor(["-r", "4", "--json", url]);
+  assert.equal(result.code, 0, result.stderr);
+  const summary = json(result);
+  assert.equal(typeof summary.mb_per_s, "number");
+  assert.equal(summary.mbps, summary.mb_per_s);
+  assert.equal(summary.interrupted, false);
+
+  // 0.1 ms at 20000/s schedules exactly two requests, in both shapes.
+  for (const p of ["1", "2"]) {
+    const short = await thor([
+      "-p",
+      p,
+      "--rate",
+      "20000",
+      "-d",
+      "0.0001",
+      "--json",
+      url,
+    ]);
+    assert.equal(short.code, 0, short.stderr);
+    const s = json(short);
+    assert.equal(s.scheduled, 2);
+    assert.equal(s.sent + s.unsent, 2);
+  }
+});
+
+Deno.test("a rate run splits rate × duration exactly across processes", async () => {
+  await using server = startScriptedServer(serveEach(() => okResponse("r")));
+  const url = `http://127.0.0.1:${server.port}/`;
+  const result = await thor([
+    "-p",
+    "3",
+    "--rate",
+    "200",
+    "-d",
+    "1",
+    "--json",
+    url,
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const summary = json(result);
+  assert.equal(summary.scheduled, 200);
+  assert.equal(summary.sent + summary.unsent, 200);
+  assert.equal(summary.requests, summary.sent);
+  assert.equal(typeof summary.schedule_lag_ms.p99, "number");
+  assert.equal(typeof summary.rate_held, "boolean");
 });

@@ -67,6 +67,9 @@ Deno.test("every flag is read", () => {
   assert.equal(o.url.port, 81);
   const d = options(["-d", "2.5", "--rate", "100", "x"]);
   assert.equal(d.durationMs, 2500);
+  // Kept in ms or finer, never rounded to 0.
+  assert.equal(options(["-d", "0.0001", "x"]).durationMs, 0.1);
+  assert.equal(options(["-d", "1.2345", "x"]).durationMs, 1234.5);
   assert.equal(d.rate, 100);
   assert.equal(runMode(d), "rate");
   assert.equal(runMode(options(["-d", "1", "x"])), "duration");

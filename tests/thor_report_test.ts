@@ -79,8 +79,10 @@ Deno.test("summaryJson has exactly the documented shape and figures", () => {
     bytes: 1_500_000,
     elapsed_s: 2,
     rps: 500,
+    mb_per_s: 0.75,
     mbps: 0.75,
     latency_ms: KNOWN_LATENCY,
+    interrupted: false,
   });
   // Survives JSON unchanged: no NaN, Infinity or Map inside.
   assert.deepEqual(JSON.parse(JSON.stringify(summary)), summary);
@@ -228,4 +230,62 @@ Deno.test("a rare failure reads as a small share, never as none", () => {
   const text = formatTextReport(stats, { ...META, mode: "count" });
   assert.match(text, /^ {2}read +1 +<0\.01%$/m);
   assert.match(text, /closed loop, 100001 requests/);
+});
+
+Deno.test("a rate run that fell behind says so, with unsent and schedule lag", () => {
+  const stats = new RunStats();
+  stats.scheduled = 10;
+  for (let i = 0; i < 6; i++) {
+    stats.recordResponse(200, 1, 10, 1.5);
+    stats.scheduleLag.recordMs(0.05);
+  }
+  stats.elapsedMs = 1000;
+  const meta: ReportMeta = { ...META, mode: "rate", rate: 10 };
+  const summary = summaryJson(stats, meta);
+  assert.equal(summary.scheduled, 10);
+  assert.equal(summary.sent, 6);
+  assert.equal(summary.unsent, 4);
+  assert.equal(summary.rate_held, false);
+  assert.equal(
+    (summary.schedule_lag_ms as Record<string, number>).p50,
+    0.05,
+  );
+  const text = formatTextReport(stats, meta);
+  assert.match(text, /^ +unsent +4 of 10 scheduled$/m);
+  assert.match(
+    text,
+    /^Schedule lag \(ms, send time - intended time\): p50 0\.050/m,
+  );
+  assert.match(
+    text,
+    /^Note: The run did not hold its rate: 4 of 10 scheduled/m,
+  );
+
+  // Everything sent, but late: that is not holding the rate either.
+  const late = new RunStats();
+  late.scheduled = 2;
+  late.recordResponse(200, 1, 10, 30);
+  late.recordResponse(200, 1, 10, 30);
+  late.scheduleLag.recordMs(0.01);
+  late.scheduleLag.recordMs(29);
+  late.elapsedMs = 1000;
+  assert.equal(summaryJson(late, { ...meta, rate: 2 }).rate_held, false);
+  const onTime = new RunStats();
+  onTime.scheduled = 1;
+  onTime.recordResponse(200, 1, 10, 1);
+  onTime.scheduleLag.recordMs(0.01);
+  onTime.elapsedMs = 1000;
+  assert.equal(summaryJson(onTime, { ...meta, rate: 1 }).rate_held, true);
+  assert.deepEqual(reportNotes(onTime, { ...meta, rate: 1 }), []);
+});
+
+Deno.test("an interrupted run says after how long, in JSON and text", () => {
+  const stats = knownStats();
+  const meta: ReportMeta = { ...META, interrupted: true };
+  assert.equal(summaryJson(stats, meta).interrupted, true);
+  assert.match(
+    formatTextReport(stats, meta),
+    /^Note: Run interrupted after 2\.00 s; the figures cover only the part that ran\.$/m,
+  );
+  assert.ok(!reportNotes(stats, META).some((n) => /interrupted/.test(n)));
 });

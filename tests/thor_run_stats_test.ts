@@ -301,3 +301,31 @@ Deno.test("fromWire refuses bad input with a clear sentence-case error", () => {
     );
   }
 });
+
+Deno.test("schedule lag and the scheduled count travel on the wire and merge", () => {
+  const part = (scheduled: number, lags: number[]) => {
+    const stats = new RunStats();
+    stats.scheduled = scheduled;
+    for (const lag of lags) stats.scheduleLag.recordMs(lag);
+    return RunStats.fromWire(stats.toWire());
+  };
+  const a = part(5, [0.01, 0.02, 0.5]);
+  assert.equal(a.scheduled, 5);
+  assert.equal(a.scheduleLag.count, 3);
+  assert.equal(a.scheduleLag.maxMs(), 0.5);
+  assert.equal(a.unsent, 2);
+  const total = RunStats.merged([a, part(4, [0.01, 0.01, 0.01, 3])]);
+  assert.equal(total.scheduled, 9);
+  assert.equal(total.scheduleLag.count, 7);
+  assert.equal(total.scheduleLag.maxMs(), 3);
+  assert.equal(total.unsent, 2);
+  // A line from a run without a schedule (older children) still reads.
+  const plain = JSON.parse(new RunStats().toWire());
+  delete plain.scheduleLag;
+  delete plain.scheduled;
+  assert.equal(RunStats.fromWire(JSON.stringify(plain)).scheduled, 0);
+  assert.throws(
+    () => RunStats.fromWire(JSON.stringify({ ...plain, scheduled: -1 })),
+    /"scheduled" must be a non-negative integer/,
+  );
+});

@@ -27,6 +27,8 @@ export interface ProcessesOutcome {
   lastError: FailureNote | null;
   /** One line per child that ended without results. */
   failures: string[];
+  /** True when SIGINT stopped the children early. */
+  interrupted: boolean;
 }
 
 /** Live totals across children, for the progress line. */
@@ -35,6 +37,11 @@ export interface ChildrenProgress {
   done: number;
   /** Requests failed so far. */
   errors: number;
+}
+
+/** Logs (with `-v`) the classic line for a thor process that ended. */
+export function logTerminated(pid: number, status: number): void {
+  logDebug(`Process ${pid} terminated with exit status ${status}`);
 }
 
 /** One child process and what it has said. */
@@ -107,10 +114,10 @@ export async function runProcesses(
   onStart: (progress: () => ChildrenProgress) => void = () => {},
   command?: (args: readonly string[]) => CommandLine,
 ): Promise<ProcessesOutcome> {
-  const line = encodeChildOptions(childOptions(options));
   const handles: ChildHandle[] = [];
   try {
     for (let i = 0; i < options.processes; i++) {
+      const line = encodeChildOptions(childOptions(options, i));
       handles.push(new ChildHandle(line, command));
     }
   } catch (err) {
@@ -128,7 +135,9 @@ export async function runProcesses(
     }
     return { done, errors };
   });
+  let interrupted = false;
   const onInterrupt = () => {
+    interrupted = true;
     for (const h of handles) h.child.send(CHILD_LINES.stop);
   };
   Deno.addSignalListener("SIGINT", onInterrupt);
@@ -136,9 +145,7 @@ export async function runProcesses(
   try {
     await Promise.all(handles.map(async (h) => {
       const status = await h.finish();
-      logDebug(
-        `Process ${h.child.pid} terminated with exit status ${status.code}`,
-      );
+      logTerminated(h.child.pid, status.code);
       if (h.stats === null) {
         failures.push(
           `Process ${h.child.pid} ${
@@ -153,5 +160,5 @@ export async function runProcesses(
   const parts = handles.flatMap((h) => h.stats === null ? [] : [h.stats]);
   let lastError: FailureNote | null = null;
   for (const h of handles) lastError = h.lastError ?? lastError;
-  return { stats: RunStats.merged(parts), lastError, failures };
+  return { stats: RunStats.merged(parts), lastError, failures, interrupted };
 }

@@ -24,6 +24,8 @@ export interface ReportMeta {
   mode: "count" | "duration" | "rate";
   /** Target requests per second in `rate` mode. */
   rate?: number;
+  /** True when SIGINT (Ctrl-C) ended the run early. */
+  interrupted?: boolean;
 }
 
 /** Percentiles reported, as JSON key, text label and percentile. */
@@ -38,6 +40,18 @@ export const LATENCY_PERCENTILES: ReadonlyArray<
   ["p999", "p99.9", 99.9],
   ["p9999", "p99.99", 99.99],
 ];
+
+/**
+ * Schedule lag p99 above which a `rate` run did not hold its rate: beyond
+ * it, the pacer's lateness would read as server latency.
+ */
+export const SCHEDULE_LAG_LIMIT_MS = 2;
+
+/** True when a `rate` run sent every request on time. */
+export function heldRate(stats: RunStats): boolean {
+  return stats.unsent === 0 &&
+    stats.scheduleLag.percentileMs(99) <= SCHEDULE_LAG_LIMIT_MS;
+}
 
 /** Below this share of the target rate a `rate` run is called out. */
 const RATE_SHORTFALL = 0.95;
@@ -112,9 +126,19 @@ export function summaryJson(
     bytes: stats.bytes,
     elapsed_s: round(stats.elapsedMs / 1000, 3),
     rps: round(requestsPerSecond(stats), 2),
+    mb_per_s: round(megabytesPerSecond(stats), 3),
+    // Deprecated alias of mb_per_s (megabytes, not megabits, per second).
     mbps: round(megabytesPerSecond(stats), 3),
     latency_ms: latencySummary(stats.latency),
+    interrupted: meta.interrupted === true,
   };
+  if (meta.mode === "rate") {
+    summary.scheduled = stats.scheduled;
+    summary.sent = stats.scheduleLag.count;
+    summary.unsent = stats.unsent;
+    summary.rate_held = heldRate(stats);
+    summary.schedule_lag_ms = latencySummary(stats.scheduleLag);
+  }
   if (stats.correctedLatency.count > 0) {
     summary.latency_corrected_ms = latencySummary(stats.correctedLatency);
   }
@@ -207,6 +231,14 @@ function latencyLines(stats: RunStats): string[] {
   return ["Latency (ms)", ...table(rows)];
 }
 
+/** The pacer's own lateness, apart from the latency it would distort. */
+function scheduleLagLine(stats: RunStats): string {
+  const lag = latencySummary(stats.scheduleLag);
+  return `Schedule lag (ms, send time - intended time): p50 ${
+    ms(lag.p50 ?? 0)
+  }  p99 ${ms(lag.p99 ?? 0)}  max ${ms(lag.max ?? 0)}`;
+}
+
 function distributionLines(stats: RunStats): string[] {
   const bins = stats.latency.distribution(DISTRIBUTION_BINS);
   const most = Math.max(0, ...bins.map((b) => b.count));
@@ -237,6 +269,13 @@ function distributionLines(stats: RunStats): string[] {
 /** The honest caveats for this run, one sentence each. */
 export function reportNotes(stats: RunStats, meta: ReportMeta): string[] {
   const notes: string[] = [];
+  if (meta.interrupted) {
+    notes.push(
+      `Run interrupted after ${
+        (stats.elapsedMs / 1000).toFixed(2)
+      } s; the figures cover only the part that ran.`,
+    );
+  }
   const failed = stats.errorCount;
   if (stats.completed === 0) {
     notes.push("No request completed, so there are no latency figures.");
@@ -254,6 +293,14 @@ export function reportNotes(stats: RunStats, meta: ReportMeta): string[] {
       `${notOk} responses (${
         percent(notOk, stats.completed)
       }) were not 2xx/3xx; they count in throughput and latency.`,
+    );
+  }
+  if (meta.mode === "rate" && !heldRate(stats)) {
+    notes.push(
+      `The run did not hold its rate: ${stats.unsent} of ${stats.scheduled} scheduled requests ` +
+        `were never sent, and the schedule lag p99 was ${
+          ms(stats.scheduleLag.percentileMs(99))
+        } ms (limit ${SCHEDULE_LAG_LIMIT_MS} ms).`,
     );
   }
   if (meta.mode === "rate") {
@@ -287,6 +334,9 @@ export function formatTextReport(stats: RunStats, meta: ReportMeta): string {
         ["", "completed", String(stats.completed)],
         ["", "ok (2xx/3xx)", String(stats.ok)],
         ["", "errors", String(stats.errorCount)],
+        ...(meta.mode === "rate"
+          ? [["", "unsent", `${stats.unsent} of ${stats.scheduled} scheduled`]]
+          : []),
         ["Throughput", "requests/s", requestsPerSecond(stats).toFixed(2)],
         ["", "MB/s", megabytesPerSecond(stats).toFixed(3)],
         ["", "MB received", (stats.bytes / 1e6).toFixed(3)],
@@ -324,6 +374,7 @@ export function formatTextReport(stats: RunStats, meta: ReportMeta): string {
   if (stats.completed > 0) {
     lines.push("");
     lines.push(...latencyLines(stats));
+    if (meta.mode === "rate") lines.push(scheduleLagLine(stats));
     lines.push("");
     lines.push(...distributionLines(stats));
   }
