@@ -8,6 +8,7 @@ import {
   hostWithoutPort,
 } from "../lib/server/cgi/env.ts";
 import type { HttpRequest } from "../lib/server/core/request.ts";
+import { RequestBody } from "../lib/server/core/request_body.ts";
 import { SERVER_SOFTWARE } from "../lib/server/core/response_writer.ts";
 
 const SERVER: CgiServerInfo = {
@@ -36,14 +37,15 @@ function request(overrides: Partial<HttpRequest> = {}): HttpRequest {
     remoteAddr: "192.0.2.7",
     remotePort: 50123,
     localPort: 8080,
-    body: new Uint8Array(0),
+    body: RequestBody.none(),
+    progress: () => {},
     peer: "192.0.2.7:50123",
     ...overrides,
   };
 }
 
 Deno.test("buildCgiEnv sets every RFC 3875 meta-variable from the request", () => {
-  const env = buildCgiEnv(request(), SCRIPT, SERVER);
+  const env = buildCgiEnv(request(), SCRIPT, SERVER, 0);
   assert.deepEqual(env, {
     GATEWAY_INTERFACE: "CGI/1.1",
     SERVER_SOFTWARE,
@@ -70,11 +72,12 @@ Deno.test("buildCgiEnv sets PATH_TRANSLATED only when PATH_INFO is given", () =>
     request(),
     { ...SCRIPT, pathInfo: "/extra/path" },
     SERVER,
+    0,
   );
   assert.equal(env.PATH_INFO, "/extra/path");
   assert.equal(env.PATH_TRANSLATED, "/srv/www/extra/path");
   assert.equal(
-    "PATH_TRANSLATED" in buildCgiEnv(request(), SCRIPT, SERVER),
+    "PATH_TRANSLATED" in buildCgiEnv(request(), SCRIPT, SERVER, 0),
     false,
   );
 });
@@ -88,10 +91,10 @@ Deno.test("buildCgiEnv gives CONTENT_LENGTH and CONTENT_TYPE for a body, not HTT
         ["content-type", "application/x-www-form-urlencoded"],
         ["content-length", "7"],
       ]),
-      body: new TextEncoder().encode("a=1&b=2"),
     }),
     SCRIPT,
     SERVER,
+    7,
   );
   assert.equal(env.CONTENT_LENGTH, "7");
   assert.equal(env.CONTENT_TYPE, "application/x-www-form-urlencoded");
@@ -104,17 +107,17 @@ Deno.test("buildCgiEnv gives CONTENT_LENGTH as the decoded length of a chunked b
     request({
       method: "POST",
       headers: new Map([["host", "h"], ["transfer-encoding", "chunked"]]),
-      body: new Uint8Array(12),
     }),
     SCRIPT,
     SERVER,
+    12,
   );
   assert.equal(env.CONTENT_LENGTH, "12");
   assert.equal(env.HTTP_TRANSFER_ENCODING, "chunked");
 });
 
 Deno.test("buildCgiEnv leaves CONTENT_LENGTH and CONTENT_TYPE out without a body", () => {
-  const env = buildCgiEnv(request(), SCRIPT, SERVER);
+  const env = buildCgiEnv(request(), SCRIPT, SERVER, 0);
   assert.equal("CONTENT_LENGTH" in env, false);
   assert.equal("CONTENT_TYPE" in env, false);
 });
@@ -135,6 +138,7 @@ Deno.test("buildCgiEnv maps headers to HTTP_* and withholds Proxy, Authorization
     }),
     SCRIPT,
     SERVER,
+    0,
   );
   assert.equal(env.HTTP_USER_AGENT, "test/1");
   assert.equal(env.HTTP_X_FORWARDED_FOR, "10.0.0.1");
@@ -151,14 +155,14 @@ Deno.test("buildCgiEnv maps headers to HTTP_* and withholds Proxy, Authorization
 });
 
 Deno.test("buildCgiEnv falls back to the bind address for SERVER_NAME", () => {
-  const env = buildCgiEnv(request({ host: "" }), SCRIPT, SERVER);
+  const env = buildCgiEnv(request({ host: "" }), SCRIPT, SERVER, 0);
   assert.equal(env.SERVER_NAME, "0.0.0.0");
 });
 
 Deno.test("buildCgiEnv never copies the server's own environment", () => {
   Deno.env.set("SPIDEY_CGI_ENV_TEST_SECRET", "leak");
   try {
-    const env = buildCgiEnv(request(), SCRIPT, SERVER);
+    const env = buildCgiEnv(request(), SCRIPT, SERVER, 0);
     assert.equal(Object.values(env).includes("leak"), false);
     assert.equal("SPIDEY_CGI_ENV_TEST_SECRET" in env, false);
     assert.equal("HOME" in env, false);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  BodyReader,
   BodyTooLargeError,
   encodeChunk,
   LAST_CHUNK,
@@ -13,11 +14,7 @@ import {
   BufferedReader,
   type ByteSource,
 } from "../lib/http/buffered_reader.ts";
-import { HttpError, ProtocolError } from "../lib/http/errors.ts";
-import {
-  readRequestBody,
-  requestBodyFraming,
-} from "../lib/server/core/request_body.ts";
+import { ProtocolError } from "../lib/http/errors.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -40,7 +37,7 @@ function reader(data: string, piece = 3): BufferedReader {
   return new BufferedReader(source(data, piece), 16);
 }
 
-async function chunked(data: string, max?: number): Promise<string> {
+async function pushed(data: string, max?: number): Promise<string> {
   const parts: string[] = [];
   const r = reader(data);
   const n = await readChunkedBody(r, (c) => {
@@ -51,17 +48,55 @@ async function chunked(data: string, max?: number): Promise<string> {
   return text;
 }
 
-function protocolError(code: string) {
-  return (err: unknown) => err instanceof ProtocolError && err.code === code;
+async function pulled(data: string, max?: number): Promise<string> {
+  const body = new BodyReader(reader(data), { kind: "chunked" }, max);
+  let text = "";
+  for (;;) {
+    const piece = await body.read(4);
+    if (piece === null) break;
+    assert.ok(piece.length <= 4);
+    text += decoder.decode(piece);
+  }
+  assert.ok(body.done);
+  assert.equal(body.received, encoder.encode(text).length);
+  assert.equal(await body.read(), null, "nothing after the end");
+  return text;
 }
 
-/** Collects what is written, like a socket would. */
-class Recorder {
-  bytes = "";
-  write(p: Uint8Array): Promise<number> {
-    this.bytes += decoder.decode(p);
-    return Promise.resolve(p.length);
+async function outcome(run: () => Promise<string>): Promise<string | Error> {
+  try {
+    return await run();
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
   }
+}
+
+/**
+ * Decodes a chunked body with both decoders, readChunkedBody (pushes) and
+ * BodyReader (pulled): they must agree on the data or on the error.
+ */
+async function chunked(data: string, max?: number): Promise<string> {
+  const a = await outcome(() => pushed(data, max));
+  const b = await outcome(() => pulled(data, max));
+  if (a instanceof Error) {
+    assert.ok(
+      b instanceof Error,
+      `BodyReader accepted ${JSON.stringify(data)}`,
+    );
+    assert.equal(b.name, a.name);
+    assert.equal(
+      (b as ProtocolError).code,
+      (a as ProtocolError).code,
+      JSON.stringify(data),
+    );
+    throw a;
+  }
+  assert.equal(b, a);
+  return a;
+}
+
+function protocolError(code: string) {
+  return (err: unknown) => err instanceof ProtocolError && err.code === code;
 }
 
 Deno.test("encodeChunk frames data and refuses an empty chunk", () => {
@@ -182,119 +217,38 @@ Deno.test("parseContentLength", () => {
   assert.equal(parseContentLength("9".repeat(16)), null);
 });
 
-Deno.test("requestBodyFraming picks the framing and refuses ambiguity", () => {
-  const h = (o: Record<string, string>) => new Map(Object.entries(o));
-  const v11 = "HTTP/1.1" as const;
-  assert.deepEqual(requestBodyFraming(h({}), v11, 100), { kind: "none" });
-  assert.deepEqual(requestBodyFraming(h({ "content-length": "0" }), v11, 100), {
-    kind: "none",
-  });
-  assert.deepEqual(requestBodyFraming(h({ "content-length": "5" }), v11, 100), {
-    kind: "length",
-    length: 5,
-  });
-  assert.deepEqual(
-    requestBodyFraming(h({ "transfer-encoding": "Chunked" }), v11, 100),
-    { kind: "chunked" },
-  );
-  const status = (
-    headers: Record<string, string>,
-    version: "HTTP/1.0" | "HTTP/1.1" = v11,
-  ) => {
-    try {
-      requestBodyFraming(h(headers), version, 100);
-      return 0;
-    } catch (err) {
-      assert.ok(err instanceof HttpError);
-      return err.status;
-    }
-  };
-  assert.equal(
-    status({ "content-length": "5", "transfer-encoding": "chunked" }),
-    400,
-  );
-  assert.equal(status({ "content-length": "abc" }), 400);
-  assert.equal(status({ "content-length": "5, 6" }), 400);
-  assert.equal(status({ "content-length": "101" }), 413);
-  assert.equal(status({ "transfer-encoding": "gzip, chunked" }), 501);
-  assert.equal(status({ "transfer-encoding": "chunked" }, "HTTP/1.0"), 400);
+Deno.test("BodyReader reads a length-framed body in pieces and never past it", async () => {
+  const r = reader("hello worldGET /", 5);
+  const body = new BodyReader(r, { kind: "length", length: 11 });
+  const pieces: string[] = [];
+  for (;;) {
+    const piece = await body.read(4);
+    if (piece === null) break;
+    pieces.push(decoder.decode(piece));
+  }
+  assert.equal(pieces.join(""), "hello world");
+  assert.ok(pieces.every((p) => p.length <= 4));
+  assert.equal(body.received, 11);
+  assert.ok(body.done);
+  const rest = new Uint8Array(5);
+  await r.readFull(rest);
+  assert.equal(decoder.decode(rest), "GET /");
+
+  const empty = new BodyReader(reader(""), { kind: "length", length: 0 });
+  assert.ok(empty.done);
+  assert.equal(await empty.read(), null);
+
+  const cut = new BodyReader(reader("abc"), { kind: "length", length: 5 });
+  assert.equal(decoder.decode((await cut.read())!), "abc");
+  await assert.rejects(() => cut.read(), protocolError("UNEXPECTED_EOF"));
+  assert.equal(cut.done, false);
 });
 
-Deno.test("readRequestBody answers 100-continue only when the body is not here yet", async () => {
-  const headers = new Map([["expect", "100-continue"], [
-    "content-length",
-    "5",
-  ]]);
-  const framing = { kind: "length", length: 5 } as const;
-  const sink = new Recorder();
-  const r = reader("hello");
-  const body = await readRequestBody(
-    r,
-    sink,
-    headers,
-    framing,
-    "HTTP/1.1",
-    100,
-  );
-  assert.equal(decoder.decode(body), "hello");
-  assert.equal(sink.bytes, "HTTP/1.1 100 Continue\r\n\r\n");
-
-  // Already buffered: the client did not wait, so no interim answer.
-  const sink2 = new Recorder();
-  const pre = new BufferedReader(source("H\r\n\r\nhello", 100));
-  await pre.readHead(100);
-  await readRequestBody(pre, sink2, headers, framing, "HTTP/1.1", 100);
-  assert.equal(sink2.bytes, "");
-
-  // HTTP/1.0 clients do not know 100 Continue.
-  const sink3 = new Recorder();
-  await readRequestBody(
-    reader("hello"),
-    sink3,
-    headers,
-    framing,
-    "HTTP/1.0",
-    100,
-  );
-  assert.equal(sink3.bytes, "");
-});
-
-Deno.test("readRequestBody refuses unknown expectations and bad chunks", async () => {
-  const status = async (
-    headers: Map<string, string>,
-    data: string,
-    framing: Parameters<typeof readRequestBody>[3],
-  ) => {
-    try {
-      await readRequestBody(
-        reader(data),
-        new Recorder(),
-        headers,
-        framing,
-        "HTTP/1.1",
-        10,
-      );
-      return 0;
-    } catch (err) {
-      return err instanceof HttpError ? err.status : -1;
-    }
-  };
-  assert.equal(
-    await status(new Map([["expect", "202-accepted"]]), "", { kind: "none" }),
-    417,
-  );
-  const te = new Map([["transfer-encoding", "chunked"]]);
-  assert.equal(await status(te, "zz\r\n", { kind: "chunked" }), 400);
-  assert.equal(await status(te, "3\r\nabcdef\r\n", { kind: "chunked" }), 400);
-  assert.equal(await status(te, "F\r\n", { kind: "chunked" }), 413);
-  assert.equal(await status(te, "3\r\nabc", { kind: "chunked" }), -1);
-  const chunkedBody = await readRequestBody(
-    reader("3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"),
-    new Recorder(),
-    te,
-    { kind: "chunked" },
-    "HTTP/1.1",
-    10,
-  );
-  assert.equal(decoder.decode(chunkedBody), "abcde");
+Deno.test("BodyReader hands out views of the reader's buffer, not copies", async () => {
+  const r = reader("3\r\nabc\r\n0\r\n\r\n", 100);
+  const body = new BodyReader(r, { kind: "chunked" });
+  const first = await body.read();
+  assert.equal(decoder.decode(first!), "abc");
+  assert.equal(first!.byteLength < first!.buffer.byteLength, true);
+  assert.equal(await body.read(), null);
 });

@@ -174,6 +174,26 @@ Deno.test("takeBuffered copies without reading the source", async () => {
   assert.equal(r.takeBuffered(100).length, 0);
 });
 
+Deno.test("readView hands out buffered bytes as views, reading only when empty", async () => {
+  let reads = 0;
+  const src = pieces("H\r\n\r\nabcdefgh", [100, 3]);
+  const r = new BufferedReader({
+    read(p) {
+      reads++;
+      return src.read(p);
+    },
+  }, 64);
+  await r.readHead(100);
+  assert.equal(reads, 1);
+  const view = await r.readView(5);
+  assert.equal(text(view), "abcde");
+  assert.ok(view!.buffer.byteLength >= 64, "a view of the reader's buffer");
+  assert.equal(text(await r.readView(100)), "fgh");
+  assert.equal(reads, 1, "served from the buffer");
+  assert.equal(await r.readView(100), null);
+  assert.equal(reads, 2);
+});
+
 Deno.test("bytesRead counts every byte taken from the source, buffered or not", async () => {
   const data = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello" +
     "x".repeat(40_000);

@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
-import {
-  currentHttpDate,
-  formatHttpDate,
-  parseHttpDate,
-} from "../lib/http/date.ts";
+import { currentHttpDate, formatHttpDate } from "../lib/http/date.ts";
 import {
   joinHeadAndBody,
   serializeResponseHead,
-  writeAll,
 } from "../lib/http/response_head.ts";
 import { statusText } from "../lib/http/status.ts";
 import {
@@ -209,21 +204,12 @@ Deno.test("joinHeadAndBody keeps a non-ASCII head intact", () => {
   assert.equal(decoder.decode(joinHeadAndBody(ascii, undefined)), ascii);
 });
 
-Deno.test("writeAll loops over short writes", async () => {
-  const sink = new Sink(3);
-  await writeAll(sink, encoder.encode("0123456789"));
-  assert.equal(sink.text, "0123456789");
-  assert.equal(sink.writes, 4);
-});
-
 Deno.test("status texts and HTTP dates", () => {
   assert.equal(statusText(404), "Not Found");
   assert.equal(statusText(431), "Request Header Fields Too Large");
   assert.equal(statusText(599), "Server Error");
   assert.equal(statusText(499), "Client Error");
   assert.equal(formatHttpDate(784111777000), "Sun, 06 Nov 1994 08:49:37 GMT");
-  assert.equal(parseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777000);
-  assert.equal(parseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT"), 784111777000);
   assert.equal(
     formatHttpDate(1e20),
     "Fri, 31 Dec 9999 23:59:59 GMT",
@@ -231,8 +217,6 @@ Deno.test("status texts and HTTP dates", () => {
   );
   assert.equal(formatHttpDate(-1e20), "Thu, 01 Jan 1970 00:00:00 GMT");
   assert.equal(formatHttpDate(NaN), "Thu, 01 Jan 1970 00:00:00 GMT");
-  assert.equal(parseHttpDate("not a date"), null);
-  assert.equal(parseHttpDate("Sun, 06 Nov 999999999 08:49:37 GMT"), null);
   assert.match(
     currentHttpDate(),
     /^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$/,

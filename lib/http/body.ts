@@ -1,6 +1,7 @@
 /**
  * Reading message bodies framed by `Content-Length`, by chunked transfer
- * coding (RFC 9112 section 7.1), or by the end of the connection; and
+ * coding (RFC 9112 section 7.1), or by the end of the connection, pushed
+ * to a sink or pulled piece by piece ({@linkcode BodyReader}); and
  * writing chunks. Shared by the server (request bodies) and the client
  * (response bodies).
  *
@@ -122,6 +123,142 @@ export async function readChunkedBody(
     if (i >= 100) {
       throw new ProtocolError("BAD_CHUNK", "Too many trailer fields");
     }
+  }
+}
+
+/** How a body to be pulled with {@linkcode BodyReader} is delimited. */
+export type BodyDelimiter =
+  | { kind: "length"; length: number }
+  | { kind: "chunked" };
+
+/**
+ * Pulls the data of one body from a {@linkcode BufferedReader} a piece at
+ * a time, as the consumer asks for it, and never reads past the body's
+ * end (what follows is the next message). Chunked framing is decoded with
+ * the same rules and errors as {@linkcode readChunkedBody}; trailer fields
+ * are skipped. Pieces are views of the reader's own buffer, so a body of
+ * any size costs no memory of its own.
+ */
+export class BodyReader {
+  #reader: BufferedReader;
+  #chunked: boolean;
+  #maxBytes: number;
+  // "data": `#left` bytes of the body (or of the current chunk) remain;
+  // "crlf": a chunk's data ended, its CRLF is next; "size": a chunk-size
+  // line is next.
+  #state: "data" | "crlf" | "size" | "done";
+  #left: number;
+  #received = 0;
+
+  /**
+   * Reads the body delimited by `delimiter` from `reader`; a chunked body
+   * whose data passes `maxBytes` is refused when its chunk-size line says
+   * so, before the data is read.
+   */
+  constructor(
+    reader: BufferedReader,
+    delimiter: BodyDelimiter,
+    maxBytes = Number.POSITIVE_INFINITY,
+  ) {
+    this.#reader = reader;
+    this.#maxBytes = maxBytes;
+    this.#chunked = delimiter.kind === "chunked";
+    this.#left = delimiter.kind === "length" ? delimiter.length : 0;
+    this.#state = this.#chunked ? "size" : this.#left > 0 ? "data" : "done";
+  }
+
+  /** Data bytes returned so far. */
+  get received(): number {
+    return this.#received;
+  }
+
+  /** True once the whole body, trailers included, has been read. */
+  get done(): boolean {
+    return this.#state === "done";
+  }
+
+  /**
+   * The next piece of data, at most `max` bytes, or `null` after the last
+   * one. The view is valid until the next read from the reader.
+   *
+   * @throws {ProtocolError} `BAD_CHUNK` or `LINE_TOO_LONG` for broken
+   * chunked framing, `UNEXPECTED_EOF` (or the reader's `INCOMPLETE_LINE`)
+   * if the connection ends first.
+   * @throws {BodyTooLargeError} when a chunked body passes `maxBytes`.
+   */
+  async read(max = 65536): Promise<Uint8Array | null> {
+    for (;;) {
+      switch (this.#state) {
+        case "done":
+          return null;
+        case "data": {
+          const view = await this.#reader.readView(Math.min(max, this.#left));
+          if (view === null) throw this.#eof();
+          this.#left -= view.length;
+          this.#received += view.length;
+          if (this.#left === 0) this.#state = this.#chunked ? "crlf" : "done";
+          return view;
+        }
+        case "crlf": {
+          const end = await this.#reader.readLine(2);
+          if (end === null) throw this.#eof();
+          if (end.length !== 0) {
+            throw new ProtocolError(
+              "BAD_CHUNK",
+              "Chunk data is not followed by CRLF",
+            );
+          }
+          this.#state = "size";
+          break;
+        }
+        case "size": {
+          const line = await this.#reader.readLine(4096);
+          if (line === null) throw this.#eof();
+          const size = parseChunkSize(decoder.decode(line));
+          if (size === 0) {
+            await this.#skipTrailers();
+            this.#state = "done";
+            return null;
+          }
+          if (this.#received + size > this.#maxBytes) {
+            throw new BodyTooLargeError(this.#maxBytes);
+          }
+          this.#left = size;
+          this.#state = "data";
+          break;
+        }
+      }
+    }
+  }
+
+  async #skipTrailers(): Promise<void> {
+    for (let i = 0;; i++) {
+      const line = await this.#reader.readLine(8192);
+      if (line === null) {
+        throw new ProtocolError(
+          "UNEXPECTED_EOF",
+          "Connection closed in the chunked trailer section",
+        );
+      }
+      if (line.length === 0) return;
+      if (i >= 100) {
+        throw new ProtocolError("BAD_CHUNK", "Too many trailer fields");
+      }
+    }
+  }
+
+  #eof(): ProtocolError {
+    return this.#chunked
+      ? new ProtocolError(
+        "UNEXPECTED_EOF",
+        "Connection closed in the middle of a chunked body",
+      )
+      : new ProtocolError(
+        "UNEXPECTED_EOF",
+        `Connection closed after ${this.#received} of ${
+          this.#received + this.#left
+        } body bytes`,
+      );
   }
 }
 

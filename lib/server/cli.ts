@@ -43,7 +43,7 @@ Options:
       --dotfiles          serve and list names that start with a dot
       --cgi-timeout S     seconds a CGI script may run (default 30)
       --cgi-max N         CGI scripts run at once (default 2 per CPU core);
-                          64 per script may wait, more get 503
+                          128 per script may wait, more get 503
       --body-timeout S    seconds a request body may stall, after which it
                           must also average 500 bytes/s (default 60)
       --header-timeout S  seconds to receive a request head (default 10)

@@ -10,9 +10,25 @@
  *   client, not re-dispatched inside the server as RFC 3875 section 6.2.2
  *   describes. Re-dispatch would need the request handler (which owns this
  *   module) and a loop guard, and the client ends up at the same resource.
- * - Each script leads its own process group (`detached`), so a timeout or
- *   a vanished client kills the whole group with SIGKILL: a shell script's
- *   `sleep` dies with the shell instead of holding stdout open.
+ * - At most `--cgi-max` scripts run at once (see limiter.ts); up to
+ *   {@linkcode CGI_QUEUE_PER_SCRIPT} requests per slot wait, each for at
+ *   most the CGI timeout, and the rest get 503 with `Retry-After`. The
+ *   timeout counts from the spawn, never the wait before it.
+ * - Scripts are spawned as plain children, not `detached` in a process
+ *   group of their own. Deno can only give a child its own group or
+ *   session by forking the whole server first, which copies the page
+ *   tables of its heap, on the event loop: bench/cgi_spawn.ts (2 cores,
+ *   noisy) measured `spawn()` blocking about 1–1.5 ms plain, 7–14 ms
+ *   detached and 20–22 ms detached with 300 MB more resident memory.
+ *   Starting the script through `/usr/bin/setsid` blocks no longer than a
+ *   plain spawn but adds a second exec, 2–3 ms per request, and its
+ *   execvp would run a file without a `#!` line through /bin/sh. So what a
+ *   script leaves behind is found through /proc instead (processes.ts),
+ *   for one `readlink` per spawn: on a kill, its process tree, stopped
+ *   from the top down; after it exited, whoever still holds its stdout.
+ * - The response ends when the script has exited and its output has been
+ *   quiet for a moment, even if a background child still holds the pipe;
+ *   that child is then killed (script_run.ts).
  * - A timeout after the head was sent cannot be told to the client in a
  *   status; ending a chunked body without its last chunk is the only
  *   signal, so the response is aborted and the connection closes without
@@ -21,13 +37,14 @@
  * @module
  */
 
-import { logWarning } from "../../common/log.ts";
+import { logDebug, logWarning } from "../../common/log.ts";
 import {
   buildCgiEnv,
   type CgiScriptPaths,
   cgiSearchPath,
   type CgiServerInfo,
 } from "./env.ts";
+import { CgiLimiter } from "./limiter.ts";
 import {
   CGI_MAX_HEAD_BYTES,
   CgiOutputError,
@@ -36,7 +53,8 @@ import {
   type HeaderBlockEnd,
   parseCgiHeaderBlock,
 } from "./output.ts";
-import { relayScriptStderr } from "./stderr.ts";
+import { ScriptInput } from "./script_input.ts";
+import { exitText, ScriptRun } from "./script_run.ts";
 import type { ServerContext } from "../core/context.ts";
 import { sendErrorPage } from "../core/error_page.ts";
 import type { HttpRequest } from "../core/request.ts";
@@ -45,8 +63,20 @@ import type { ResponseWriter } from "../core/response_writer.ts";
 /** A script found in the document root (see {@linkcode CgiScriptPaths}). */
 export type CgiScript = CgiScriptPaths;
 
+/**
+ * Requests that may wait per script slot: a burst of a few hundred
+ * requests waits its turn instead of being refused, even with the two
+ * slots of a server pinned to one core. A waiting request costs only its
+ * connection, and waits at most the CGI timeout.
+ */
+export const CGI_QUEUE_PER_SCRIPT = 128;
+
+/** What a 503 for a full queue tells the client to wait, in seconds. */
+export const CGI_RETRY_AFTER = "2";
+
 let searchPath: string | undefined;
 const serverInfos = new WeakMap<ServerContext, CgiServerInfo>();
+const limiters = new WeakMap<ServerContext, CgiLimiter>();
 
 function serverInfo(ctx: ServerContext): CgiServerInfo {
   let info = serverInfos.get(ctx);
@@ -57,113 +87,22 @@ function serverInfo(ctx: ServerContext): CgiServerInfo {
       port: ctx.port,
       bindAddress: ctx.config.hostname,
       searchPath,
+      https: ctx.config.tlsCertFile !== "",
     };
     serverInfos.set(ctx, info);
   }
   return info;
 }
 
-// Process groups still running, killed if spidey exits before they end.
-const liveGroups = new Set<number>();
-let unloadHooked = false;
-
-function killGroup(pid: number): void {
-  try {
-    Deno.kill(-pid, "SIGKILL");
-  } catch {
-    // Already gone.
+/** The script slots of a server. */
+export function cgiLimiter(ctx: ServerContext): CgiLimiter {
+  let limiter = limiters.get(ctx);
+  if (limiter === undefined) {
+    const max = ctx.config.cgiMaxScripts;
+    limiter = new CgiLimiter(max, max * CGI_QUEUE_PER_SCRIPT);
+    limiters.set(ctx, limiter);
   }
-}
-
-function exitText(status: Deno.CommandStatus): string {
-  return status.signal !== null
-    ? `was killed by ${status.signal}`
-    : `exited with code ${status.code}`;
-}
-
-/** One running script: its stdout reader, its deadline, its cleanup. */
-class ScriptRun {
-  readonly name: string;
-  readonly child: Deno.ChildProcess;
-  readonly limitMs: number;
-  /** True once the deadline passed and the script was killed. */
-  timedOut = false;
-  /**
-   * True once its header block was accepted: from then on a failed exit is
-   * logged here, before that the caller explains the failure itself.
-   */
-  relaying = false;
-  #killed = false;
-  #reader: ReadableStreamDefaultReader<Uint8Array>;
-  #timer: ReturnType<typeof setTimeout>;
-  #stdoutDone!: () => void;
-
-  constructor(child: Deno.ChildProcess, name: string, limitMs: number) {
-    this.child = child;
-    this.name = name;
-    this.limitMs = limitMs;
-    this.#reader = child.stdout.getReader();
-    this.#timer = setTimeout(() => {
-      this.timedOut = true;
-      this.kill();
-    }, limitMs);
-    if (!unloadHooked) {
-      unloadHooked = true;
-      globalThis.addEventListener("unload", () => {
-        for (const pid of liveGroups) killGroup(pid);
-      });
-    }
-    liveGroups.add(child.pid);
-    const stdoutDone = new Promise<void>((resolve) => {
-      this.#stdoutDone = resolve;
-    });
-    // The deadline holds until the script has exited AND its stdout has
-    // closed: a leftover child holding the pipe is killed too.
-    Promise.all([child.status, stdoutDone]).then(([status]) => {
-      clearTimeout(this.#timer);
-      liveGroups.delete(child.pid);
-      if (!status.success && this.relaying && !this.#killed) {
-        logWarning(`CGI ${name}: ${exitText(status)}`);
-      }
-    });
-    relayScriptStderr(child.stderr, name);
-  }
-
-  /** The next piece of stdout, or null at its end. */
-  async read(): Promise<Uint8Array | null> {
-    let result: ReadableStreamReadResult<Uint8Array>;
-    try {
-      result = await this.#reader.read();
-    } catch {
-      result = { done: true, value: undefined };
-    }
-    if (result.done) {
-      this.#stdoutDone();
-      return null;
-    }
-    return result.value;
-  }
-
-  /** Kills the script's whole process group and stops reading it. */
-  kill(): void {
-    if (this.#killed) return;
-    this.#killed = true;
-    killGroup(this.child.pid);
-    // A process that left the group (setsid) may still hold stdout open;
-    // nothing more is read from it either way.
-    this.#reader.cancel().catch(() => {});
-    this.#stdoutDone();
-  }
-}
-
-function feedStdin(stdin: WritableStream<Uint8Array>, body: Uint8Array): void {
-  const writer = stdin.getWriter();
-  (async () => {
-    if (body.length > 0) await writer.write(body);
-    await writer.close();
-  })().catch(() => {
-    // EPIPE: the script exited without reading its input, which is fine.
-  });
+  return limiter;
 }
 
 /** Reads stdout until the header block ends, the output ends, or it is too long. */
@@ -203,9 +142,13 @@ async function failScript(
 /**
  * Runs `script` for `req` and relays its answer: a 502 page when it cannot
  * start or prints no valid header block, a 504 page when it runs past
- * `cgiTimeoutMs` before its header block is complete.
+ * `cgiTimeoutMs` before its header block is complete, a 503 page when too
+ * many scripts run and wait already.
  * A script that runs past the limit mid-body has its response aborted,
  * which closes the connection.
+ *
+ * @throws {HttpError} when the request body fails (408, 413, 400), for
+ * the connection to answer; the script is killed first.
  */
 export async function runCgiScript(
   req: HttpRequest,
@@ -213,29 +156,77 @@ export async function runCgiScript(
   script: CgiScript,
   ctx: ServerContext,
 ): Promise<void> {
-  const env = buildCgiEnv(req, script, serverInfo(ctx));
-  let child: Deno.ChildProcess;
+  // A chunked body is gathered before the script takes a slot: its
+  // length must be known first, and slots are for running scripts.
+  const input = await ScriptInput.of(req.body);
+  let started = false;
   try {
-    child = new Deno.Command(script.fsPath, {
-      args: [],
-      cwd: script.fsPath.slice(0, script.fsPath.lastIndexOf("/")) || "/",
-      env,
-      clearEnv: true,
-      detached: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    logWarning(`CGI ${script.scriptName}: cannot be run: ${why}`);
-    await sendErrorPage(res, 502);
-    return;
+    const release = await cgiLimiter(ctx).acquire(ctx.config.cgiTimeoutMs);
+    if (release === null) {
+      logDebug(`${req.peer} | CGI ${script.scriptName}: no free slot`);
+      // Its body stays unread: the connection cannot carry another request.
+      if (!req.body.complete) res.closeConnection();
+      await sendErrorPage(res, 503, {
+        headers: [["Retry-After", CGI_RETRY_AFTER]],
+      });
+      return;
+    }
+    req.progress();
+    let run: ScriptRun;
+    try {
+      run = ScriptRun.spawn({
+        path: script.fsPath,
+        cwd: script.fsPath.slice(0, script.fsPath.lastIndexOf("/")) || "/",
+        env: buildCgiEnv(req, script, serverInfo(ctx), input.length),
+        stdin: input.length > 0,
+        name: script.scriptName,
+        limitMs: ctx.config.cgiTimeoutMs,
+      });
+    } catch (err) {
+      release();
+      const why = err instanceof Error ? err.message : String(err);
+      logWarning(`CGI ${script.scriptName}: cannot be run: ${why}`);
+      await sendErrorPage(res, 502);
+      return;
+    }
+    started = true;
+    run.finished.then(release);
+    let bodyError: unknown = null;
+    const feeding = input.length === 0
+      ? null
+      : input.writeTo(run.child.stdin, (err) => {
+        bodyError = err;
+        run.kill();
+      });
+    try {
+      await relay(run, res, () => bodyError);
+    } catch (err) {
+      // The connection closes now, which ends a read the feeder waits on.
+      input.stop();
+      throw err;
+    }
+    if (feeding !== null) {
+      // No read of the connection may outlive the handler: the connection
+      // reads what is left of the body next.
+      input.stop();
+      await feeding;
+    }
+  } finally {
+    if (!started) input.dispose();
   }
-  const run = new ScriptRun(child, script.scriptName, ctx.config.cgiTimeoutMs);
-  feedStdin(child.stdin, req.body);
+}
 
+/**
+ * Sends what the script prints; `bodyError` tells whether feeding it the
+ * request body failed (it was killed then).
+ */
+async function relay(
+  run: ScriptRun,
+  res: ResponseWriter,
+  bodyError: () => unknown,
+): Promise<void> {
   const { bytes, end } = await readHeaderBlock(run);
+  if (bodyError() !== null) throw bodyError();
   if (run.timedOut) {
     logWarning(
       `CGI ${run.name}: killed after ${
@@ -252,7 +243,7 @@ export async function runCgiScript(
     }
     // stdout closed: whatever the script still does cannot be sent.
     run.kill();
-    const status = await child.status;
+    const status = await run.child.status;
     const what = bytes.length === 0 ? "no output" : "no end of header block";
     logWarning(`CGI ${run.name}: ${what} (it ${exitText(status)})`);
     await sendErrorPage(res, 502);
@@ -285,6 +276,7 @@ export async function runCgiScript(
     run.kill();
     throw err;
   }
+  if (bodyError() !== null) throw bodyError();
   if (run.timedOut) {
     logWarning(
       `CGI ${run.name}: ran past ${

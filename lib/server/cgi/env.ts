@@ -30,6 +30,8 @@ export interface CgiServerInfo {
   bindAddress: string;
   /** `PATH` for scripts (see {@linkcode cgiSearchPath}). */
   searchPath: string;
+  /** True over TLS: scripts get `HTTPS=on` and `REQUEST_SCHEME=https`. */
+  https?: boolean;
 }
 
 /** The directories every script may search for programs. */
@@ -103,11 +105,15 @@ export function hostWithoutPort(host: string): string {
   return colon < 0 ? host : host.slice(0, colon);
 }
 
-/** Builds the complete environment of one script run for `req`. */
+/**
+ * Builds the complete environment of one script run for `req`, whose body
+ * the script gets on stdin as `bodyLength` bytes (a chunked body decoded).
+ */
 export function buildCgiEnv(
   req: HttpRequest,
   script: CgiScriptPaths,
   server: CgiServerInfo,
+  bodyLength: number,
 ): Record<string, string> {
   const serverName = hostWithoutPort(req.host);
   const env: Record<string, string> = {
@@ -130,16 +136,21 @@ export function buildCgiEnv(
     REMOTE_PORT: String(req.remotePort),
     PATH: server.searchPath,
   };
+  // Not in RFC 3875; the names Apache uses, which scripts look for.
+  if (server.https) {
+    env.HTTPS = "on";
+    env.REQUEST_SCHEME = "https";
+  }
   if (script.pathInfo !== "") {
     env.PATH_TRANSLATED = server.root + script.pathInfo;
   }
   const contentType = req.headers.get("content-type");
   if (contentType !== undefined) env.CONTENT_TYPE = contentType;
   if (
-    req.body.length > 0 || req.headers.has("content-length") ||
+    bodyLength > 0 || req.headers.has("content-length") ||
     req.headers.has("transfer-encoding")
   ) {
-    env.CONTENT_LENGTH = String(req.body.length);
+    env.CONTENT_LENGTH = String(bodyLength);
   }
   for (const [name, value] of req.headers) {
     const variable = headerVariableName(name);

@@ -59,9 +59,10 @@ export interface ServerConfig {
 }
 
 /**
- * Two scripts per CPU core: enough to keep every core busy while half of
- * the scripts wait on I/O, few enough that a burst cannot fork hundreds of
- * processes at once or starve the server's own event loop.
+ * Two scripts per CPU core this process may run on (at least two): enough
+ * to keep every core busy while half of the scripts wait on I/O, few
+ * enough that a burst cannot start hundreds of processes at once and
+ * starve the server's own event loop (bench/cgi_burst.sh).
  */
 function defaultCgiMax(): number {
   return Math.max(2, 2 * (navigator.hardwareConcurrency || 1));

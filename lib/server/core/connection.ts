@@ -1,7 +1,8 @@
 /**
- * One client connection: read a request head, parse it, read its body,
- * hand it to the request handler, log it, and loop for keep-alive and
- * pipelined requests until either side closes or a deadline passes.
+ * One client connection: read a request head, parse it, hand it with its
+ * body still unread to the request handler, log it, drop what the handler
+ * left of the body, and loop for keep-alive and pipelined requests until
+ * either side closes or a deadline passes.
  *
  * @module
  */
@@ -22,14 +23,20 @@ import { parseRequestTarget } from "../../http/request_target.ts";
 import {
   joinHeadAndBody,
   serializeResponseHead,
-  writeAll,
 } from "../../http/response_head.ts";
 import { isVerbose, logAccess, logDebug, logError } from "../../common/log.ts";
+import { closeQuietly, writeAll } from "../../common/net.ts";
 import { escapeLogField, formatAccessLine } from "./access_log.ts";
 import type { ConnectionTracker } from "./connection_tracker.ts";
 import { renderErrorPage, sendErrorPage } from "./error_page.ts";
 import type { HttpRequest } from "./request.ts";
-import { readRequestBody, requestBodyFraming } from "./request_body.ts";
+import { DEFAULT_CONFIG } from "./config.ts";
+import {
+  DISCARD_LIMIT,
+  expectsContinue,
+  RequestBody,
+  requestBodyFraming,
+} from "./request_body.ts";
 import {
   ConnResponseWriter,
   type ResponseWriter,
@@ -54,6 +61,8 @@ export interface ConnectionOptions {
   maxHeadBytes: number;
   /** Largest body in bytes. */
   maxBodyBytes: number;
+  /** The body deadline's longest wait and grace period, in ms. */
+  bodyTimeoutMs?: number;
   /** Write access-log lines. */
   accessLog: boolean;
 }
@@ -69,14 +78,6 @@ export function isDisconnect(err: unknown): boolean {
     err instanceof Deno.errors.Interrupted ||
     err instanceof Deno.errors.NotConnected ||
     err instanceof Deno.errors.UnexpectedEof;
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // Already closed.
-  }
 }
 
 /**
@@ -110,6 +111,52 @@ function requestLineOf(head: Uint8Array): string {
   if (end < 0) end = head.length;
   if (end > 0 && head[end - 1] === 13) end--;
   return latin1(head.subarray(0, Math.min(end, 16_384)));
+}
+
+/** The longest time a closing connection keeps reading a client's body. */
+const LINGER_MS = 2000;
+/** A closing connection stops reading after this long without bytes. */
+const LINGER_IDLE_MS = 500;
+/**
+ * Where lingering connections read the bytes they drop: one buffer for
+ * all, since nothing reads it back, and large, so a fast client costs few
+ * reads.
+ */
+const DROPPED_BYTES = new Uint8Array(65536);
+
+/**
+ * Closes a connection whose client may still be sending a body: closing
+ * with unread bytes makes the kernel answer with a reset, which can
+ * destroy the response before the client has read it. So half-close, read
+ * and drop what still comes for a moment, then close.
+ */
+async function lingerAndClose(
+  conn: Deno.Conn,
+  reader: BufferedReader,
+): Promise<void> {
+  const started = performance.now();
+  let last = started;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // One timer, not one per read: closing the socket ends the pending read.
+  const check = () => {
+    const now = performance.now();
+    const left = Math.min(
+      LINGER_IDLE_MS - (now - last),
+      LINGER_MS - (now - started),
+    );
+    if (left <= 0) closeQuietly(conn);
+    else timer = setTimeout(check, left);
+  };
+  try {
+    await conn.closeWrite();
+    timer = setTimeout(check, LINGER_IDLE_MS);
+    while (await reader.read(DROPPED_BYTES) !== null) last = performance.now();
+  } catch {
+    // Closed by the timer, or the client is gone.
+  } finally {
+    clearTimeout(timer);
+    closeQuietly(conn);
+  }
 }
 
 /** Serves every request on `conn`, then closes it. Never throws. */
@@ -162,6 +209,21 @@ export async function serveConnection(
     if (tracked.phase === "idle") tracker.head(tracked);
   });
   const onProgress = () => tracker.progress(tracked);
+  // While a body waits for the client its own deadline applies, which
+  // answers 408; the tracker's send timeout would close without a word.
+  const onBodyWait = () => {
+    tracked.deadline = Number.POSITIVE_INFINITY;
+  };
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_CONFIG.bodyTimeoutMs;
+  // The response of the request whose body is being read.
+  let response: ConnResponseWriter | null = null;
+  const onBodyProgress = () => {
+    tracker.progress(tracked);
+    // Shutdown began while the body came in: the answer closes.
+    if (tracker.shuttingDown) response?.closeConnection();
+  };
+  // True when the client may still be sending a body nobody read.
+  let linger = false;
 
   async function refuse(
     status: number,
@@ -215,15 +277,21 @@ export async function serveConnection(
           head.version,
           options.maxBodyBytes,
         );
-        const body = await readRequestBody(
-          reader,
-          conn,
+        const sendContinue = expectsContinue(
           head.headers,
           framing,
           head.version,
-          options.maxBodyBytes,
-          onProgress,
         );
+        const body = framing.kind === "none"
+          ? RequestBody.none()
+          : new RequestBody(reader, framing, {
+            maxBytes: options.maxBodyBytes,
+            timeoutMs: bodyTimeoutMs,
+            sendContinue,
+            sink: conn,
+            onWait: onBodyWait,
+            onProgress: onBodyProgress,
+          });
         req = {
           method: head.method,
           target: head.target,
@@ -237,6 +305,7 @@ export async function serveConnection(
           remotePort: remote.port,
           localPort: local.port,
           body,
+          progress: onProgress,
           peer,
         };
       } catch (err) {
@@ -262,19 +331,33 @@ export async function serveConnection(
         { method: req.method, version: req.version, keepAlive },
         onProgress,
       );
+      response = res;
       try {
         await options.handler(req, res);
         if (!res.headSent) await sendErrorPage(res, 500);
       } catch (err) {
-        if (isDisconnect(err) || closed) return;
-        logError(
-          `${peer} | ${req.method} ${escapeLogField(req.target)}: ${
-            errorText(err)
-          }`,
-        );
-        if (res.headSent) return;
-        res.closeConnection();
-        await sendErrorPage(res, 500);
+        if (closed) return;
+        if (err instanceof HttpError) {
+          // The body was refused (413, 400) or came too slowly (408).
+          logDebug(`${peer} | Refused: ${err.message}`);
+          if (res.headSent) res.abort();
+          else {
+            res.closeConnection();
+            await sendErrorPage(res, err.status, { headers: [...err.headers] });
+          }
+        } else if (isDisconnect(err) || err instanceof ProtocolError) {
+          // The client left, in the middle of its body or of the answer.
+          return;
+        } else {
+          logError(
+            `${peer} | ${req.method} ${escapeLogField(req.target)}: ${
+              errorText(err)
+            }`,
+          );
+          if (res.headSent) return;
+          res.closeConnection();
+          await sendErrorPage(res, 500);
+        }
       }
       if (options.accessLog) {
         logAccess(formatAccessLine({
@@ -287,6 +370,22 @@ export async function serveConnection(
         }));
       }
       if (isVerbose()) logDebug(`${peer} | Finish`);
+      // A small rest of the body is dropped so the connection can go on;
+      // a larger one (or a broken one) ends it.
+      let bodyDone = req.body.complete;
+      if (!bodyDone && res.keepAlive && !closed && !req.body.failed) {
+        try {
+          bodyDone = await req.body.discard(DISCARD_LIMIT);
+        } catch {
+          bodyDone = false;
+        }
+      }
+      req.body.close();
+      if (!bodyDone) {
+        // After a failed read the reader may be mid-read: just close.
+        linger = !req.body.failed;
+        return;
+      }
       if (!res.keepAlive || closed) return;
     }
   } catch (err) {
@@ -296,7 +395,10 @@ export async function serveConnection(
   } finally {
     closed = true;
     tracker.remove(tracked);
-    if (timeoutAnswer === null) closeQuietly(conn);
+    if (timeoutAnswer === null) {
+      if (linger) await lingerAndClose(conn, reader);
+      else closeQuietly(conn);
+    }
   }
 }
 

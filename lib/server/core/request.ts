@@ -1,11 +1,12 @@
 /**
  * The request a handler sees: the parsed head, the decoded target, the
- * peer's address and the (already read) body.
+ * peer's address and the body, which the handler reads as it needs it.
  *
  * @module
  */
 
 import type { HeaderMap } from "../../http/header_fields.ts";
+import type { RequestBody } from "./request_body.ts";
 
 /** One parsed HTTP request. */
 export interface HttpRequest {
@@ -31,8 +32,17 @@ export interface HttpRequest {
   remotePort: number;
   /** The port the server accepted on. */
   localPort: number;
-  /** The request body (empty when there is none). */
-  body: Uint8Array;
+  /**
+   * The request body, still on the connection: read it, or leave it and
+   * the connection discards a small rest or closes.
+   */
+  body: RequestBody;
+  /**
+   * Tells the connection the request is still being worked on, which
+   * pushes back its send deadline: for a handler whose long wait just
+   * ended (a CGI script that waited its turn).
+   */
+  progress: () => void;
   /** `ip:port` of the client, the prefix of its debug lines. */
   peer: string;
 }

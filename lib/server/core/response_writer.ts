@@ -10,8 +10,8 @@
 import { encodeChunk, LAST_CHUNK } from "../../http/body.ts";
 import { currentHttpDate } from "../../http/date.ts";
 import type { HeaderList } from "../../http/header_fields.ts";
+import type { ByteSink } from "../../common/net.ts";
 import {
-  type ByteSink,
   joinHeadAndBody,
   serializeResponseHead,
 } from "../../http/response_head.ts";
