@@ -2,7 +2,8 @@
 # The latency and throughput study of spidey, driven by thor: makes test
 # files in a temporary folder, measures spidey's three modes and its peers
 # nginx and lighttpd on 127.0.0.1, records every run in results/study.csv,
-# draws the charts with gnuplot and writes REPORT.md from the data.
+# times process start-ups (results/spawn_cost.csv), draws the charts with
+# gnuplot, writes REPORT.md from the data and prints it to report.pdf.
 #
 # Usage: experiments/run_study.sh [--quick] [--only PARTS] [--out DIR] [--png]
 #   --quick       the whole pipeline with tiny files, short runs and one
@@ -10,8 +11,8 @@
 #                 unless --out is given; never touches the committed results
 #   --only PARTS  rerun only these parts, comma-separated: latency,
 #                 throughput, concurrency, peers (the other parts' rows stay)
-#   --out DIR     write DIR/REPORT.md and DIR/results/ (default: experiments/
-#                 for the full study)
+#   --out DIR     write DIR/REPORT.md, DIR/report.pdf and DIR/results/
+#                 (default: experiments/ for the full study)
 #   --png         also render PNG copies of the charts
 #   -h, --help    show this help
 # Outputs are written to a staging folder and moved into place only when
@@ -74,7 +75,7 @@ fi
 
 # Tools: Deno, gnuplot for the charts, the peers for the parts that use them.
 ensure_deno
-needs=(gnuplot-nox:gnuplot)
+needs=(gnuplot-nox:gnuplot chromium:chromium)
 if [ -z "$ONLY" ] || [[ ",$ONLY," == *,concurrency,* ]] || [[ ",$ONLY," == *,peers,* ]]; then
   needs+=(nginx:nginx lighttpd:lighttpd)
 fi
@@ -113,12 +114,19 @@ previous=()
 [ -n "$ONLY" ] && previous=(--previous "$OUT/results")
 step "$REPO_DIR/experiments/measure/study.ts" --profile "$PROFILE" --only "$ONLY" \
   --work "$WORK" --results "$STAGE/results" "${previous[@]}"
+echo "Timing process start-ups..." >&2
+spawn_runs=(--runs 200 --deno-runs 30)
+[ "$QUICK" -eq 1 ] && spawn_runs=(--runs 20 --deno-runs 3)
+step "$REPO_DIR/experiments/measure/spawn_cost.ts" --out "$STAGE/results/spawn_cost.csv" "${spawn_runs[@]}"
 echo "Drawing charts..." >&2
 step "$REPO_DIR/experiments/report/charts.ts" --csv "$STAGE/results/study.csv" --out "$STAGE/results" $PNG
 echo "Writing the report..." >&2
 step "$REPO_DIR/experiments/report/report.ts" --csv "$STAGE/results/study.csv" \
-  --timing "$STAGE/results/timing.csv" --out "$STAGE/REPORT.md" \
-  --charts "$STAGE/results" --chart-link results
+  --timing "$STAGE/results/timing.csv" --spawn "$STAGE/results/spawn_cost.csv" \
+  --out "$STAGE/REPORT.md" --charts "$STAGE/results" --chart-link results
+echo "Printing the report to PDF..." >&2
+step "$REPO_DIR/experiments/report/report_pdf.ts" --report "$STAGE/REPORT.md" \
+  --out "$STAGE/report.pdf"
 
 # Publish: data and charts first, the report last, each by rename.
 mkdir -p "$OUT/results/gnuplot"
@@ -127,4 +135,5 @@ for file in "$STAGE"/results/*; do
   [ -f "$file" ] && mv -f "$file" "$OUT/results/"
 done
 mv -f "$STAGE/REPORT.md" "$OUT/REPORT.md"
+mv -f "$STAGE/report.pdf" "$OUT/report.pdf"
 echo "Done in $((SECONDS - STARTED)) s: $OUT/REPORT.md and $OUT/results/" >&2

@@ -27,6 +27,9 @@ Deno.test("the fixture gives every chart of the study", () => {
   assert.deepEqual(names, [
     "latency_c1",
     "latency_c8",
+    "percentiles_listing",
+    "percentiles_small",
+    "percentiles_cgi",
     "throughput",
     "concurrency_rps",
     "concurrency_p50",
@@ -42,7 +45,7 @@ Deno.test({
     const dir = Deno.makeTempDirSync({ prefix: "experiments-charts-" });
     try {
       const written = await renderCharts(summarize(ROWS), dir, ["svg"]);
-      assert.equal(written.length, 7);
+      assert.equal(written.length, 10);
       for (const file of written) {
         const svg = Deno.readTextFileSync(file);
         assert.match(svg, /<svg[\s\S]*<\/svg>/, file);

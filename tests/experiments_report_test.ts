@@ -35,6 +35,7 @@ Deno.test("the report has every section, in order", () => {
   const titles = [...text.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
   assert.deepEqual(titles, [
     "Summary",
+    "Server models",
     "Latency",
     "Throughput",
     "Concurrency",
@@ -63,7 +64,7 @@ Deno.test("latency figures are means of the repetitions with their range", () =>
   );
   assert.match(
     latency,
-    /Each point ran 2 times \(3 s per run, thor `--timeout` 10 s\)/,
+    /Each latency point ran 2 times \(3 s per run, thor `--timeout` 10 s\)/,
   );
 });
 
@@ -153,7 +154,7 @@ Deno.test("peer ratios are spidey's req/s over the peer's on the same workload",
   assert.match(peers, /nginx has no CGI/);
   assert.match(
     report(),
-    /Against lighttpd event loop, spidey concurrent \(-f\) reaches 0\.18× \(static 1 KiB and CGI script\)/,
+    /Given the same CPUs as lighttpd event loop, spidey concurrent \(-f\) is measurably behind on static 1 KiB[^.]*CGI script/,
   );
 });
 
@@ -172,7 +173,13 @@ Deno.test("a part without data says how to measure it, and no chart is linked fo
   const charts = new Set(
     buildCharts(summarize(latencyOnly)).map((c) => c.name),
   );
-  assert.deepEqual([...charts], ["latency_c1", "latency_c8"]);
+  assert.deepEqual([...charts], [
+    "latency_c1",
+    "latency_c8",
+    "percentiles_listing",
+    "percentiles_small",
+    "percentiles_cgi",
+  ]);
   const text = report(latencyOnly, charts);
   assert.match(
     section(text, "Throughput"),

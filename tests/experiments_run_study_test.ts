@@ -136,6 +136,7 @@ Deno.test({
       assert.deepEqual(timings.map((t) => t.part), ["files", ...PARTS]);
       assert.deepEqual([...Deno.readDirSync(out)].map((e) => e.name).sort(), [
         "REPORT.md",
+        "report.pdf",
         "results",
       ]);
 

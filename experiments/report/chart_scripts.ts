@@ -69,6 +69,10 @@ export interface LineChart {
   logY: boolean;
   /** The lines. */
   series: LineSeries[];
+  /** Named x tics instead of the data's x values. */
+  xtics?: { x: number; label: string }[];
+  /** Rings around chosen points, one per series at most (e.g. saturation). */
+  marks?: { x: number; y: number; color: string }[];
 }
 
 /** A chart ready to write: its data file and its script. */
@@ -93,10 +97,11 @@ function num(value: number | undefined, log: boolean): string {
 
 /**
  * A gnuplot expression labelling the value in column `c`: whole numbers
- * from 100 up (`1235`, not `1.24e+03`), three significant digits below.
+ * from 100 up (`1235`, not `1.24e+03`), two significant digits below,
+ * short enough for neighbouring bars' labels not to touch.
  */
 function labelFormat(c: number): string {
-  return `$${c} >= 100 ? sprintf("%.0f", $${c}) : sprintf("%.3g", $${c})`;
+  return `$${c} >= 100 ? sprintf("%.0f", $${c}) : sprintf("%.2g", $${c})`;
 }
 
 /** Escapes text for a double-quoted gnuplot string. */
@@ -129,7 +134,8 @@ function yRangeFor(chart: BarChart): string {
   if (chart.reference !== undefined) values.push(chart.reference);
   if (values.length === 0) return "";
   const low = 10 ** Math.floor(Math.log10(Math.min(...values)));
-  const high = 10 ** Math.ceil(Math.log10(Math.max(...values) * 2));
+  // Room over the highest whisker for its value label, and no more.
+  const high = Number((Math.max(...values) * 2.2).toPrecision(2));
   return `set yrange [${low}:${high}]\n`;
 }
 
@@ -162,9 +168,10 @@ export function barChartFiles(chart: BarChart): ChartFiles {
   const labels = chart.valueLabels !== true ? [] : chart.series.map((_, i) => {
     const c = 2 + i * 3;
     const dx = (i - (n - 1) / 2) / (n + gap);
-    return `'' using ($0${dx >= 0 ? "+" : ""}${dx.toFixed(4)}):${c}:(${
+    // Over the whisker's top, so label and whisker never cross.
+    return `'' using ($0${dx >= 0 ? "+" : ""}${dx.toFixed(4)}):${c + 2}:(${
       labelFormat(c)
-    }) with labels offset 0,0.8 font ",9" notitle`;
+    }) with labels offset 0,0.7 font ",8" notitle`;
   });
   const range = yRangeFor(chart);
   const reference = chart.reference === undefined
@@ -179,7 +186,7 @@ ${COMMON}
 set title ${gnuplotString(chart.title)}
 set ylabel ${gnuplotString(chart.ylabel)}
 set style data histograms
-set key outside bottom center horizontal
+set key below vertical maxcols 1 width -4
 set style histogram errorbars gap ${gap} lw 1.2
 set style fill solid 0.85 border rgb "#444444"
 set boxwidth 0.9
@@ -217,6 +224,14 @@ export function lineChartFiles(chart: LineChart): ChartFiles {
   );
   const xs = [...new Set(chart.series.flatMap((s) => s.points.map((p) => p.x)))]
     .sort((a, b) => a - b);
+  const xtics = chart.xtics === undefined
+    ? xs.length > 0 ? `set xtics (${xs.join(", ")})\n` : ""
+    : `set xtics (${
+      chart.xtics.map((t) => `${gnuplotString(t.label)} ${t.x}`).join(", ")
+    })\n`;
+  const marks = (chart.marks ?? []).map((m) =>
+    `set label "" at ${m.x},${m.y} point pt 6 ps 2.6 lw 2 lc rgb "${m.color}" front\n`
+  ).join("");
   const plots = chart.series.map((s, i) => {
     const file = i === 0 ? `"${chart.name}.dat"` : "''";
     return `${file} index ${i} using 1:2:3:4 with yerrorlines title ${
@@ -232,12 +247,10 @@ ${COMMON}
 set title ${gnuplotString(chart.title)}
 set xlabel ${gnuplotString(chart.xlabel)}
 set ylabel ${gnuplotString(chart.ylabel)}
-set key below horizontal
-${chart.logX ? "set logscale x 2\n" : ""}${
-        xs.length > 0
-          ? `set xtics (${xs.join(", ")})\n${xRange(xs, chart.logX)}`
-          : ""
-      }${chart.logY ? "set logscale y\n" : "set yrange [0:*]\n"}plot ${
+set key below vertical maxcols 2 width -4
+${chart.logX ? "set logscale x 2\n" : ""}${xtics}${
+        xs.length > 0 ? xRange(xs, chart.logX) : ""
+      }${marks}${chart.logY ? "set logscale y\n" : "set yrange [0:*]\n"}plot ${
         plots.join(", \\\n  ")
       }
 `,

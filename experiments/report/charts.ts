@@ -1,10 +1,11 @@
 /**
  * The study's charts from `study.csv`: latency per request type and mode,
- * throughput per file size and mode, the concurrency curves (requests per
+ * latency percentile curves, throughput per file size and mode, the concurrency curves (requests per
  * second, p50 and p99 against connections) and spidey's ratio to its
  * peers. Writes each chart's data and gnuplot script to `OUT/gnuplot/`
  * (so a chart can be redrawn by hand) and renders `OUT/NAME.svg` (and
- * `.png` with `--png`) with gnuplot, headless.
+ * `.png` with `--png`) with gnuplot, headless. An SVG whose text runs out
+ * of the picture or over other text fails the step.
  *
  * Usage: deno run -A experiments/report/charts.ts --csv FILE --out DIR [--png]
  *
@@ -29,6 +30,8 @@ import { PEER_PAIRS, peerRatio } from "./comparisons.ts";
 import { runCli, StudyError } from "../data/errors.ts";
 import { configColor, configLabel, workloadLabel } from "./labels.ts";
 import { readStudyCsv } from "../data/study_row.ts";
+import { saturationOf } from "./report_data.ts";
+import { layoutProblems } from "./svg_layout.ts";
 
 function barSeries(
   points: readonly PointSummary[],
@@ -128,12 +131,22 @@ export function concurrencyCharts(
       true,
     ],
   ];
+  // Rings on the throughput curves where each configuration saturates.
+  const marks = configs.flatMap((config) => {
+    const sat = saturationOf(summaries, config);
+    return sat === undefined
+      ? []
+      : [{ x: sat.concurrency, y: sat.rps.mean, color: configColor(config) }];
+  });
   return measures.map(([name, ylabel, measure, logY]) =>
     lineChartFiles({
       name,
       title: `${
         ylabel.replace(/ \(.*\)$/, "")
-      } against client connections, ${label}`,
+      } against client connections, ${label}${
+        name === "concurrency_rps" ? " (rings: saturation, 90% of peak)" : ""
+      }`,
+      marks: name === "concurrency_rps" ? marks : undefined,
       xlabel: "client connections",
       ylabel,
       logX: true,
@@ -150,6 +163,60 @@ export function concurrencyCharts(
       }),
     })
   );
+}
+
+/** Percentiles drawn, as fractions of requests (1 = the slowest). */
+const PERCENTILES: [
+  number,
+  string,
+  (s: PointSummary) => PointSummary["rps"],
+][] = [
+  [0.5, "p50", (s) => s.p50],
+  [0.9, "p90", (s) => s.p90],
+  [0.99, "p99", (s) => s.p99],
+  [0.999, "max", (s) => s.latMax],
+];
+
+/** Position on the HDR-style axis: the number of nines, log10(1/(1-p)). */
+function nines(fraction: number): number {
+  return Number(Math.log10(1 / (1 - fraction)).toFixed(4));
+}
+
+/**
+ * Latency percentile curves per request type with the most client
+ * connections of the latency part, one line per mode, on an HDR-style
+ * axis that stretches the tail (p50, p90, p99, then the slowest
+ * response, which the CSV records instead of p99.9).
+ */
+export function percentileCharts(
+  summaries: readonly PointSummary[],
+): ChartFiles[] {
+  const part = ofPart(summaries, "latency");
+  if (part.length === 0) return [];
+  const high = Math.max(...part.map((s) => s.concurrency));
+  const points = part.filter((s) => s.concurrency === high);
+  return distinct(points, (s) => s.workload).map((workload) => {
+    const mine = points.filter((s) => s.workload === workload);
+    return lineChartFiles({
+      name: `percentiles_${workload}`,
+      title: `Latency percentiles, ${
+        workloadLabel(mine[0]!)
+      }, ${high} client connections (whiskers: min-max of runs)`,
+      xlabel: "percentile (tail stretched: each step is ten times rarer)",
+      ylabel: "latency (ms, log scale)",
+      logX: false,
+      logY: true,
+      xtics: PERCENTILES.map(([p, label]) => ({ x: nines(p), label })),
+      series: mine.map((s) => ({
+        label: configLabel(s),
+        color: configColor(s.config),
+        points: PERCENTILES.map(([p, , measure]) => ({
+          x: nines(p),
+          value: measure(s),
+        })),
+      })),
+    });
+  });
 }
 
 /** spidey's requests per second over each peer's, per workload. */
@@ -193,6 +260,7 @@ export function peerCharts(summaries: readonly PointSummary[]): ChartFiles[] {
 export function buildCharts(summaries: readonly PointSummary[]): ChartFiles[] {
   return [
     ...latencyCharts(summaries),
+    ...percentileCharts(summaries),
     ...throughputCharts(summaries),
     ...concurrencyCharts(summaries),
     ...peerCharts(summaries),
@@ -256,6 +324,15 @@ export async function renderCharts(
           "GNUPLOT_FAILED",
           `gnuplot wrote an empty ${chart.name}.${format}`,
         );
+      }
+      if (format === "svg") {
+        const problems = layoutProblems(Deno.readTextFileSync(file));
+        if (problems.length > 0) {
+          throw new StudyError(
+            "GNUPLOT_FAILED",
+            `${chart.name}.svg is not readable: ${problems.join("; ")}`,
+          );
+        }
       }
       written.push(file);
     }

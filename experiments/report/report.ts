@@ -1,12 +1,13 @@
 /**
- * Writes `REPORT.md` from `study.csv` and `timing.csv`: Summary (what was
- * built, what works, the machine, headline figures), Latency, Throughput,
+ * Writes `REPORT.md` from `study.csv`, `timing.csv` and `spawn_cost.csv`:
+ * Summary (what was built, what works, the machine, headline figures),
+ * Server models (the modes against the forking server), Latency, Throughput,
  * Concurrency, the peer comparison, Analysis, Conclusions and how to
  * reproduce it. Every number is computed from the CSV files; the text
  * around the numbers is a template whose wording follows the data.
  *
  * Usage: deno run -A experiments/report/report.ts --csv FILE --timing FILE
- *          --out REPORT.md [--charts DIR] [--chart-link PATH]
+ *          [--spawn FILE] --out REPORT.md [--charts DIR] [--chart-link PATH]
  *
  * @module
  */
@@ -36,6 +37,8 @@ import {
 import { configLabel } from "./labels.ts";
 import { PARTS, readStudyCsv, type StudyRow } from "../data/study_row.ts";
 import { readTimingCsv } from "../data/timing.ts";
+import { readSpawnCostCsv } from "../data/spawn_cost.ts";
+import { modelsSection } from "./report_models.ts";
 
 function distinctValues(
   rows: readonly StudyRow[],
@@ -199,6 +202,7 @@ export function buildReport(data: ReportData): string {
       stamps.at(-1)!.slice(0, 16).replace("T", " ")
     } UTC). Do not edit by hand: rerun the study._\n`,
     summarySection(data),
+    modelsSection(data),
     latencySection(data),
     throughputSection(data),
     concurrencySection(data),
@@ -227,6 +231,7 @@ async function main(): Promise<void> {
     options: {
       csv: { type: "string" },
       timing: { type: "string" },
+      spawn: { type: "string" },
       out: { type: "string" },
       charts: { type: "string" },
       "chart-link": { type: "string", default: "results" },
@@ -244,7 +249,15 @@ async function main(): Promise<void> {
     : chartsIn(rows, values.charts);
   writeFileAtomically(
     values.out,
-    buildReport(reportData(rows, timings, charts, values["chart-link"])),
+    buildReport(
+      reportData(
+        rows,
+        timings,
+        charts,
+        values["chart-link"],
+        values.spawn === undefined ? [] : readSpawnCostCsv(values.spawn),
+      ),
+    ),
   );
   console.error(`Wrote ${values.out}`);
   await Promise.resolve();

@@ -20,17 +20,20 @@ import {
   plural,
   point,
   type ReportData,
+  responseBytes,
   saturation,
   SINGLE,
   workloadsOf,
 } from "./report_data.ts";
 import {
-  capitalize,
   compareHigher,
   compareLatency,
+  compareRuns,
   fmt,
+  fmtPercent,
   fmtRatio,
   listWords,
+  rangesOverlap,
 } from "./report_format.ts";
 
 /** Connections thor opened per response it received, over a point's runs. */
@@ -45,7 +48,7 @@ function connectionsPerResponse(data: ReportData, s: PointSummary): number {
     : rows.reduce((a, r) => a + r.connections_opened, 0) / completed;
 }
 
-function singleModeCost(data: ReportData): string[] {
+function singleModeCost(data: ReportData, unexplained: string[]): string[] {
   const out: string[] = [];
   const levels = latencyLevels(data);
   const low = levels[0];
@@ -63,7 +66,7 @@ function singleModeCost(data: ReportData): string[] {
       } ms in single-connection mode and ${
         fmt(conc.latMean.mean)
       } ms in concurrent mode (${
-        compareLatency(single.latMean.mean, conc.latMean.mean)
+        compareRuns(single.latMean, conc.latMean, true)
       }).`;
       if (perSingle >= 0.9 && perConc < 0.5) {
         sentence +=
@@ -83,13 +86,15 @@ function singleModeCost(data: ReportData): string[] {
       const single = point(data, "latency", SINGLE, w, high);
       const conc = point(data, "latency", CONCURRENT, w, high);
       if (single === undefined || conc === undefined) continue;
-      if (single.latMean.mean < 0.9 * conc.latMean.mean) {
+      if (
+        single.latMean.max < conc.latMean.min
+      ) {
         ahead.push(workloadLabel(single));
       }
       parts.push(
         `${workloadLabel(single)} ${fmt(single.latMean.mean)} ms against ${
           fmt(conc.latMean.mean)
-        } ms (${compareLatency(single.latMean.mean, conc.latMean.mean)}) at ${
+        } ms (${compareRuns(single.latMean, conc.latMean, true)}) at ${
           fmt(single.rps.mean)
         } against ${fmt(conc.rps.mean)} req/s`,
       );
@@ -102,10 +107,10 @@ function singleModeCost(data: ReportData): string[] {
       );
     }
     if (ahead.length > 0) {
-      out.push(
-        `Single-connection mode comes out ahead on ${
+      unexplained.push(
+        `With ${high} clients single-connection mode is measurably faster than concurrent mode on ${
           listWords(ahead)
-        }: there, serving the requests one after another took less time per request than serving them side by side on the same CPU.`,
+        } (every run of it beat every run of concurrent mode). The study recorded nothing that explains it; a guess it cannot confirm is that running the requests' child processes one at a time on one CPU wastes less on switching between them than running them side by side.`,
       );
     }
   }
@@ -172,7 +177,7 @@ function concurrentMode(data: ReportData): string[] {
   return out;
 }
 
-function multiProcessGain(data: ReportData): string[] {
+function multiProcessGain(data: ReportData, unexplained: string[]): string[] {
   const out: string[] = [];
   const multiRow = data.rows.find((r) => r.config === MULTI);
   if (multiRow === undefined) return out;
@@ -191,13 +196,13 @@ function multiProcessGain(data: ReportData): string[] {
         plural(topMulti.concurrency, "connection")
       }) against ${fmt(topConc.rps.mean)} for concurrent mode (${
         plural(topConc.concurrency, "connection")
-      }): ${compareHigher(topMulti.rps.mean, topConc.rps.mean)}.${
-        topMulti.rps.mean > 1.1 * topConc.rps.mean &&
+      }): ${compareRuns(topMulti.rps, topConc.rps, false)}.${
+        topMulti.rps.min > topConc.rps.max &&
           topMulti.rps.mean < 1.9 * topConc.rps.mean && shares
           ? " Two workers do not double the rate; one reason is that the second worker only gets what thor leaves of its CPU."
           : ""
       }${
-        topMulti.rps.mean < 0.9 * topConc.rps.mean && shares
+        topMulti.rps.max < topConc.rps.min && shares
           ? " Here the second worker costs more than it brings: it competes with thor for the same CPU."
           : ""
       }`,
@@ -212,9 +217,23 @@ function multiProcessGain(data: ReportData): string[] {
       if (multi === undefined || conc === undefined) continue;
       parts.push(
         `${workloadLabel(multi)} ${
-          compareLatency(multi.latMean.mean, conc.latMean.mean)
+          compareRuns(multi.latMean, conc.latMean, true).replace(
+            /^no /,
+            "with no ",
+          )
         }`,
       );
+      if (multi.latMean.min > conc.latMean.max) {
+        unexplained.push(
+          `With ${plural(high, "client")}, multi-process mode serves ${
+            workloadLabel(multi)
+          } ${
+            compareLatency(multi.latMean.mean, conc.latMean.mean, 0)
+          } than concurrent mode (${fmt(multi.latMean.mean)} against ${
+            fmt(conc.latMean.mean)
+          } ms, ranges apart), although it has a second CPU. The data does not explain it: server CPU time was not recorded, so whether the worker that shares CPU ${multiRow.client_cpus} with thor, or each worker building its own cached copy of the response, is to blame remains unmeasured.`,
+        );
+      }
     }
     if (parts.length > 0) {
       out.push(
@@ -235,13 +254,26 @@ function multiProcessGain(data: ReportData): string[] {
       out.push(
         `For the ${multi.sizeLabel} file it moves ${
           fmt(multi.mbps.mean)
-        } MB/s against ${fmt(conc.mbps.mean)} MB/s (${
-          compareHigher(multi.mbps.mean, conc.mbps.mean)
+        } MB/s against concurrent mode's ${fmt(conc.mbps.mean)} MB/s (${
+          compareRuns(multi.mbps, conc.mbps, false)
         }).`,
       );
     }
   }
   return out;
+}
+
+/** How much of the CGI surplus the measured process start accounts for. */
+function spawnShare(data: ReportData, surplusMs: number): string {
+  const plain = data.spawn.find((s) => s.program === "true");
+  if (plain === undefined || surplusMs <= 0) return "";
+  return ` Starting \`true\` with \`Deno.Command\` took a median ${
+    fmt(plain.median_ms)
+  } ms on this machine, ${
+    fmtPercent(Math.min(plain.median_ms / surplusMs, 1))
+  } of the ${
+    fmt(surplusMs)
+  } ms a CGI request costs over a static one; the rest is the shell starting and running the script and the CGI plumbing.`;
 }
 
 function requestTypes(data: ReportData): string[] {
@@ -262,7 +294,9 @@ function requestTypes(data: ReportData): string[] {
       } the time): spidey starts a new process for every CGI request (here a /bin/sh script), and those processes inherit the server's CPUs (${
         partRows(data, "latency").find((r) => r.config === CONCURRENT)!
           .server_cpus
-      } in concurrent mode).`,
+      } in concurrent mode).${
+        spawnShare(data, cgi.latMean.mean - stat.latMean.mean)
+      }`,
     );
   }
   if (stat !== undefined && listing !== undefined) {
@@ -275,59 +309,129 @@ function requestTypes(data: ReportData): string[] {
   return out;
 }
 
-function fileSizes(data: ReportData): string[] {
+function fileSizes(data: ReportData, unexplained: string[]): string[] {
   const out: string[] = [];
   for (const w of workloadsOf(data.summaries, "throughput")) {
     const points = ofPart(data.summaries, "throughput").filter((s) =>
       s.workload === w
-    );
+    ).sort((a, b) => b.mbps.mean - a.mbps.mean);
     if (points.length < 2) continue;
-    const sorted = [...points].sort((a, b) => b.mbps.mean - a.mbps.mean);
-    const best = sorted[0]!;
-    const worst = sorted.at(-1)!;
-    const spread = best.mbps.mean / worst.mbps.mean;
+    const label = workloadLabel(points[0]!);
+    // Every pair of modes whose runs' ranges do not overlap.
+    const apart: string[] = [];
+    for (let i = 0; i < points.length; i++) {
+      for (let j = i + 1; j < points.length; j++) {
+        const a = points[i]!;
+        const b = points[j]!;
+        if (rangesOverlap(a.mbps, b.mbps)) continue;
+        apart.push(
+          `${configLabel(a)} moves ${
+            compareHigher(a.mbps.mean, b.mbps.mean, 0)
+          } as ${configLabel(b)}`.replace(" as much as", " as much as"),
+        );
+      }
+    }
+    const ranges = points.map((p) =>
+      `${configLabel(p)} ${fmt(p.mbps.min)}–${fmt(p.mbps.max)}`
+    );
     out.push(
-      `${capitalize(workloadLabel(best))}: ${configLabel(best)} is fastest at ${
-        fmt(best.mbps.mean)
-      } MB/s (${fmt(best.rps.mean)} req/s), ${configLabel(worst)} slowest at ${
-        fmt(worst.mbps.mean)
-      } MB/s, a ${fmtRatio(spread)} spread${
-        spread <= 1.25
-          ? ": the modes are within 25% of each other, so at this size moving the bytes costs more than handling the connections"
-          : ": the mode makes a difference at this size"
-      }.`,
+      apart.length === 0
+        ? `For ${label} the modes show no measurable difference: their runs' ranges overlap (MB/s: ${
+          listWords(ranges)
+        }).`
+        : `For ${label}, ${
+          listWords(apart)
+        }; every other pair of modes overlaps (MB/s: ${listWords(ranges)}).`,
+    );
+    const single = points.find((p) => p.config === SINGLE);
+    const conc = points.find((p) => p.config === CONCURRENT);
+    if (
+      single !== undefined && conc !== undefined &&
+      single.mbps.min > conc.mbps.max
+    ) {
+      unexplained.push(
+        `On ${label} single-connection mode moves more bytes per second than concurrent mode (${
+          fmt(single.mbps.mean)
+        } against ${
+          fmt(conc.mbps.mean)
+        } MB/s, ranges apart) on the same CPU; nothing the study records explains it.`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Where spidey stands against each peer, workload by workload. */
+function peerComparison(data: ReportData): string[] {
+  const out: string[] = [];
+  const workloads = workloadsOf(data.summaries, "peers");
+  for (const pair of PEER_PAIRS) {
+    const ratios = workloads.map((w) =>
+      peerRatio(data.summaries, "peers", pair, w)
+    ).filter((r) => r !== undefined && r.spidey.kind !== "listing");
+    if (ratios.length === 0) continue;
+    const behind = ratios.filter((r) => r!.high < 1);
+    const ahead = ratios.filter((r) => r!.low > 1);
+    const even = ratios.filter((r) => r!.high >= 1 && r!.low <= 1);
+    const names = (list: typeof ratios) =>
+      listWords(list.map((r) => workloadLabel(r!.spidey)));
+    const clauses = [
+      behind.length > 0 ? `measurably behind on ${names(behind)}` : "",
+      ahead.length > 0 ? `measurably ahead on ${names(ahead)}` : "",
+      even.length > 0
+        ? `level (no measurable difference) on ${names(even)}`
+        : "",
+    ].filter((c) => c !== "");
+    const first = ratios[0]!;
+    out.push(
+      `Given the same CPUs as ${configLabel(first.peer)}, ${
+        configLabel(first.spidey)
+      } is ${listWords(clauses)}.`,
+    );
+  }
+  const listing = workloads.find((w) =>
+    ofPart(data.summaries, "peers").some((s) =>
+      s.workload === w && s.kind === "listing"
+    )
+  );
+  if (listing !== undefined) {
+    const rows = partRows(data, "peers");
+    const configs = [...new Set(rows.map((r) => r.config))];
+    const sizes = configs.map((c) => {
+      const p = point(data, "peers", c, listing);
+      return p === undefined
+        ? ""
+        : `${configLabel(p)} ${
+          fmt(responseBytes(rows.filter((r) => r.config === c), listing))
+        }`;
+    }).filter((t) => t !== "");
+    const byBytes = PEER_PAIRS.flatMap((pair) => {
+      const r = peerRatio(data.summaries, "peers", pair, listing);
+      if (r === undefined || r.peer.mbps.mean <= 0) return [];
+      const overlap = rangesOverlap(r.spidey.mbps, r.peer.mbps);
+      return [
+        `${fmtRatio(r.spidey.mbps.mean / r.peer.mbps.mean)} the rate of ${
+          configLabel(r.peer)
+        }${overlap ? " (ranges overlap)" : ""}`,
+      ];
+    });
+    out.push(
+      `Directory listings are not like for like, so they are left out above: each server writes its own page (bytes per response: ${
+        listWords(sizes)
+      }), and spidey serves its page from a listing cache refreshed about once a second, while nginx's autoindex and lighttpd's mod_dirlisting (its cache is not enabled in the study's configuration) build theirs on every request.${
+        byBytes.length > 0
+          ? ` Counted in bytes per second, which corrects for the page sizes but not for the cache, spidey's listings reach ${
+            listWords(byBytes)
+          }.`
+          : ""
+      }`,
     );
   }
   return out;
 }
 
-/** One line per peer pair: the range of spidey's ratios over the workloads. */
-export function peerLines(data: ReportData): string[] {
-  const out: string[] = [];
-  for (const pair of PEER_PAIRS) {
-    const ratios = workloadsOf(data.summaries, "peers").map((w) =>
-      peerRatio(data.summaries, "peers", pair, w)
-    )
-      .filter((r) => r !== undefined);
-    if (ratios.length === 0) continue;
-    const sorted = [...ratios].sort((a, b) => a.ratio - b.ratio);
-    const worst = sorted[0]!;
-    const best = sorted.at(-1)!;
-    const range = fmtRatio(worst.ratio) === fmtRatio(best.ratio)
-      ? `${fmtRatio(best.ratio)} (${
-        listWords(sorted.map((r) => workloadLabel(r.spidey)))
-      })`
-      : `between ${fmtRatio(worst.ratio)} (${
-        workloadLabel(worst.spidey)
-      }) and ${fmtRatio(best.ratio)} (${workloadLabel(best.spidey)})`;
-    out.push(
-      `Against ${configLabel(worst.peer)}, ${
-        configLabel(worst.spidey)
-      } reaches ${range} of the peer's req/s.`,
-    );
-  }
-  return out;
-}
+const NOT_MEASURED =
+  "The study records no server CPU time, so CPU time per request is neither charted nor used to explain a result; the latency percentiles stop at p99 and the slowest response (no p99.9).";
 
 const MODELS = `| model | advantages | disadvantages |
 | --- | --- | --- |
@@ -337,18 +441,28 @@ const MODELS = `| model | advantages | disadvantages |
 
 /** The Analysis section. */
 export function analysisSection(data: ReportData): string {
+  const unexplained: string[] = [];
   const blocks: [string, string[]][] = [
-    ["What single-connection mode costs", singleModeCost(data)],
+    ["What single-connection mode costs", singleModeCost(data, unexplained)],
     ["Concurrent mode", concurrentMode(data)],
-    ["What multi-process mode gains on this machine", multiProcessGain(data)],
+    [
+      "What multi-process mode gains on this machine",
+      multiProcessGain(data, unexplained),
+    ],
     ["Request types", requestTypes(data)],
-    ["File sizes", fileSizes(data)],
-    ["Against nginx and lighttpd", peerLines(data)],
+    ["File sizes", fileSizes(data, unexplained)],
+    ["Against nginx and lighttpd, like for like", peerComparison(data)],
+    [
+      "Results the data does not explain",
+      unexplained.map((u) => `- ${u}\n`),
+    ],
+    ["What was not measured", [NOT_MEASURED]],
   ];
   let text = "## Analysis\n\n";
   for (const [title, lines] of blocks) {
     if (lines.length === 0) continue;
-    text += `### ${title}\n\n${lines.join(" ")}\n\n`;
+    const body = lines[0]!.startsWith("- ") ? lines.join("") : lines.join(" ");
+    text += `### ${title}\n\n${body.trimEnd()}\n\n`;
   }
   text +=
     `### Advantages and disadvantages of each model\n\nFrom spidey's design, with the measured costs above:\n\n${MODELS}\n`;

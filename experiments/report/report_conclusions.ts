@@ -7,9 +7,8 @@
  * @module
  */
 
-import { ofPart, type PointSummary } from "../data/aggregate.ts";
+import { ofPart, type PointSummary, type Stat } from "../data/aggregate.ts";
 import { configLabel, workloadLabel } from "./labels.ts";
-import { peerLines } from "./report_analysis.ts";
 import {
   CONCURRENT,
   latencyLevels,
@@ -21,7 +20,7 @@ import {
   SINGLE,
   workloadsOf,
 } from "./report_data.ts";
-import { fmt, fmtRatio, listWords } from "./report_format.ts";
+import { fmt, fmtRatio, listWords, rangesOverlap } from "./report_format.ts";
 
 /** The best configuration of each workload of a part by `score`. */
 function bestPer(
@@ -40,7 +39,25 @@ function bestPer(
   });
 }
 
-/** Headline findings, for the Summary and the Conclusions. */
+/**
+ * `best` named alone when its runs beat every other configuration's,
+ * else together with those whose ranges overlap it: no winner is
+ * declared that the repetitions do not support.
+ */
+function winners(
+  data: ReportData,
+  best: PointSummary,
+  measure: (s: PointSummary) => Stat,
+): string {
+  const rivals = ofPart(data.summaries, best.part).filter((s) =>
+    s.workload === best.workload && s.concurrency === best.concurrency &&
+    s.config !== best.config && rangesOverlap(measure(s), measure(best))
+  );
+  if (rivals.length === 0) return configLabel(best);
+  return `${listWords([best, ...rivals].map(configLabel))} (runs overlap)`;
+}
+
+/** Headline findings, for the Summary. */
 export function headlines(data: ReportData): string[] {
   const out: string[] = [];
   const high = latencyLevels(data).at(-1);
@@ -49,9 +66,9 @@ export function headlines(data: ReportData): string[] {
     out.push(
       `Lowest mean latency with ${plural(high, "client")}: ${
         listWords(best.map((s) =>
-          `${configLabel(s)} for ${workloadLabel(s)} (${
-            fmt(s.latMean.mean)
-          } ms)`
+          `${
+            winners(data, s, (p) => p.latMean)
+          } for ${workloadLabel(s)} (${fmt(s.latMean.mean)} ms)`
         ))
       }.`,
     );
@@ -61,7 +78,9 @@ export function headlines(data: ReportData): string[] {
     out.push(
       `Highest throughput: ${
         listWords(fastest.map((s) =>
-          `${configLabel(s)} for ${workloadLabel(s)} (${fmt(s.mbps.mean)} MB/s)`
+          `${
+            winners(data, s, (p) => p.mbps)
+          } for ${workloadLabel(s)} (${fmt(s.mbps.mean)} MB/s)`
         ))
       }.`,
     );
@@ -82,22 +101,27 @@ export function headlines(data: ReportData): string[] {
       }.`,
     );
   }
-  out.push(...peerLines(data));
   return out;
 }
 
-/** The Conclusions section. */
+/**
+ * The Conclusions section: what to run and what the forking model would
+ * change, in sentences of their own (the figures are in the sections
+ * above and are not repeated here).
+ */
 export function conclusionsSection(data: ReportData): string {
-  const lines = headlines(data);
   let text = "## Conclusions\n\n";
-  if (lines.length === 0) return text + "_No measurements to conclude from._\n";
-  text += lines.map((l) => `- ${l}`).join("\n") + "\n";
+  if (data.summaries.length === 0) {
+    return text + "_No measurements to conclude from._\n";
+  }
   const topMulti = peak(data, MULTI);
   const topConc = peak(data, CONCURRENT);
   if (topMulti !== undefined && topConc !== undefined) {
     const gain = topMulti.rps.mean / topConc.rps.mean;
     const ratio = fmtRatio(gain);
-    const choice = gain >= 1.25
+    const choice = rangesOverlap(topMulti.rps, topConc.rps)
+      ? "multi-process and concurrent mode reach peaks with no measurable difference, so concurrent mode does as well with one CPU and one process"
+      : gain >= 1.25
       ? `multi-process mode is the one to run for throughput (${ratio} concurrent mode's peak)`
       : gain > 1.1
       ? `multi-process mode has a small edge at peak throughput (${ratio} concurrent mode's), for twice the CPUs and processes`
@@ -111,6 +135,13 @@ export function conclusionsSection(data: ReportData): string {
       : "";
     text += `- On this machine, ${choice}${single}.\n`;
   }
+  const plain = data.spawn.find((s) => s.program === "true");
+  if (plain !== undefined) {
+    text +=
+      `- A process per connection, the classic forking design, is not worth building in Deno here: each connection would first wait for a program to start, which alone takes longer than spidey needs to answer a small request.\n`;
+  }
+  text +=
+    `- Claims of a difference in this report rest on runs whose ranges do not overlap; where they overlap the report says so, and the results listed as unexplained need a measurement the study does not make yet (server CPU time).\n`;
   return text;
 }
 

@@ -14,6 +14,7 @@ import {
   summarize,
 } from "../data/aggregate.ts";
 import type { StudyRow } from "../data/study_row.ts";
+import type { SpawnCost } from "../data/spawn_cost.ts";
 import type { PartTiming } from "../data/timing.ts";
 
 /** spidey's single-connection configuration. */
@@ -35,16 +36,26 @@ export interface ReportData {
   charts: ReadonlySet<string>;
   /** Folder of the charts, relative to the report. */
   chartDir: string;
+  /** What starting a process cost (empty when not measured). */
+  spawn: SpawnCost[];
 }
 
-/** Builds the report data from rows and timings. */
+/** Builds the report data from rows, timings and process start costs. */
 export function reportData(
   rows: StudyRow[],
   timings: PartTiming[],
   charts: ReadonlySet<string>,
   chartDir: string,
+  spawn: SpawnCost[] = [],
 ): ReportData {
-  return { rows, summaries: summarize(rows), timings, charts, chartDir };
+  return {
+    rows,
+    summaries: summarize(rows),
+    timings,
+    charts,
+    chartDir,
+    spawn,
+  };
 }
 
 /** Markdown image of chart `name`, or nothing when it was not drawn. */
@@ -122,11 +133,17 @@ export function peak(
   data: ReportData,
   config: string,
 ): PointSummary | undefined {
-  const points = ofPart(data.summaries, "concurrency").filter((s) =>
-    s.config === config
-  );
+  return peakOf(data.summaries, config);
+}
+
+/** {@linkcode peak} over summaries alone (the charts have no ReportData). */
+export function peakOf(
+  summaries: readonly PointSummary[],
+  config: string,
+): PointSummary | undefined {
   let best: PointSummary | undefined;
-  for (const s of points) {
+  for (const s of ofPart(summaries, "concurrency")) {
+    if (s.config !== config) continue;
     if (best === undefined || s.rps.mean > best.rps.mean) best = s;
   }
   return best;
@@ -141,9 +158,18 @@ export function saturation(
   config: string,
   share = 0.9,
 ): PointSummary | undefined {
-  const top = peak(data, config);
+  return saturationOf(data.summaries, config, share);
+}
+
+/** {@linkcode saturation} over summaries alone. */
+export function saturationOf(
+  summaries: readonly PointSummary[],
+  config: string,
+  share = 0.9,
+): PointSummary | undefined {
+  const top = peakOf(summaries, config);
   if (top === undefined) return undefined;
-  return ofPart(data.summaries, "concurrency")
+  return ofPart(summaries, "concurrency")
     .filter((s) => s.config === config)
     .sort((a, b) => a.concurrency - b.concurrency)
     .find((s) => s.rps.mean >= share * top.rps.mean);

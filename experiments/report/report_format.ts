@@ -118,3 +118,24 @@ export function median(values: readonly number[]): number {
     ? sorted[mid]!
     : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/** True when the runs' ranges of two measures share any value. */
+export function rangesOverlap(a: Stat, b: Stat): boolean {
+  return a.min <= b.max && b.min <= a.max;
+}
+
+/**
+ * How `a` compares with `b` across their runs: `no measurable difference`
+ * when the ranges overlap, else the ratio of the means in words
+ * (`2.1× slower`, `1.4× as much`), so no claim outruns the repetitions.
+ */
+export function compareRuns(
+  a: Stat,
+  b: Stat,
+  smallerIsBetter: boolean,
+): string {
+  if (rangesOverlap(a, b)) return "no measurable difference";
+  return smallerIsBetter
+    ? compareLatency(a.mean, b.mean, 0)
+    : compareHigher(a.mean, b.mean, 0);
+}

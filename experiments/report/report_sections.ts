@@ -52,7 +52,7 @@ function runShape(data: ReportData, part: string): string {
       ? `${words(counted, "")} requests per run for the largest file`
       : "",
   ].filter((t) => t !== "");
-  return `Each point ran ${listWords(reps.map(String))} time${
+  return `Each ${part} point ran ${listWords(reps.map(String))} time${
     reps.at(-1) === 1 ? "" : "s"
   } (${listWords(bounds)}, thor \`--timeout\` ${words(timeouts, " s")}).`;
 }
@@ -130,6 +130,13 @@ export function latencySection(data: ReportData): string {
       `Mean latency with ${plural(c, "connection")}`,
     );
   }
+  for (const w of workloads) {
+    text += chartImage(
+      data,
+      `percentiles_${w}`,
+      `Latency percentiles of ${w} per mode`,
+    );
+  }
   const tableRows = points.map((s) => [
     workloadLabel(s),
     String(s.concurrency),
@@ -167,7 +174,7 @@ export function throughputSection(data: ReportData): string {
   text +=
     `**Method.** ${conns} connections download one static file over and over: ${
       workloadLine(rows, workloads)
-    }. Throughput is response bytes (head and body) per second, in decimal MB/s, as thor counts them. Modes: ${
+    }. Throughput is response bytes (head and body) per second, in decimal MB/s, as thor counts them. Modes for the downloads: ${
       modesLine(data, "throughput")
     }; thor on CPU ${rows[0]!.client_cpus}. ${
       runShape(data, "throughput")

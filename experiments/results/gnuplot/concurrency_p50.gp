@@ -7,7 +7,7 @@ set grid ytics lc rgb "#dddddd"
 set title "median latency p50 against client connections, static 1 KiB"
 set xlabel "client connections"
 set ylabel "median latency p50 (ms, log scale)"
-set key below horizontal
+set key below vertical maxcols 2 width -4
 set logscale x 2
 set xtics (1, 2, 4, 8, 16, 32, 64)
 set xrange [0.8:80]

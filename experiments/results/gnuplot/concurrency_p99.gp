@@ -7,7 +7,7 @@ set grid ytics lc rgb "#dddddd"
 set title "99th percentile latency p99 against client connections, static 1 KiB"
 set xlabel "client connections"
 set ylabel "99th percentile latency p99 (ms, log scale)"
-set key below horizontal
+set key below vertical maxcols 2 width -4
 set logscale x 2
 set xtics (1, 2, 4, 8, 16, 32, 64)
 set xrange [0.8:80]

@@ -7,17 +7,17 @@ set grid ytics lc rgb "#dddddd"
 set title "Mean latency with 1 client connection (bars: mean of 3 runs; whiskers: min-max)"
 set ylabel "mean latency (ms, log scale)"
 set style data histograms
-set key outside bottom center horizontal
+set key below vertical maxcols 1 width -4
 set style histogram errorbars gap 1.5 lw 1.2
 set style fill solid 0.85 border rgb "#444444"
 set boxwidth 0.9
 set xtics scale 0
 set offsets 0.2, 0.2, 0, 0
 set logscale y
-set yrange [0.1:100]
+set yrange [0.1:16]
 plot "latency_c1.dat" using 2:3:4:xtic(1) title "spidey single-connection" lc rgb "#d62728", \
   '' using 5:6:7 title "spidey concurrent (-f)" lc rgb "#1f77b4", \
   '' using 8:9:10 title "spidey multi-process (-w 2)" lc rgb "#2ca02c", \
-  '' using ($0-0.2222):2:($2 >= 100 ? sprintf("%.0f", $2) : sprintf("%.3g", $2)) with labels offset 0,0.8 font ",9" notitle, \
-  '' using ($0+0.0000):5:($5 >= 100 ? sprintf("%.0f", $5) : sprintf("%.3g", $5)) with labels offset 0,0.8 font ",9" notitle, \
-  '' using ($0+0.2222):8:($8 >= 100 ? sprintf("%.0f", $8) : sprintf("%.3g", $8)) with labels offset 0,0.8 font ",9" notitle
+  '' using ($0-0.2222):4:($2 >= 100 ? sprintf("%.0f", $2) : sprintf("%.2g", $2)) with labels offset 0,0.7 font ",8" notitle, \
+  '' using ($0+0.0000):7:($5 >= 100 ? sprintf("%.0f", $5) : sprintf("%.2g", $5)) with labels offset 0,0.7 font ",8" notitle, \
+  '' using ($0+0.2222):10:($8 >= 100 ? sprintf("%.0f", $8) : sprintf("%.2g", $8)) with labels offset 0,0.7 font ",8" notitle
