@@ -110,6 +110,50 @@ Deno.test("parseServerArgs: --cgi-max and --body-timeout", () => {
   assert.match(SPIDEY_HELP, /\n {6}--body-timeout S {4}seconds a request body/);
 });
 
+Deno.test("parseServerArgs: --auth, --auth-file, --auth-realm, --cors, -H", () => {
+  const c = config([
+    "--auth",
+    "ann:pa:ss",
+    "--auth",
+    "bob:x",
+    "--auth-file",
+    "/etc/pw",
+    "--auth-realm",
+    "Staff",
+    "--cors",
+    "https://a.example",
+    "--cors",
+    "http://b.example:8080",
+    "-H",
+    "X-Frame-Options: DENY",
+    "--header",
+    "Cache-Control: max-age=60",
+  ]);
+  assert.deepEqual(c.authUsers, ["ann:pa:ss", "bob:x"]);
+  assert.equal(c.authFile, "/etc/pw");
+  assert.equal(c.authRealm, "Staff");
+  assert.deepEqual(c.corsOrigins, [
+    "https://a.example",
+    "http://b.example:8080",
+  ]);
+  assert.deepEqual(c.extraHeaders, [
+    "X-Frame-Options: DENY",
+    "Cache-Control: max-age=60",
+  ]);
+  // --cors without a value (last, or before a flag) allows any origin.
+  assert.deepEqual(config(["--cors"]).corsOrigins, ["*"]);
+  assert.deepEqual(config(["--cors", "-f"]).corsOrigins, ["*"]);
+  usageError(["--cors", "*", "--cors", "https://a.example"], /every origin/);
+  usageError(["--cors", "https://a.example/path"], /is not an origin/);
+  usageError(["-H", "X-A: b\r\nX-B: c"], /CR, LF/);
+  usageError(["-H", "Transfer-Encoding: chunked"], /set by spidey/);
+  usageError(["-H", "Bad Name: x"], /is not "Name: value"/);
+  usageError(["--auth", ":nouser"], /user:password/);
+  usageError(["--auth-realm", "a\nb"], /printable ASCII/);
+  assert.match(SPIDEY_HELP, /\n {6}--auth USER:PASS {4}require an HTTP Basic/);
+  assert.match(SPIDEY_HELP, /\n {2}-H, --header 'N: V' {5}add header/);
+});
+
 Deno.test("a worker gets every config field of its parent", () => {
   // Every field differs from its default, so a field that is not carried
   // (or comes back as the default) fails; a new field must be added here.
@@ -134,6 +178,15 @@ Deno.test("a worker gets every config field of its parent", () => {
     tlsKeyFile: "/etc/a key.pem",
     tlsSelfSigned: true,
     redirectHttpPort: 8080,
+    uploadDirs: ["/in/", "/drop box/"],
+    uploadOverwrite: true,
+    maxUploadBytes: 9009,
+    archives: true,
+    authUsers: ["ann:pa:ss"],
+    authFile: "/etc/spidey.htpasswd",
+    authRealm: "Staff only",
+    corsOrigins: ["https://a.example", "http://b.example:8080"],
+    extraHeaders: ["X-Frame-Options: DENY"],
     workerChild: true,
   };
   for (const key of Object.keys(DEFAULT_CONFIG) as (keyof ServerConfig)[]) {
@@ -164,7 +217,12 @@ Deno.test("a worker refuses options that lack a field or have a wrong type", () 
     delete missing[key];
     assert.throws(() => decodeWorkerConfig(missing), UsageError, key);
     assert.throws(
-      () => decodeWorkerConfig({ ...good, [key]: [] }),
+      // A list field takes a list of strings, nothing else.
+      () =>
+        decodeWorkerConfig({
+          ...good,
+          [key]: Array.isArray(good[key]) ? [1] : [],
+        }),
       UsageError,
       key,
     );
@@ -212,6 +270,14 @@ Deno.test("spidey: bad command lines print one line and exit 2", async () => {
       [
         ["-d", root, "-b", "127.0.0.1", "-p", busyPort, "-w", "2"],
         /^spidey: Port \d+ on 127\.0\.0\.1 is already in use/,
+      ],
+      [["-H", "Content-Length: 5"], /^spidey: Header Content-Length is set by/],
+      [["-H", "No colon"], /^spidey: Header "No colon" is not "Name: value"/],
+      [["--cors", "example.com"], /^spidey: --cors "example\.com" is not/],
+      [["--auth", "nocolon"], /^spidey: --auth takes "user:password"/],
+      [
+        ["-d", root, "-p", "0", "--auth-file", `${root}/f.txt`],
+        /^spidey: Password file .* line 1 is not "user:hash"$/,
       ],
     ];
     const results = await Promise.all(cases.map(([args]) => runSpidey(args)));

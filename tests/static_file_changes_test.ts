@@ -19,6 +19,7 @@ import {
 } from "./helpers/static_files.ts";
 import { rawRequest } from "./helpers/raw_http.ts";
 import { startSpidey } from "./helpers/spidey_process.ts";
+import { eventually } from "./helpers/eventually.ts";
 
 /**
  * How old a file's stat must be before the cache keeps it: the racy
@@ -26,19 +27,6 @@ import { startSpidey } from "./helpers/spidey_process.ts";
  */
 const SETTLE_MS = 3300;
 const OLD_DATE = new Date(Date.UTC(2020, 0, 1));
-
-/** Polls `fn` until it holds; fails after `ms`. */
-async function eventually(
-  what: string,
-  fn: () => Promise<boolean>,
-  ms = 5000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await fn())) {
-    assert.ok(Date.now() < deadline, `${what}: not within ${ms} ms`);
-    await sleep(10);
-  }
-}
 
 Deno.test("spidey serves files changed on disk fresh", async (t) => {
   const createdAt = Date.now();

@@ -14,6 +14,8 @@ import {
   UsageError,
 } from "../common/flags.ts";
 import { DEFAULT_CONFIG, type ServerConfig } from "./core/config.ts";
+import { loadAccessControl } from "./access/access.ts";
+import { AccessConfigError } from "./access/errors.ts";
 
 /**
  * Where the bundled site is: `www/` beside the program's modules, which
@@ -56,6 +58,21 @@ Options:
                           $XDG_CACHE_HOME/spidey (default ~/.cache/spidey)
       --redirect-http PORT  also listen for plain HTTP on PORT and redirect
                           every request to the https URL
+      --upload            take uploads (PUT, or the listing's form) anywhere
+      --upload-dir DIR    take uploads under the URL path DIR only (repeatable)
+      --overwrite         let an upload replace a file (default: 409 Conflict)
+      --max-upload BYTES  largest upload accepted (default 1073741824)
+      --archives          offer each folder as .tar.gz and .zip downloads
+      --auth USER:PASS    require an HTTP Basic login, here as USER with
+                          password PASS (repeatable; visible to ps: prefer
+                          --auth-file)
+      --auth-file FILE    require a login listed in an htpasswd FILE (bcrypt,
+                          {SHA} or $apr1$ hashes)
+      --auth-realm NAME   realm of the login (default spidey)
+      --cors [ORIGIN]     allow cross-origin requests from ORIGIN
+                          (repeatable), or from any origin without one
+  -H, --header 'N: V'     add header N: V to every response (repeatable);
+                          a response's own header of that name wins
   -h, --help              show this help
 
 Without -f or -w, spidey serves one connection at a time and closes it after
@@ -104,6 +121,90 @@ function readTlsFlags(
   }
 }
 
+/** Fills in the upload fields of `config` from `--upload` and its kin. */
+function readUploadFlags(
+  v: {
+    upload?: boolean;
+    "upload-dir"?: string[];
+    overwrite?: boolean;
+    "max-upload"?: string;
+  },
+  config: ServerConfig,
+): void {
+  const dirs = v["upload-dir"] ?? [];
+  if (v.upload && dirs.length > 0) {
+    throw new UsageError("Use either --upload or --upload-dir, not both");
+  }
+  for (const dir of dirs) {
+    if (!dir.startsWith("/")) {
+      throw new UsageError(`Upload folder ${dir} is not a URL path (from /)`);
+    }
+    if (dir.split("/").some((s) => s === "." || s === "..")) {
+      throw new UsageError(`Upload folder ${dir} holds a dot segment`);
+    }
+  }
+  config.uploadDirs = v.upload ? ["/"] : dirs;
+  if (config.uploadDirs.length === 0 && (v.overwrite || v["max-upload"])) {
+    throw new UsageError("--overwrite and --max-upload need --upload");
+  }
+  config.uploadOverwrite = Boolean(v.overwrite);
+  if (v["max-upload"] !== undefined) {
+    config.maxUploadBytes = parseIntegerFlag(
+      "Max upload",
+      v["max-upload"],
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
+  }
+}
+
+/**
+ * `--cors` with no value (last, or before another flag) as `--cors=*`:
+ * `parseArgs` has no optional values.
+ */
+function withCorsValues(args: readonly string[]): string[] {
+  return args.map((arg, i) => {
+    if (arg !== "--cors") return arg;
+    const next = args[i + 1];
+    return next === undefined || next.startsWith("-") ? "--cors=*" : arg;
+  });
+}
+
+/** Fills in the access fields of `config` from `--auth`, `--cors`, `-H`… */
+function readAccessFlags(
+  v: {
+    auth?: string[];
+    "auth-file"?: string;
+    "auth-realm"?: string;
+    cors?: string[];
+    header?: string[];
+  },
+  config: ServerConfig,
+): void {
+  config.authUsers = v.auth ?? [];
+  if (v["auth-file"] !== undefined) {
+    if (v["auth-file"] === "") throw new UsageError("Password file is empty");
+    config.authFile = v["auth-file"];
+  }
+  if (v["auth-realm"] !== undefined) {
+    // Quoted in WWW-Authenticate: printable ASCII only.
+    if (!/^[\x20-\x7e]+$/.test(v["auth-realm"])) {
+      throw new UsageError("Realm must be printable ASCII, not empty");
+    }
+    config.authRealm = v["auth-realm"];
+  }
+  config.corsOrigins = v.cors ?? [];
+  config.extraHeaders = v.header ?? [];
+  try {
+    loadAccessControl({ ...config, authFile: "" });
+  } catch (err) {
+    if (err instanceof AccessConfigError) {
+      throw new UsageError(err.message);
+    }
+    throw err;
+  }
+}
+
 /** The result of reading spidey's command line. */
 export type ServerCommand =
   | { kind: "help" }
@@ -115,7 +216,7 @@ export type ServerCommand =
  * @throws {UsageError} for unknown flags, missing values or bad numbers.
  */
 export function parseServerArgs(args: readonly string[]): ServerCommand {
-  const parsed = parseFlags(args, {
+  const parsed = parseFlags(withCorsValues(args), {
     port: { type: "string", short: "p" },
     bind: { type: "string", short: "b" },
     docroot: { type: "string", short: "d" },
@@ -135,6 +236,16 @@ export function parseServerArgs(args: readonly string[]): ServerCommand {
     key: { type: "string" },
     https: { type: "boolean" },
     "redirect-http": { type: "string" },
+    upload: { type: "boolean" },
+    "upload-dir": { type: "string", multiple: true },
+    overwrite: { type: "boolean" },
+    "max-upload": { type: "string" },
+    archives: { type: "boolean" },
+    auth: { type: "string", multiple: true },
+    "auth-file": { type: "string" },
+    "auth-realm": { type: "string" },
+    cors: { type: "string", multiple: true },
+    header: { type: "string", short: "H", multiple: true },
     "worker-child": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
@@ -188,6 +299,9 @@ export function parseServerArgs(args: readonly string[]): ServerCommand {
     );
   }
   readTlsFlags(v, config);
+  readUploadFlags(v, config);
+  config.archives = Boolean(v.archives);
+  readAccessFlags(v, config);
   config.workerChild = Boolean(v["worker-child"]);
   return { kind: "serve", config };
 }

@@ -5,7 +5,8 @@
  * anything else → 403. Methods are checked per kind of resource. Only a
  * CGI script takes a request body; for anything else a small body is
  * dropped before the answer and a large one answered with a closing
- * connection, unread.
+ * connection, unread. Access control (a CORS preflight, then
+ * authentication) comes before all of it.
  *
  * @module
  */
@@ -28,6 +29,11 @@ import { StaticFileServer } from "./static/static_file.ts";
 import { serveThumbnail } from "./thumbnail/thumbnail.ts";
 import { ThumbnailCache } from "./thumbnail/cache.ts";
 import { ListingCache } from "./listing/cache.ts";
+import { handleUpload, UPLOAD_FOLDER_METHODS } from "./upload/upload.ts";
+import { UploadPolicy } from "./upload/policy.ts";
+import { archiveFormatOf, serveArchive } from "./archive/archive.ts";
+import { admitRequest, loadAccessControl } from "./access/access.ts";
+import { setExtraResponseHeaders } from "./core/prepared_response.ts";
 
 /** Methods allowed on static files and listings. */
 export const STATIC_METHODS = "GET, HEAD, OPTIONS";
@@ -77,11 +83,13 @@ export function createRequestHandler(
 ): RequestHandler {
   // Every cache is checked against what the resolver keeps, and dropped
   // by the same watch; every read goes through a handle bound in the root.
-  const files = new StaticFileServer({ root: ctx.root }, watch);
+  const uploads = new UploadPolicy(ctx.config.uploadDirs);
   const options = {
     dotfiles: ctx.config.dotfiles,
     root: ctx.root,
     cache: new ListingCache({ watch }),
+    uploadsAllowed: (urlPath: string) => uploads.allowsFolder(urlPath),
+    archives: ctx.config.archives,
   };
   const thumbnailOptions = {
     root: ctx.root,
@@ -91,14 +99,40 @@ export function createRequestHandler(
     dotfiles: ctx.config.dotfiles,
     watch,
   });
+  // The resolver also finds precompressed copies (`a.css.br`), confined.
+  const files = new StaticFileServer({ root: ctx.root }, watch, resolver);
+  const uploadOptions = {
+    root: ctx.root,
+    policy: uploads,
+    dotfiles: ctx.config.dotfiles,
+    overwrite: ctx.config.uploadOverwrite,
+    resolve: (urlPath: string) => resolver.resolve(urlPath),
+  };
 
-  return async (req, res) => {
+  const access = loadAccessControl(ctx.config);
+  setExtraResponseHeaders(access.headers);
+  const admitHooks = {
+    allowOf: (req: HttpRequest) =>
+      req.target === "*" || resolver.resolve(req.path).kind === "cgi"
+        ? CGI_METHODS
+        : STATIC_METHODS,
+    dropBody,
+  };
+
+  return async (req, plainRes) => {
+    const res = access.cors?.wrap(req, plainRes) ?? plainRes;
+    if (!await admitRequest(access, req, res, admitHooks)) return;
     if (req.target === "*") {
       await dropBody(req, res);
       await res.send(204, [["Allow", CGI_METHODS]]);
       return;
     }
     const found = resolver.resolve(req.path);
+    if (uploads.isUpload(req.method, req.path) && found.kind !== "cgi") {
+      logDebug(`${req.peer} | Handle Upload`);
+      await handleUpload(req, res, found, uploadOptions);
+      return;
+    }
     if (
       found.kind !== "cgi" || req.method === "OPTIONS" ||
       !allows(CGI_METHODS, req.method)
@@ -160,7 +194,16 @@ export function createRequestHandler(
         return;
       case "directory": {
         if (req.method === "OPTIONS" || !allows(STATIC_METHODS, req.method)) {
-          return await answerMethod(req, res, STATIC_METHODS);
+          const allow = uploads.allowsFolder(found.urlPath)
+            ? UPLOAD_FOLDER_METHODS
+            : STATIC_METHODS;
+          return await answerMethod(req, res, allow);
+        }
+        const format = ctx.config.archives ? archiveFormatOf(req.query) : null;
+        if (format !== null) {
+          logDebug(`${req.peer} | Handle Archive`);
+          await serveArchive(req, res, found, format, options);
+          return;
         }
         // Resolved like any URL: confined, and cached (also when absent).
         const index = resolver.resolve(`${found.urlPath}index.html`);

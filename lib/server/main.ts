@@ -6,9 +6,11 @@
  */
 
 import { UsageError } from "../common/flags.ts";
-import { flushLogs, logInfo, setupLogging } from "../common/log.ts";
+import { flushLogs, logInfo, logWarning, setupLogging } from "../common/log.ts";
 import { formatHostPort, ListenError } from "../common/net.ts";
 import { onStopSignal } from "../common/signals.ts";
+import { accessWarning, loadAccessControl } from "./access/access.ts";
+import { AccessConfigError } from "./access/errors.ts";
 import { parseServerArgs, SPIDEY_HELP } from "./cli.ts";
 import { resolveDocroot, startServer } from "./server.ts";
 import { prepareTls, startHttpsRedirect } from "./tls/setup.ts";
@@ -38,7 +40,14 @@ export async function runSpidey(args: readonly string[]): Promise<number> {
     if (worker !== null) {
       config = worker.config;
       await setupLogging({ app: "spidey", verbose: config.verbose });
-    } else config = await prepareTls(config);
+    } else {
+      config = await prepareTls(config);
+      // The password file is read here first, so a bad one stops a -w
+      // parent before any worker starts.
+      loadAccessControl(config);
+      const warning = accessWarning(config);
+      if (warning !== null) logWarning(warning);
+    }
     if (config.workers > 0 && !config.workerChild) {
       resolveDocroot(config.docroot);
       const pool = await startWorkerPool(config);
@@ -77,7 +86,10 @@ export async function runSpidey(args: readonly string[]): Promise<number> {
     if (worker === null) logInfo("Stopped");
     return 0;
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ListenError) {
+    if (
+      err instanceof UsageError || err instanceof ListenError ||
+      err instanceof AccessConfigError
+    ) {
       console.error(`spidey: ${err.message}`);
       return 2;
     }

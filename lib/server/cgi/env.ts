@@ -63,11 +63,11 @@ export function cgiSearchPath(): string {
  * - `proxy`: httpoxy (CVE-2016-5385): many HTTP libraries read a proxy
  *   from `HTTP_PROXY`, so a client could route the script's own outgoing
  *   requests through a server of its choosing.
- * - `authorization`, `proxy-authorization`: credentials. spidey does no
- *   authentication itself, and a script is not the party the client meant
+ * - `authorization`, `proxy-authorization`: credentials. spidey checks
+ *   them itself (`--auth`), and a script is not the party the client meant
  *   to trust with them (a script in a shared cgi-bin could harvest another
  *   script's passwords); Apache withholds them for the same reason unless
- *   `CGIPassAuth` is on.
+ *   `CGIPassAuth` is on. With `--auth`, scripts get `REMOTE_USER`.
  * - `content-length`, `content-type`: already `CONTENT_LENGTH` and
  *   `CONTENT_TYPE` (RFC 3875 section 4.1.18 says to drop the duplicates).
  */
@@ -140,6 +140,12 @@ export function buildCgiEnv(
   if (server.https) {
     env.HTTPS = "on";
     env.REQUEST_SCHEME = "https";
+  }
+  // RFC 3875 sections 4.1.1 and 4.1.11: set once spidey checked the
+  // credentials itself (the header stays withheld, see below).
+  if (req.remoteUser !== undefined) {
+    env.AUTH_TYPE = "Basic";
+    env.REMOTE_USER = req.remoteUser;
   }
   if (script.pathInfo !== "") {
     env.PATH_TRANSLATED = server.root + script.pathInfo;

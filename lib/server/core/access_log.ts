@@ -1,6 +1,6 @@
 /**
  * Access-log lines in the Combined Log Format that Apache and nginx write:
- * `host - - [time] "request line" status bytes "referer" "user-agent"`.
+ * `host - user [time] "request line" status bytes "referer" "user-agent"`.
  *
  * @module
  */
@@ -66,6 +66,8 @@ export interface AccessRecord {
   status: number;
   /** Body bytes sent. */
   bytes: number;
+  /** The authenticated user (`%u`), if any; never a password. */
+  user?: string;
   /** `Referer` header, if any. */
   referer?: string;
   /** `User-Agent` header, if any. */
@@ -74,7 +76,11 @@ export interface AccessRecord {
 
 /** Formats one Combined Log Format line (without newline). */
 export function formatAccessLine(r: AccessRecord, nowMs = Date.now()): string {
-  return `${r.remoteAddr} - - [${formatClfTime(nowMs)}] "${
+  // Spaces escaped too: the user field is the one CLF field not quoted.
+  const user = r.user === undefined || r.user === ""
+    ? "-"
+    : escapeLogField(r.user).replaceAll(" ", "\\x20");
+  return `${r.remoteAddr} - ${user} [${formatClfTime(nowMs)}] "${
     escapeLogField(r.requestLine)
   }" ${r.status} ${r.bytes === 0 ? "-" : r.bytes} "${
     escapeLogField(r.referer ?? "-")

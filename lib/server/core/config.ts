@@ -54,6 +54,27 @@ export interface ServerConfig {
   tlsSelfSigned: boolean;
   /** Port of a plain listener redirecting to https (`--redirect-http`); -1 for none. */
   redirectHttpPort: number;
+  /**
+   * URL path prefixes of the folders that take uploads (`--upload` is
+   * `["/"]`, `--upload-dir` adds one each); empty: uploads are off.
+   */
+  uploadDirs: string[];
+  /** An upload may replace a file of the same name (`--overwrite`). */
+  uploadOverwrite: boolean;
+  /** Largest upload body, in bytes (`--max-upload`; 413 past it). */
+  maxUploadBytes: number;
+  /** Folders download as `.tar.gz` or `.zip` (`--archives`). */
+  archives: boolean;
+  /** `user:password` pairs of `--auth` (repeatable). */
+  authUsers: string[];
+  /** Password file in htpasswd format (`--auth-file`); "" for none. */
+  authFile: string;
+  /** Realm of the Basic challenge (`--auth-realm`). */
+  authRealm: string;
+  /** Allowed origins (`--cors`): `["*"]` for any, `[]` for CORS off. */
+  corsOrigins: string[];
+  /** `Name: value` headers added to every response (`-H`, repeatable). */
+  extraHeaders: string[];
   /** Internal: this process is a worker of a `-w` parent. */
   workerChild: boolean;
 }
@@ -90,5 +111,14 @@ export const DEFAULT_CONFIG: ServerConfig = {
   tlsKeyFile: "",
   tlsSelfSigned: false,
   redirectHttpPort: -1,
+  uploadDirs: [],
+  uploadOverwrite: false,
+  maxUploadBytes: 1024 * 1024 * 1024,
+  archives: false,
+  authUsers: [],
+  authFile: "",
+  authRealm: "spidey",
+  corsOrigins: [],
+  extraHeaders: [],
   workerChild: false,
 };

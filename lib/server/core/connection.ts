@@ -61,6 +61,8 @@ export interface ConnectionOptions {
   maxHeadBytes: number;
   /** Largest body in bytes. */
   maxBodyBytes: number;
+  /** The largest body of one request, when it depends on it (uploads). */
+  bodyLimit?: (method: string, path: string) => number;
   /** The body deadline's longest wait and grace period, in ms. */
   bodyTimeoutMs?: number;
   /** Write access-log lines. */
@@ -112,6 +114,14 @@ function requestLineOf(head: Uint8Array): string {
   if (end > 0 && head[end - 1] === 13) end--;
   return latin1(head.subarray(0, Math.min(end, 16_384)));
 }
+
+/** The read buffer of a connection that reads a head or a body. */
+const READ_BUFFER_BYTES = 8192;
+/**
+ * The read buffer of a connection waiting for its next head: most heads
+ * fit, and an idle keep-alive connection then holds 1 KiB, not 8.
+ */
+const IDLE_READ_BUFFER_BYTES = 1024;
 
 /** The longest time a closing connection keeps reading a client's body. */
 const LINGER_MS = 2000;
@@ -205,9 +215,9 @@ export async function serveConnection(
   if (isVerbose()) logDebug(`${peer} | Accepted by process ${Deno.pid}`);
   // The header timeout runs from the first byte of a head, and is not
   // extended by later bytes (slowloris).
-  const reader = new BufferedReader(conn, 8192, () => {
+  const reader = new BufferedReader(conn, READ_BUFFER_BYTES, () => {
     if (tracked.phase === "idle") tracker.head(tracked);
-  });
+  }, IDLE_READ_BUFFER_BYTES);
   const onProgress = () => tracker.progress(tracked);
   // While a body waits for the client its own deadline applies, which
   // answers 408; the tracker's send timeout would close without a word.
@@ -224,6 +234,7 @@ export async function serveConnection(
   };
   // True when the client may still be sending a body nobody read.
   let linger = false;
+  const logLines = options.accessLog || isVerbose();
 
   async function refuse(
     status: number,
@@ -260,11 +271,15 @@ export async function serveConnection(
         return;
       }
       if (headBytes === null || closed) return;
-      tracker.busy(tracked, "body");
+      // One deadline from here on: parsing is synchronous, so the sweep
+      // cannot tell a phase that ended before the next await.
+      tracker.busy(tracked);
+      // The request line as text only for a log that prints it: most
+      // servers run with -q, and a refusal below decodes it then.
+      if (logLines) requestLine = requestLineOf(headBytes);
       let head: RequestHead;
       let req: HttpRequest;
       try {
-        requestLine = requestLineOf(headBytes);
         head = parseRequestHead(headBytes);
         if (isVerbose()) {
           const parts = requestLine.split(" ")
@@ -272,10 +287,12 @@ export async function serveConnection(
           logDebug(`${peer} | Parsing [${parts}]`);
         }
         const target = parseRequestTarget(head.target, head.method);
+        const maxBodyBytes = options.bodyLimit?.(head.method, target.path) ??
+          options.maxBodyBytes;
         const framing = requestBodyFraming(
           head.headers,
           head.version,
-          options.maxBodyBytes,
+          maxBodyBytes,
         );
         const sendContinue = expectsContinue(
           head.headers,
@@ -285,7 +302,7 @@ export async function serveConnection(
         const body = framing.kind === "none"
           ? RequestBody.none()
           : new RequestBody(reader, framing, {
-            maxBytes: options.maxBodyBytes,
+            maxBytes: maxBodyBytes,
             timeoutMs: bodyTimeoutMs,
             sendContinue,
             sink: conn,
@@ -310,6 +327,8 @@ export async function serveConnection(
         };
       } catch (err) {
         if (err instanceof HttpError && !closed) {
+          // Nothing was read since: the view of the head is still valid.
+          requestLine = requestLineOf(headBytes);
           logDebug(`${peer} | Refused: ${err.message}`);
           await refuse(err.status, err.headers);
         } else if (
@@ -320,7 +339,6 @@ export async function serveConnection(
         }
         return;
       }
-      tracker.busy(tracked);
       const connection = req.headers.get("connection");
       const keepAlive = !options.oneRequest && !tracker.shuttingDown &&
         (req.version === "HTTP/1.1"
@@ -365,6 +383,7 @@ export async function serveConnection(
           requestLine,
           status: res.status,
           bytes: res.bodyBytes,
+          user: req.remoteUser,
           referer: req.headers.get("referer"),
           userAgent: req.headers.get("user-agent"),
         }));

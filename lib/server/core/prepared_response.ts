@@ -21,9 +21,40 @@ export function statusHasNoBody(status: number): boolean {
   return status < 200 || status === 204 || status === 304;
 }
 
+// Set once at start (`-H`, `--cors`): one process serves one config.
+let extraHeaders: HeaderList = [];
+
+/**
+ * Sets the headers added to every response of this process from now on
+ * (prepared ones included: they are built into their bytes), after the
+ * handler's own. Call it before serving.
+ */
+export function setExtraResponseHeaders(headers: HeaderList): void {
+  extraHeaders = headers;
+}
+
+/**
+ * Appends to `list` each of `extra` whose name `own` does not have: a
+ * response's own header wins (a CGI script's `Cache-Control` over a
+ * `-H` one). `Vary` is always appended: two `Vary` fields mean the union
+ * of their lists (RFC 9110 section 5.3).
+ */
+export function appendMissingHeaders(
+  list: HeaderList,
+  own: HeaderList,
+  extra: HeaderList,
+): void {
+  for (const h of extra) {
+    const name = h[0].toLowerCase();
+    if (
+      name === "vary" || !own.some((o) => o[0].toLowerCase() === name)
+    ) list.push(h);
+  }
+}
+
 /**
  * The full header list of a response in spidey's order: `Server`, `Date`,
- * the handler's headers, framing, `Connection`.
+ * the handler's headers, the extra ones, framing, `Connection`.
  */
 export function responseHeaderList(
   date: string,
@@ -33,6 +64,9 @@ export function responseHeaderList(
 ): HeaderList {
   const list: HeaderList = [["Server", SERVER_SOFTWARE], ["Date", date]];
   for (const h of headers) list.push(h);
+  if (extraHeaders.length > 0) {
+    appendMissingHeaders(list, headers, extraHeaders);
+  }
   if (framing !== null) list.push(framing);
   list.push(["Connection", keepAlive ? "keep-alive" : "close"]);
   return list;

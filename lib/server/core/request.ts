@@ -45,4 +45,6 @@ export interface HttpRequest {
   progress: () => void;
   /** `ip:port` of the client, the prefix of its debug lines. */
   peer: string;
+  /** The user authenticated by HTTP Basic, once the access check passed. */
+  remoteUser?: string;
 }
