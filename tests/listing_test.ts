@@ -188,7 +188,7 @@ Deno.test("listing: HEAD sends the headers of GET and no body", async () => {
     String(full.body.length),
   );
   assert.equal(head!.headers.get("etag"), full.headers.get("etag"));
-  assert.equal(head!.headers.get("vary"), "Accept");
+  assert.equal(head!.headers.get("vary"), "Accept, Accept-Encoding");
 });
 
 Deno.test("listing: If-None-Match with the current ETag gets 304", async () => {
@@ -254,7 +254,7 @@ Deno.test("listing: If-Modified-Since gets 304 once the directory is still, and 
   assert.equal(notModified.body.length, 0);
   assert.equal(notModified.headers.get("last-modified"), lastModified);
   assert.equal(notModified.headers.get("etag"), first.headers.get("etag"));
-  assert.equal(notModified.headers.get("vary"), "Accept");
+  assert.equal(notModified.headers.get("vary"), "Accept, Accept-Encoding");
   // The JSON variant shares the directory's date.
   const json = await since(lastModified, "Accept: application/json\r\n");
   assert.equal(json.status, 304);

@@ -67,6 +67,16 @@ export function contentEntityTag(body: Uint8Array): string {
   }"`;
 }
 
+/**
+ * The entity tag of a variant of the representation tagged `etag`, such
+ * as its gzip coding: `suffix` (letters and digits) joined inside the
+ * quotes (`"abc"` → `"abc-gz"`), keeping weakness, so each variant is
+ * validated against its own tag.
+ */
+export function variantEntityTag(etag: string, suffix: string): string {
+  return `${etag.slice(0, -1)}-${suffix}"`;
+}
+
 /** True for a weak entity tag (`W/"…"`). */
 export function isWeakTag(etag: string): boolean {
   return etag.charCodeAt(0) === 87 /* W */;

@@ -6,7 +6,8 @@
  * How it stays correct:
  * - Per directory it keeps one snapshot: the entries as read, the
  *   directory's inode and mtime when they were read, and the rendered
- *   variants (sort × format) made from them, each built on first use.
+ *   variants (sort × format × content coding) made from them, each
+ *   built on first use.
  * - Every request stats the directory. Adding, removing or renaming an
  *   entry changes the directory's mtime (POSIX), and replacing the
  *   directory changes its inode; either makes the snapshot miss, so new
@@ -98,7 +99,7 @@ export interface ListingSnapshot {
   readonly entries: readonly ListingEntry[];
   /** The `Last-Modified` of listings made from them, or null for none. */
   readonly lastModifiedMs: number | null;
-  /** Rendered variants by a caller-chosen key (format and sort). */
+  /** Rendered variants by a caller-chosen key (format, sort, coding). */
   readonly variants: ReadonlyMap<string, RenderedListing>;
 }
 

@@ -7,7 +7,10 @@
  * inside the document root. Each variant has a
  * strong `ETag` (a hash of its bytes) and, once the directory has been
  * still for a moment, a `Last-Modified`; conditional requests are
- * answered by `lib/http/conditional.ts` like those for files.
+ * answered by `lib/http/conditional.ts` like those for files. Listings
+ * of 1 KiB or more are compressed as `Accept-Encoding` asks (br, gzip),
+ * each coding a variant of its own, compressed once and cached, with its
+ * own tag.
  *
  * @module
  */
@@ -16,7 +19,19 @@ import { PreparedResponse } from "../core/prepared_response.ts";
 import type { HeaderList } from "../../http/header_fields.ts";
 import { evaluatePreconditions } from "../../http/conditional.ts";
 import { formatHttpDate } from "../../http/date.ts";
-import { contentEntityTag, lastModifiedOf } from "../../http/validators.ts";
+import {
+  contentEntityTag,
+  lastModifiedOf,
+  variantEntityTag,
+} from "../../http/validators.ts";
+import {
+  COMPRESSED_CODINGS,
+  type CompressedCoding,
+  ETAG_SUFFIXES,
+  MIN_COMPRESSIBLE_BYTES,
+  negotiateContentCoding,
+} from "../../http/content_coding.ts";
+import { compressBody } from "../../http/compression.ts";
 import { sendErrorPage } from "../core/error_page.ts";
 import { statusOfVanishedPath } from "../core/fs_errors.ts";
 import { readConfinedDirectory } from "../core/confined_open.ts";
@@ -67,6 +82,10 @@ export interface ListingOptions {
   root: string;
   /** The cache to use (default: one shared by the process, no watch). */
   cache?: ListingCache;
+  /** True for the folders whose page shows the upload form (default: none). */
+  uploadsAllowed?: (urlPath: string) => boolean;
+  /** Pages link to `.tar.gz` and `.zip` downloads of the folder. */
+  archives?: boolean;
 }
 
 const sharedCache = new ListingCache();
@@ -136,19 +155,25 @@ function renderVariant(
   sort: ListingSort,
   format: ListingFormat,
   layout: ListingLayout,
+  extras: { upload: boolean; archives: boolean },
 ): RenderedListing {
   const sorted = sortEntries(entries, sort);
   const json = format === "json";
   const body = encoder.encode(
-    json
-      ? renderListingJson(urlPath, sorted)
-      : renderListingHtml({ urlPath, entries: sorted, sort, layout }),
+    json ? renderListingJson(urlPath, sorted) : renderListingHtml({
+      urlPath,
+      entries: sorted,
+      sort,
+      layout,
+      ...extras,
+    }),
   );
   const etag = contentEntityTag(body);
-  // The same URL answers HTML or JSON by Accept; "no-cache" makes browsers
-  // revalidate with the ETag, which costs us a stat and a 304.
+  // The same URL answers HTML or JSON by Accept, compressed or not by
+  // Accept-Encoding; "no-cache" makes browsers revalidate with the ETag,
+  // which costs us a stat and a 304.
   const common: HeaderList = [
-    ["Vary", "Accept"],
+    ["Vary", "Accept, Accept-Encoding"],
     ["Cache-Control", "no-cache"],
   ];
   if (lastModifiedMs !== null) {
@@ -172,6 +197,33 @@ function renderVariant(
     lastModifiedMs,
     prepared: new PreparedResponse(200, headers, body),
     notModified: new PreparedResponse(304, common),
+  };
+}
+
+/**
+ * `plain` compressed with `coding`: the same headers but for
+ * `Content-Encoding` and a tag of its own.
+ */
+async function compressVariant(
+  plain: RenderedListing,
+  coding: CompressedCoding,
+): Promise<RenderedListing> {
+  const body = await compressBody(plain.body, coding);
+  const etag = variantEntityTag(plain.etag, ETAG_SUFFIXES[coding]);
+  const retag = (list: HeaderList): HeaderList =>
+    list.map(([name, value]) => [name, name === "ETag" ? etag : value]);
+  const headers = retag(plain.headers);
+  // Right after Content-Type, as files have it.
+  headers.splice(1, 0, ["Content-Encoding", coding]);
+  const notModifiedHeaders = retag(plain.notModifiedHeaders);
+  return {
+    body,
+    headers,
+    notModifiedHeaders,
+    etag,
+    lastModifiedMs: plain.lastModifiedMs,
+    prepared: new PreparedResponse(200, headers, body),
+    notModified: new PreparedResponse(304, notModifiedHeaders),
   };
 }
 
@@ -219,8 +271,31 @@ export async function serveDirectoryListing(
       query.sort,
       format,
       layout,
+      {
+        upload: options.uploadsAllowed?.(dir.urlPath) ?? false,
+        archives: options.archives ?? false,
+      },
     );
     cache.remember(key, snapshot, variantKey, rendered);
+  }
+  const coding = negotiateContentCoding(
+    req.headers.get("accept-encoding"),
+    rendered.body.length >= MIN_COMPRESSIBLE_BYTES ? COMPRESSED_CODINGS : [],
+  );
+  if (coding === null) {
+    await sendErrorPage(res, 406, {
+      headers: [["Vary", "Accept, Accept-Encoding"]],
+    });
+    return;
+  }
+  if (coding !== "identity") {
+    const codedKey = `${variantKey}:${coding}`;
+    const plain = rendered;
+    rendered = snapshot.variants.get(codedKey);
+    if (rendered === undefined) {
+      rendered = await compressVariant(plain, coding);
+      cache.remember(key, snapshot, codedKey, rendered);
+    }
   }
   const outcome = evaluatePreconditions(req.headers, rendered);
   if (outcome === "not-modified") {

@@ -15,7 +15,12 @@ import {
   lastModifiedOf,
   makeEntityTag,
   type Validators,
+  variantEntityTag,
 } from "../../http/validators.ts";
+import {
+  type CompressedCoding,
+  ETAG_SUFFIXES,
+} from "../../http/content_coding.ts";
 import type { CacheableEntry, FileStamp } from "./file_cache.ts";
 import { PreparedResponse } from "../core/prepared_response.ts";
 
@@ -49,6 +54,22 @@ export interface FileRepresentation extends CacheableEntry, Validators {
   readonly notModified: PreparedResponse;
   /** False for a racy file, which must not be cached. */
   readonly stable: boolean;
+  /** The content coding of the bytes, or null for none. */
+  readonly coding: CompressedCoding | null;
+}
+
+/** How a representation differs from the plain file at its path. */
+export interface RepresentationOptions {
+  /** `Content-Type` (default: by the file's name). */
+  contentType?: string;
+  /**
+   * The coding the bytes carry (a precompressed copy, or compressed on
+   * the fly): sent as `Content-Encoding`, suffixed to the entity tag, and
+   * without `Accept-Ranges`, as ranges are served from the plain file.
+   */
+  coding?: CompressedCoding;
+  /** Send `Vary: Accept-Encoding` (the URL has compressed variants). */
+  vary?: boolean;
 }
 
 /** Charge against a cache budget for headers and bookkeeping. */
@@ -80,18 +101,31 @@ export function describeFile(
   stamp: FileStamp,
   nowMs: number,
   racyWindowMs: number,
+  options: RepresentationOptions = {},
 ): FileRepresentation {
   const stable = !isRacy(stamp, nowMs, racyWindowMs);
-  const etag = makeEntityTag(stamp, !stable);
+  const coding = options.coding ?? null;
+  const plainTag = makeEntityTag(stamp, !stable);
+  const etag = coding === null
+    ? plainTag
+    : variantEntityTag(plainTag, ETAG_SUFFIXES[coding]);
   const lastModifiedMs = lastModifiedOf(stamp.mtimeMs, nowMs);
-  const headers: HeaderList = [["Content-Type", contentTypeOf(fsPath)]];
+  const headers: HeaderList = [
+    ["Content-Type", options.contentType ?? contentTypeOf(fsPath)],
+  ];
   const notModifiedHeaders: HeaderList = [];
+  if (coding !== null) headers.push(["Content-Encoding", coding]);
+  if (options.vary === true) {
+    headers.push(["Vary", "Accept-Encoding"]);
+    notModifiedHeaders.push(["Vary", "Accept-Encoding"]);
+  }
   if (lastModifiedMs !== null) {
     const value = formatHttpDate(lastModifiedMs);
     headers.push(["Last-Modified", value]);
     notModifiedHeaders.push(["Last-Modified", value]);
   }
-  headers.push(["ETag", etag], ["Accept-Ranges", "bytes"]);
+  headers.push(["ETag", etag]);
+  if (coding === null) headers.push(["Accept-Ranges", "bytes"]);
   notModifiedHeaders.push(["ETag", etag]);
   return {
     stamp,
@@ -106,6 +140,7 @@ export function describeFile(
     prepared: null,
     notModified: new PreparedResponse(304, notModifiedHeaders),
     stable,
+    coding,
   };
 }
 

@@ -16,19 +16,46 @@
  *   and body, so it never waits on Nagle's algorithm and costs one
  *   syscall. Larger ones stream in pieces sized to the file (up to 1 MiB)
  *   from a pool bounded in total memory.
+ * - Compressible types (`../../http/content_coding.ts`) are negotiated by
+ *   `Accept-Encoding`: a precompressed copy beside the file (`a.css.br`,
+ *   `a.css.gz`, as nginx's `gzip_static`) when it is at least as new as
+ *   the file, opened through the same confinement; else the file is
+ *   compressed on the fly, once per version for a small file (kept as a
+ *   prepared response), streamed through the compressor for a large one.
+ *   Each coding has its own entity tag; ranges are served from the plain
+ *   file, never compressed.
  *
  * @module
  */
 
 import { BufferPool } from "./buffer_pool.ts";
+import {
+  acceptsIdentity,
+  COMPRESSED_CODINGS,
+  type CompressedCoding,
+  isCompressibleType,
+  MIN_COMPRESSIBLE_BYTES,
+  negotiateContentCoding,
+  SIDECAR_SUFFIXES,
+} from "../../http/content_coding.ts";
+import { compressBody, compressionStream } from "../../http/compression.ts";
+import { contentTypeOf, mediaTypeOf } from "../../http/media_types.ts";
+import type { DocrootResolver } from "../core/docroot.ts";
 import { evaluatePreconditions, ifRangeHolds } from "../../http/conditional.ts";
 import { type ConfinedFile, openConfinedFile } from "../core/confined_open.ts";
 import { sendErrorPage } from "../core/error_page.ts";
 import type { FsWatch } from "../core/fs_watch.ts";
-import { FileCache, stampMatches, stampOf } from "./file_cache.ts";
+import {
+  FileCache,
+  type FileStamp,
+  stampMatches,
+  stampOf,
+  timeOf,
+} from "./file_cache.ts";
 import {
   describeFile,
   type FileRepresentation,
+  type RepresentationOptions,
   type Span,
   withBody,
 } from "./file_representation.ts";
@@ -123,17 +150,45 @@ type Decision =
   | { kind: "done" }
   | { kind: "disk"; span: Span };
 
+/** A file served as one representation, and where its entry is cached. */
+interface Source {
+  /** The file whose bytes are sent. */
+  readonly file: StaticFile;
+  /** Its key in the cache (a sidecar's differs from its own URL's). */
+  readonly key: string;
+  /** How its representation differs from the plain file. */
+  readonly options: RepresentationOptions;
+  /** Whether a `Range` may pick part of it. */
+  readonly ranges: boolean;
+}
+
+/** Largest piece read at once when compressing on the fly. */
+const COMPRESS_PIECE_BYTES = 64 * 1024;
+
+/** Cache-key suffixes of what is derived from a path. */
+const SIDECAR_KEY = "\0sidecar";
+const codingKey = (fsPath: string, coding: CompressedCoding) =>
+  `${fsPath}\0${coding}`;
+
 /** Serves static files for one server, with its cache and buffer pool. */
 export class StaticFileServer {
   #options: Readonly<Required<StaticFileOptions>>;
   #cache: FileCache<FileRepresentation>;
   #pool: BufferPool;
+  #resolver: DocrootResolver | null;
+  /** The root without a trailing slash, to turn paths back into URLs. */
+  #base: string;
 
   /**
    * Creates a server with `options` over the defaults; `watch` (of
-   * `options.root`) lets it drop what changed at once.
+   * `options.root`) lets it drop what changed at once; `resolver` (of the
+   * same root) finds precompressed copies, without it none are served.
    */
-  constructor(options: StaticFileOptions = {}, watch?: FsWatch) {
+  constructor(
+    options: StaticFileOptions = {},
+    watch?: FsWatch,
+    resolver?: DocrootResolver,
+  ) {
     this.#options = { ...DEFAULT_STATIC_FILE_OPTIONS, ...options };
     this.#cache = new FileCache({
       maxBytes: this.#options.cacheMaxBytes,
@@ -144,9 +199,16 @@ export class StaticFileServer {
       maxIdle: this.#options.pooledBuffers,
       budgetBytes: this.#options.bufferBudgetBytes,
     });
+    this.#resolver = resolver ?? null;
+    const root = this.#options.root;
+    this.#base = root.endsWith("/") ? root.slice(0, -1) : root;
     // Correctness comes from the stamps; this only frees memory early.
     watch?.onChange((paths) => {
-      for (const p of paths) this.#cache.delete(p);
+      for (const p of paths) {
+        this.#cache.delete(p);
+        this.#cache.delete(p + SIDECAR_KEY);
+        for (const c of COMPRESSED_CODINGS) this.#cache.delete(codingKey(p, c));
+      }
     });
   }
 
@@ -170,15 +232,174 @@ export class StaticFileServer {
     res: ResponseWriter,
     file: StaticFile,
   ): Promise<void> {
-    let rep = this.#representationOf(file);
-    let decision = await this.#answerFromMemory(req, res, rep);
-    if (decision.kind === "done") return;
+    const plain: Source = {
+      file,
+      key: file.fsPath,
+      options: {},
+      ranges: true,
+    };
+    const acceptEncoding = req.headers.get("accept-encoding");
+    if (!isCompressibleType(mediaTypeOf(file.fsPath))) {
+      if (acceptsIdentity(acceptEncoding)) {
+        await this.#serveSource(req, res, plain);
+      } else await sendNotAcceptable(res);
+      return;
+    }
+    const varied: Source = { ...plain, options: { vary: true } };
+    // A range is cut from the plain file (as nginx does): offsets into
+    // compressed bytes would depend on the compressor.
+    if (req.method === "GET" && req.headers.get("range") !== undefined) {
+      if (acceptsIdentity(acceptEncoding)) {
+        await this.#serveSource(req, res, varied);
+      } else await sendNotAcceptable(res);
+      return;
+    }
+    const sidecars = acceptEncoding === undefined
+      ? null
+      : this.#sidecarsOf(file);
+    const offered = COMPRESSED_CODINGS.filter((c) =>
+      sidecars?.[c] !== undefined || file.info.size >= MIN_COMPRESSIBLE_BYTES
+    );
+    const coding = negotiateContentCoding(acceptEncoding, offered);
+    if (coding === null) {
+      await sendNotAcceptable(res);
+      return;
+    }
+    if (coding === "identity") {
+      await this.#serveSource(req, res, varied);
+      return;
+    }
+    const sidecar = sidecars?.[coding];
+    if (sidecar !== undefined) {
+      const sent = await this.#serveSource(req, res, {
+        file: sidecar,
+        key: sidecar.fsPath + SIDECAR_KEY,
+        options: {
+          contentType: contentTypeOf(file.fsPath),
+          coding,
+          vary: true,
+        },
+        ranges: false,
+      }, true);
+      if (sent) return;
+      // Gone since it was resolved: compress the file instead.
+      this.#resolver?.forget(this.#urlOf(sidecar.fsPath)!);
+    }
+    await this.#serveCompressed(req, res, file, coding);
+  }
+
+  /**
+   * The precompressed copies of `file` that are at least as new as it
+   * (an older one may be left over from an earlier version), found
+   * through the resolver: confined, and cached until a change is seen.
+   */
+  #sidecarsOf(
+    file: StaticFile,
+  ): Partial<Record<CompressedCoding, StaticFile>> | null {
+    if (this.#resolver === null) return null;
+    const url = this.#urlOf(file.fsPath);
+    if (url === null) return null;
+    let found: Partial<Record<CompressedCoding, StaticFile>> | null = null;
+    const mtimeMs = timeOf(file.info.mtime);
+    for (const coding of COMPRESSED_CODINGS) {
+      const r = this.#resolver.resolve(url + SIDECAR_SUFFIXES[coding]);
+      if (r.kind !== "file" || timeOf(r.info.mtime) < mtimeMs) continue;
+      found ??= {};
+      found[coding] = r;
+    }
+    return found;
+  }
+
+  /** The URL path of `fsPath` under the root, or null when not under it. */
+  #urlOf(fsPath: string): string | null {
+    return fsPath.startsWith(this.#base + "/")
+      ? fsPath.slice(this.#base.length)
+      : null;
+  }
+
+  /**
+   * Serves `src` as a file: from memory when its answer needs no contents
+   * or they are cached, else from a confined open. When the file cannot
+   * be opened, answers 403 or 404, or with `fallible` returns false and
+   * sends nothing.
+   */
+  async #serveSource(
+    req: HttpRequest,
+    res: ResponseWriter,
+    src: Source,
+    fallible = false,
+  ): Promise<boolean> {
+    const file = src.file;
+    let rep = this.#representationOf(src);
+    let decision = await this.#answerFromMemory(req, res, rep, src.ranges);
+    if (decision.kind === "done") return true;
     const opened = openConfinedFile(this.#options.root, file.fsPath, {
       realPath: file.realPath ?? file.fsPath,
       info: file.info,
     });
     if (typeof opened === "string") {
-      this.#cache.delete(file.fsPath);
+      this.#cache.delete(src.key);
+      if (fallible) return false;
+      await sendErrorPage(res, opened === "forbidden" ? 403 : 404, {
+        detail: req.path,
+      });
+      return true;
+    }
+    try {
+      if (!stampMatches(rep.stamp, opened.info)) {
+        // Changed since it was resolved (its event is on the way): answer
+        // for the version that is open, and cache nothing of it yet.
+        this.#cache.delete(src.key);
+        rep = this.#describe(src, stampOf(opened.info));
+        decision = await this.#answerFromMemory(req, res, rep, src.ranges);
+        if (decision.kind === "done") return true;
+        await this.#sendFromFile(res, opened, file.fsPath, decision.span);
+        return true;
+      }
+      await this.#sendFromDisk(res, opened, src, rep, decision.span);
+      return true;
+    } finally {
+      opened.close();
+    }
+  }
+
+  /**
+   * Answers with `file` compressed by `coding`: a small stable file is
+   * compressed once per version and kept as a prepared response, any
+   * other is streamed through the compressor.
+   */
+  async #serveCompressed(
+    req: HttpRequest,
+    res: ResponseWriter,
+    file: StaticFile,
+    coding: CompressedCoding,
+  ): Promise<void> {
+    const src: Source = {
+      file,
+      key: codingKey(file.fsPath, coding),
+      options: { coding, vary: true },
+      ranges: false,
+    };
+    let rep = this.#cache.get(src.key, file.info) ??
+      this.#describe(src, stampOf(file.info));
+    if (await this.#answerConditionally(req, res, rep)) return;
+    if (rep.prepared !== null) {
+      await res.sendPrepared(rep.prepared);
+      return;
+    }
+    const small = rep.size <= this.#options.cacheMaxFileBytes;
+    if (req.method === "HEAD" && !(small && rep.stable)) {
+      // The same head as a GET: no length, as the body is streamed.
+      await res.start(200, rep.headers, null);
+      await res.end();
+      return;
+    }
+    const opened = openConfinedFile(this.#options.root, file.fsPath, {
+      realPath: file.realPath ?? file.fsPath,
+      info: file.info,
+    });
+    if (typeof opened === "string") {
+      this.#cache.delete(src.key);
       await sendErrorPage(res, opened === "forbidden" ? 403 : 404, {
         detail: req.path,
       });
@@ -186,23 +407,88 @@ export class StaticFileServer {
     }
     try {
       if (!stampMatches(rep.stamp, opened.info)) {
-        // Changed since it was resolved (its event is on the way): answer
-        // for the version that is open, and cache nothing of it yet.
-        this.#cache.delete(file.fsPath);
-        rep = describeFile(
-          file.fsPath,
-          stampOf(opened.info),
-          Date.now(),
-          this.#options.racyWindowMs,
-        );
-        decision = await this.#answerFromMemory(req, res, rep);
-        if (decision.kind === "done") return;
-        await this.#sendFromFile(res, opened, file.fsPath, decision.span);
+        this.#cache.delete(src.key);
+        rep = this.#describe(src, stampOf(opened.info));
+        if (await this.#answerConditionally(req, res, rep)) return;
+        await this.#streamCompressed(res, opened, file.fsPath, rep, coding);
         return;
       }
-      await this.#sendFromDisk(res, opened, file.fsPath, rep, decision.span);
+      if (small && rep.stable) {
+        const body = new Uint8Array(rep.size);
+        if (readFullySync(opened, body, 0) < body.length) {
+          throw new FileChangedError(file.fsPath);
+        }
+        const full = withBody(rep, await compressBody(body, coding));
+        this.#cache.set(src.key, full);
+        await res.sendPrepared(full.prepared!);
+        return;
+      }
+      await this.#streamCompressed(res, opened, file.fsPath, rep, coding);
     } finally {
       opened.close();
+    }
+  }
+
+  /** Answers 304 or 412 when the preconditions say so; true if it did. */
+  async #answerConditionally(
+    req: HttpRequest,
+    res: ResponseWriter,
+    rep: FileRepresentation,
+  ): Promise<boolean> {
+    const outcome = evaluatePreconditions(req.headers, rep);
+    if (outcome === "not-modified") {
+      await res.sendPrepared(rep.notModified);
+      return true;
+    }
+    if (outcome === "failed") {
+      await sendErrorPage(res, 412);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Streams the open `file` through a `coding` compressor, chunked. The
+   * compressor pulls a piece only when the last output was written, so
+   * the socket paces the disk and memory stays at a few pieces.
+   */
+  async #streamCompressed(
+    res: ResponseWriter,
+    file: ConfinedFile,
+    fsPath: string,
+    rep: FileRepresentation,
+    coding: CompressedCoding,
+  ): Promise<void> {
+    const size = rep.size;
+    let position = 0;
+    let pendingRead: Promise<number> | null = null;
+    const source = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (position >= size) {
+          controller.close();
+          return;
+        }
+        const piece = new Uint8Array(
+          Math.min(COMPRESS_PIECE_BYTES, size - position),
+        );
+        pendingRead = file.read(piece, position);
+        const n = await pendingRead;
+        pendingRead = null;
+        if (n === 0) throw new FileChangedError(fsPath);
+        position += n;
+        controller.enqueue(n < piece.length ? piece.subarray(0, n) : piece);
+      },
+    }, { highWaterMark: 0 });
+    await res.start(200, rep.headers, null);
+    try {
+      for await (const chunk of source.pipeThrough(compressionStream(coding))) {
+        await res.write(chunk);
+      }
+      await res.end();
+    } finally {
+      // The file is closed next: let a read still running settle first.
+      const pending = pendingRead as Promise<number> | null;
+      if (pending !== null) await pending.catch(() => 0);
     }
   }
 
@@ -214,17 +500,10 @@ export class StaticFileServer {
     req: HttpRequest,
     res: ResponseWriter,
     rep: FileRepresentation,
+    ranges: boolean,
   ): Promise<Decision> {
-    const outcome = evaluatePreconditions(req.headers, rep);
-    if (outcome === "not-modified") {
-      await res.sendPrepared(rep.notModified);
-      return { kind: "done" };
-    }
-    if (outcome === "failed") {
-      await sendErrorPage(res, 412);
-      return { kind: "done" };
-    }
-    const span = spanOf(req, rep);
+    if (await this.#answerConditionally(req, res, rep)) return { kind: "done" };
+    const span = ranges ? spanOf(req, rep) : rep.whole;
     if (span === null) {
       await sendErrorPage(res, 416, {
         headers: [["Content-Range", unsatisfiedRangeOf(rep.size)]],
@@ -247,18 +526,24 @@ export class StaticFileServer {
     return { kind: "disk", span };
   }
 
-  /** The cached description of `file`, or a new one (cached if stable). */
-  #representationOf(file: StaticFile): FileRepresentation {
-    const cached = this.#cache.get(file.fsPath, file.info);
+  /** The cached description of `src`, or a new one (cached if stable). */
+  #representationOf(src: Source): FileRepresentation {
+    const cached = this.#cache.get(src.key, src.file.info);
     if (cached !== undefined) return cached;
-    const rep = describeFile(
-      file.fsPath,
-      stampOf(file.info),
+    const rep = this.#describe(src, stampOf(src.file.info));
+    if (rep.stable) this.#cache.set(src.key, rep);
+    return rep;
+  }
+
+  /** Describes the version `stamp` of `src`'s file. */
+  #describe(src: Source, stamp: FileStamp): FileRepresentation {
+    return describeFile(
+      src.file.fsPath,
+      stamp,
       Date.now(),
       this.#options.racyWindowMs,
+      src.options,
     );
-    if (rep.stable) this.#cache.set(file.fsPath, rep);
-    return rep;
   }
 
   /**
@@ -268,17 +553,18 @@ export class StaticFileServer {
   async #sendFromDisk(
     res: ResponseWriter,
     file: ConfinedFile,
-    fsPath: string,
+    src: Source,
     rep: FileRepresentation,
     span: Span,
   ): Promise<void> {
+    const fsPath = src.file.fsPath;
     if (rep.stable && rep.size <= this.#options.cacheMaxFileBytes) {
       const body = new Uint8Array(rep.size);
       if (readFullySync(file, body, 0) < body.length) {
         throw new FileChangedError(fsPath);
       }
       const full = withBody(rep, body);
-      this.#cache.set(fsPath, full);
+      this.#cache.set(src.key, full);
       if (span === rep.whole) await res.sendPrepared(full.prepared!);
       else await res.send(span.status, span.headers, sliceOf(body, span));
       return;
@@ -369,6 +655,11 @@ function spanOf(req: HttpRequest, rep: FileRepresentation): Span | null {
     start: range.start,
     length: range.end - range.start + 1,
   };
+}
+
+/** A 406: no coding of the file is acceptable to the client. */
+function sendNotAcceptable(res: ResponseWriter): Promise<void> {
+  return sendErrorPage(res, 406, { headers: [["Vary", "Accept-Encoding"]] });
 }
 
 function sliceOf(body: Uint8Array, span: Span): Uint8Array {
