@@ -14,6 +14,7 @@ import type { ServerConfig } from "./core/config.ts";
 import { ConnectionTracker } from "./core/connection_tracker.ts";
 import { serveConnection } from "./core/connection.ts";
 import type { ServerContext } from "./core/context.ts";
+import { bodyLimitOf } from "./upload/policy.ts";
 import { createRequestHandler } from "./dispatch.ts";
 import { FsWatch } from "./core/fs_watch.ts";
 import { logWarning } from "../common/log.ts";
@@ -97,6 +98,7 @@ export function startServer(config: ServerConfig): RunningServer {
     oneRequest: single,
     maxHeadBytes: config.maxHeadBytes,
     maxBodyBytes: config.maxBodyBytes,
+    bodyLimit: bodyLimitOf(config),
     bodyTimeoutMs: config.bodyTimeoutMs,
     accessLog: config.accessLog,
   };

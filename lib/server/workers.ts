@@ -61,7 +61,12 @@ export function decodeWorkerConfig(value: unknown): ServerConfig {
   const fields = value as Record<string, unknown>;
   const config: Record<string, unknown> = {};
   for (const [key, fallback] of Object.entries(DEFAULT_CONFIG)) {
-    if (typeof fields[key] !== typeof fallback) {
+    const field = fields[key];
+    if (
+      typeof field !== typeof fallback ||
+      (Array.isArray(fallback) &&
+        !(Array.isArray(field) && field.every((s) => typeof s === "string")))
+    ) {
       throw new UsageError(
         `The worker option ${key} from the parent is missing or invalid`,
       );

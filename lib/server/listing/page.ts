@@ -37,7 +37,24 @@ export interface ListingView {
   sort: ListingSort;
   /** Table (the default) or grid of cards. */
   layout?: ListingLayout;
+  /** Show the upload form (the folder takes uploads). */
+  upload?: boolean;
+  /** Link to `.tar.gz` and `.zip` downloads of the folder. */
+  archives?: boolean;
 }
+
+/** The upload form: a plain multipart POST, which the script enhances. */
+const UPLOAD_FORM =
+  `<form id="upload" class="upload" method="post" action="./" enctype="multipart/form-data">
+<input type="file" name="files" multiple required aria-label="Files to upload">
+<button type="submit">Upload</button>
+<progress max="1" value="0" hidden></progress>
+<output role="status"></output>
+</form>
+`;
+
+const ARCHIVE_LINKS =
+  ` · Download <a href="?download=tar.gz" download>.tar.gz</a> · <a href="?download=zip" download>.zip</a>`;
 
 const COLUMN_LABELS: Record<SortColumn, string> = {
   name: "Name",
@@ -278,7 +295,7 @@ ${SPIDER}
     layoutLink("grid", sort, layout)
   }</nav>
 </div>
-<table>
+${view.upload ? UPLOAD_FORM : ""}<table>
 <thead><tr>${
     SORT_COLUMNS.map((c) => headerCell(c, sort, layout)).join("")
   }</tr></thead>
@@ -287,7 +304,9 @@ ${rows.join("")}</tbody>
 </table>
 <p id="none" hidden>No names match the filter.</p>
 </main>
-<footer>Served by spidey · <a href="${jsonHref}">JSON</a></footer>
+<footer>Served by spidey · <a href="${jsonHref}">JSON</a>${
+    view.archives ? ARCHIVE_LINKS : ""
+  }</footer>
 </div>
 <script>${LISTING_SCRIPT}</script>
 </body>

@@ -1,0 +1,129 @@
+/**
+ * Folder downloads against a real spidey on loopback: off unless
+ * --archives; `?download=tar.gz` and `?download=zip` stream the folder
+ * (chunked on HTTP/1.1, close-delimited on 1.0) and extract to exactly
+ * its files, without dotfiles or symlinks that lead outside the root.
+ */
+
+import assert from "node:assert/strict";
+import { tempDocroot } from "./helpers/cgi_scripts.ts";
+import { get, rawRequest } from "./helpers/raw_http.ts";
+import { readTree, run } from "./helpers/archive_trees.ts";
+import { startSpidey } from "./helpers/spidey_process.ts";
+
+const encoder = new TextEncoder();
+
+Deno.test("spidey offers no archives unless --archives", async () => {
+  await using docroot = await tempDocroot({ "a.txt": "a\n" });
+  await using spidey = await startSpidey(["-p", "0", "-d", docroot.path, "-q"]);
+  const res = await rawRequest(spidey.port, get("/?download=zip"));
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type")!, /text\/html/);
+  assert.doesNotMatch(res.text, /download=zip/);
+});
+
+Deno.test("spidey --archives streams folders as tar.gz and zip", async (t) => {
+  await using docroot = await tempDocroot({
+    "photos/a.txt": "hello\n",
+    "photos/deep/b.bin": "b".repeat(100_000),
+    "photos/été.txt": "unicode\n",
+    "photos/.secret": "hidden\n",
+    "photos/.git/config": "hidden\n",
+    "photos/deep/empty/.keep": "",
+  });
+  const outside = await Deno.makeTempDir();
+  const work = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${outside}/leak.txt`, "outside\n");
+  Deno.symlinkSync(outside, `${docroot.path}/photos/out-dir`);
+  Deno.symlinkSync(`${outside}/leak.txt`, `${docroot.path}/photos/out-file`);
+  Deno.symlinkSync(
+    `${docroot.path}/photos/a.txt`,
+    `${docroot.path}/photos/in-link`,
+  );
+  Deno.symlinkSync(
+    `${docroot.path}/photos`,
+    `${docroot.path}/photos/deep/loop`,
+  );
+  await using spidey = await startSpidey([
+    "-p",
+    "0",
+    "-d",
+    docroot.path,
+    "-f",
+    "-q",
+    "--archives",
+  ]);
+  const expected = {
+    "photos/a.txt": encoder.encode("hello\n"),
+    "photos/deep/b.bin": encoder.encode("b".repeat(100_000)),
+    "photos/été.txt": encoder.encode("unicode\n"),
+    "photos/in-link": encoder.encode("hello\n"),
+  };
+  try {
+    await t.step("the listing links both downloads", async () => {
+      const page = await rawRequest(spidey.port, get("/photos/"));
+      assert.match(page.text, /href="\?download=tar\.gz"/);
+      assert.match(page.text, /href="\?download=zip"/);
+    });
+
+    await t.step(
+      "tar.gz: chunked, attachment, extracts to the files",
+      async () => {
+        const res = await rawRequest(
+          spidey.port,
+          get("/photos/?download=tar.gz"),
+        );
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get("transfer-encoding"), "chunked");
+        assert.equal(res.headers.get("content-type"), "application/gzip");
+        assert.equal(
+          res.headers.get("content-disposition"),
+          `attachment; filename="photos.tar.gz"; filename*=UTF-8''photos.tar.gz`,
+        );
+        await Deno.writeFile(`${work}/p.tar.gz`, res.body);
+        await Deno.mkdir(`${work}/t`);
+        await run("tar", ["-xzf", `${work}/p.tar.gz`, "-C", `${work}/t`]);
+        assert.deepEqual(await readTree(`${work}/t`), expected);
+        assert.ok((await Deno.stat(`${work}/t/photos/deep/empty`)).isDirectory);
+      },
+    );
+
+    await t.step(
+      "zip over HTTP/1.0: close-delimited, extracts the same",
+      async () => {
+        const res = await rawRequest(
+          spidey.port,
+          "GET /photos/?download=zip HTTP/1.0\r\nHost: localhost\r\n\r\n",
+        );
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get("transfer-encoding"), undefined);
+        assert.equal(res.headers.get("content-type"), "application/zip");
+        await Deno.writeFile(`${work}/p.zip`, res.body);
+        await run("python3", ["-m", "zipfile", "-t", `${work}/p.zip`]);
+        await Deno.mkdir(`${work}/z`);
+        await run("unzip", ["-q", `${work}/p.zip`, "-d", `${work}/z`]);
+        assert.deepEqual(await readTree(`${work}/z`), expected);
+      },
+    );
+
+    await t.step("a folder outside the root is not archived", async () => {
+      const res = await rawRequest(
+        spidey.port,
+        get("/photos/out-dir/?download=zip"),
+      );
+      assert.equal(res.status, 403);
+    });
+
+    await t.step("HEAD answers the head only", async () => {
+      const res = await rawRequest(
+        spidey.port,
+        "HEAD /photos/?download=zip HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+      );
+      assert.equal(res.status, 200);
+      assert.equal(res.body.length, 0);
+    });
+  } finally {
+    await Deno.remove(outside, { recursive: true });
+    await Deno.remove(work, { recursive: true });
+  }
+});
