@@ -31,6 +31,14 @@ Deno.test("a child gets every option of its parent", () => {
   // added here, and to the field table in child.ts.
   const sample: ThorOptions = {
     url: parseTargetUrl("https://[::1]:8443/p?q=1"),
+    targets: [{
+      url: parseTargetUrl("http://a:81/x"),
+      method: "PUT",
+      headers: [["X-A", "1"]],
+      body: new Uint8Array([1, 2, 3]),
+      weight: 2,
+    }],
+    targetsFile: "targets.txt",
     requests: 7,
     requestsGiven: true,
     processes: 3,

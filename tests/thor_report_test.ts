@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   formatTextReport,
+  phasesJson,
   type ReportMeta,
   reportNotes,
   summaryJson,
@@ -82,6 +83,7 @@ Deno.test("summaryJson has exactly the documented shape and figures", () => {
     mb_per_s: 0.75,
     mbps: 0.75,
     latency_ms: KNOWN_LATENCY,
+    phases_ms: phasesJson(knownStats()),
     interrupted: false,
   });
   // Survives JSON unchanged: no NaN, Infinity or Map inside.
@@ -158,7 +160,7 @@ Deno.test("text report shows what ran, counts, statuses, errors and latency", ()
   // Only the error classes that occurred.
   assert.match(text, /^ {2}connect +1 +0\.10%$/m);
   assert.match(text, /^ {2}timeout +2 +0\.20%$/m);
-  assert.doesNotMatch(text, /^ {2}dns/m);
+  assert.doesNotMatch(text, /^ {2}dns +\d+ +[\d.]+%$/m);
   assert.match(text, /^ {2}p50 +0\.500$/m);
   assert.match(text, /^ {2}p99\.9 +0\.999$/m);
   assert.match(text, /^ {2}max +1\.000$/m);

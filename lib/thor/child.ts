@@ -72,6 +72,10 @@ export function encodeChildOptions(options: ThorOptions): string {
   return JSON.stringify({
     ...options,
     body: options.body === null ? null : options.body.toBase64(),
+    targets: options.targets === null ? null : options.targets.map((t) => ({
+      ...t,
+      body: t.body === null ? null : t.body.toBase64(),
+    })),
   });
 }
 
@@ -83,12 +87,15 @@ type FieldKind =
   | "number|null"
   | "url"
   | "headers"
-  | "base64|null";
+  | "base64|null"
+  | "targets|null";
 
 // Typed over every key of ThorOptions: a new option fails to compile
 // until it says how it travels.
 const FIELD_KINDS: { readonly [K in keyof ThorOptions]-?: FieldKind } = {
   url: "url",
+  targets: "targets|null",
+  targetsFile: "string|null",
   requests: "number",
   requestsGiven: "boolean",
   processes: "number",
@@ -141,6 +148,15 @@ function fits(kind: FieldKind, value: unknown): boolean {
     case "base64|null":
       return value === null ||
         (typeof value === "string" && /^[A-Za-z0-9+/]*={0,2}$/.test(value));
+    case "targets|null":
+      return value === null ||
+        (Array.isArray(value) && value.length > 0 &&
+          value.every((t) =>
+            isRecord(t) && fits("url", t.url) &&
+            fits("string", t.method) && fits("headers", t.headers) &&
+            fits("base64|null", t.body) && typeof t.weight === "number" &&
+            Number.isSafeInteger(t.weight) && t.weight >= 1
+          ));
   }
 }
 
@@ -164,6 +180,12 @@ export function decodeChildOptions(value: unknown): ThorOptions {
   }
   const body = value.body;
   options.body = typeof body === "string" ? Uint8Array.fromBase64(body) : null;
+  if (Array.isArray(value.targets)) {
+    options.targets = value.targets.map((t: Record<string, unknown>) => ({
+      ...t,
+      body: typeof t.body === "string" ? Uint8Array.fromBase64(t.body) : null,
+    }));
+  }
   return options as unknown as ThorOptions;
 }
 

@@ -3,7 +3,8 @@
  * are, `localhost` to the loopback address, other names through DNS. Names
  * DNS cannot answer (those only in /etc/hosts, or when DNS is unreachable)
  * go to the system resolver on the first connect, and the address that
- * connection reached is then pinned for the rest of the run.
+ * connection reached is then pinned for the rest of the run. The lookup's
+ * time is kept for the report's DNS phase.
  *
  * @module
  */
@@ -24,6 +25,7 @@ export class Destination {
   /** The URL being hammered. */
   readonly url: TargetUrl;
   #address: string | null = null;
+  #lookupMs: number | null = null;
   readonly #trust: TlsTrust;
 
   /** A destination for `url`, not yet resolved. */
@@ -35,6 +37,15 @@ export class Destination {
   /** The pinned IP address, or null while the system resolver is used. */
   get address(): string | null {
     return this.#address;
+  }
+
+  /**
+   * How long the DNS lookup of {@linkcode resolve} took, in ms, when one
+   * was made and answered; null for IP literals, `localhost`, and names
+   * left to the system resolver (whose lookup is inside the first connect).
+   */
+  get lookupMs(): number | null {
+    return this.#lookupMs;
   }
 
   /**
@@ -54,12 +65,14 @@ export class Destination {
       return;
     }
     const name = host.endsWith(".") ? host.slice(0, -1) : host;
+    const began = performance.now();
     for (const type of ["A", "AAAA"] as const) {
       try {
         const answers = await Deno.resolveDns(name, type, {
           signal: AbortSignal.timeout(timeoutMs),
         });
         if (answers[0] !== undefined) {
+          this.#lookupMs = performance.now() - began;
           this.#address = answers[0];
           return;
         }

@@ -28,7 +28,12 @@ import { writeReportFiles } from "./output/report_files.ts";
 import { loadPlanFor, plannedTotal } from "./plan.ts";
 import { logTerminated, runProcesses } from "./processes.ts";
 import { ProgressLine } from "./progress.ts";
-import { formatTextReport, type ReportMeta, summaryJson } from "./report.ts";
+import {
+  formatTextReport,
+  type ReportMeta,
+  summaryJson,
+  targetsMeta,
+} from "./report.ts";
 import type { RunStats } from "./run_stats.ts";
 
 /** How a run ended, before it is printed. */
@@ -114,6 +119,7 @@ async function runParent(options: ThorOptions): Promise<number> {
       mode: runMode(options),
       ...(options.rate === null ? {} : { rate: options.rate }),
       ...(interrupted ? { interrupted } : {}),
+      ...targetsMeta(options.targets, options.targetsFile),
     };
     const text = options.json
       ? `${JSON.stringify(summaryJson(stats, meta))}\n`

@@ -11,13 +11,9 @@ import {
   parseIntegerFlag,
   UsageError,
 } from "../common/flags.ts";
-import {
-  hasToken,
-  type HeaderList,
-  isFieldValue,
-  isToken,
-  trimOws,
-} from "../http/header_fields.ts";
+import { hasToken, type HeaderList, isToken } from "../http/header_fields.ts";
+import { parseHeaderFlag } from "./header_flag.ts";
+import { readTargetsFile, type RequestTarget } from "./targets.ts";
 import {
   InvalidUrlError,
   parseTargetUrl,
@@ -29,8 +25,12 @@ export type RunMode = "count" | "duration" | "rate";
 
 /** Everything a thor run needs to know. */
 export interface ThorOptions {
-  /** The URL to hammer. */
+  /** The URL to hammer; with `--targets`, the first target's. */
   url: TargetUrl;
+  /** The distinct requests of `--targets FILE`, or null for one URL. */
+  targets: RequestTarget[] | null;
+  /** The `--targets` file's path, or null. */
+  targetsFile: string | null;
   /** Requests per process (`-r`); the cap in count and rate modes. */
   requests: number;
   /** True when `-r` was given (rate mode stops after it). */
@@ -88,6 +88,7 @@ export type ThorCommand =
 export const THOR_HELP = `thor: hammer an HTTP server and measure it
 
 Usage: thor [options] URL
+       thor [options] --targets FILE
 
 URL may be http://host[:port]/path, https://..., host[:port][/path?query]
 or an IPv6 literal such as http://[::1]:8080/.
@@ -107,6 +108,13 @@ Options:
       --body TEXT   send TEXT as the request body
       --body-file F send the contents of file F as the request body
       --no-keepalive  open a new connection for every request
+      --targets FILE  send the requests listed in FILE round-robin instead
+                    of one URL, in vegeta's format: "METHOD URL", then
+                    "Name: value" header lines and an optional "@BODYFILE"
+                    line, a blank line between targets; list a target N
+                    times to send it N times per round. -H headers are
+                    added to every target; no URL, -m, --body or
+                    --body-file with it. The report breaks down by target
   -o FILE           write response bodies to FILE (- for stdout)
       --json        print the summary as JSON on stdout
       --csv FILE    write one row per second to FILE: seconds since start,
@@ -133,6 +141,8 @@ Other modes (each has its own -h):
   thor --udp-ping   thor --heartbeat   thor --line   thor --chat
   thor merge FILE...  combine --hdr-out files into one report
 `;
+
+export { parseHeaderFlag } from "./header_flag.ts";
 
 /** A decimal flag of thor that must be more than 0 and at most `max`. */
 function parsePositiveFlag(name: string, value: string, max: number): number {
@@ -162,28 +172,6 @@ function parseSniFlag(name: string): string {
   return name;
 }
 
-/** Parses one `-H 'Name: value'`. */
-export function parseHeaderFlag(text: string): readonly [string, string] {
-  const colon = text.indexOf(":");
-  const name = colon < 0 ? text : text.slice(0, colon);
-  if (colon <= 0 || !isToken(name)) {
-    throw new UsageError(
-      `Header "${text}" is not of the form 'Name: value'`,
-    );
-  }
-  const value = trimOws(text.slice(colon + 1));
-  if (!isFieldValue(value)) {
-    throw new UsageError(`Header ${name} holds a control character`);
-  }
-  const lower = name.toLowerCase();
-  if (lower === "content-length" || lower === "transfer-encoding") {
-    throw new UsageError(
-      `Header ${name} is set by thor from --body or --body-file`,
-    );
-  }
-  return [name, value];
-}
-
 /**
  * Reads thor's command line (after any socket mode was ruled out). Reads
  * the `--body-file` file, so its errors are usage errors too.
@@ -203,6 +191,7 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
     body: { type: "string" },
     "body-file": { type: "string" },
     "no-keepalive": { type: "boolean" },
+    targets: { type: "string" },
     output: { type: "string", short: "o" },
     json: { type: "boolean" },
     csv: { type: "string" },
@@ -218,18 +207,41 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
   const v = parsed.values;
   if (v.help) return { kind: "help" };
   const positionals = parsed.positionals;
-  if (positionals.length === 0) throw new UsageError("A URL is required");
-  if (positionals.length > 1) {
-    throw new UsageError(
-      `Only one URL can be given, got ${positionals.length}`,
-    );
-  }
+  const targetsFile = v.targets ?? null;
+  let targets: RequestTarget[] | null = null;
   let url: TargetUrl;
-  try {
-    url = parseTargetUrl(positionals[0]!);
-  } catch (err) {
-    if (err instanceof InvalidUrlError) throw new UsageError(err.message);
-    throw err;
+  if (targetsFile !== null) {
+    if (positionals.length > 0) {
+      throw new UsageError("--targets and a URL cannot be combined");
+    }
+    // Each target says its own method and body; -H headers are shared.
+    for (const flag of ["method", "body", "body-file"] as const) {
+      if (v[flag] !== undefined) {
+        throw new UsageError(
+          `--targets and ${
+            flag === "method" ? "-m" : `--${flag}`
+          } cannot be combined`,
+        );
+      }
+    }
+    if (targetsFile === "") {
+      throw new UsageError("--targets file name is empty");
+    }
+    targets = readTargetsFile(targetsFile);
+    url = targets[0]!.url;
+  } else {
+    if (positionals.length === 0) throw new UsageError("A URL is required");
+    if (positionals.length > 1) {
+      throw new UsageError(
+        `Only one URL can be given, got ${positionals.length}`,
+      );
+    }
+    try {
+      url = parseTargetUrl(positionals[0]!);
+    } catch (err) {
+      if (err instanceof InvalidUrlError) throw new UsageError(err.message);
+      throw err;
+    }
   }
 
   const requestsGiven = v.requests !== undefined;
@@ -297,6 +309,8 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
     kind: "run",
     options: {
       url,
+      targets,
+      targetsFile,
       requests,
       requestsGiven,
       processes,

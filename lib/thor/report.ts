@@ -8,7 +8,10 @@
  */
 
 import type { LatencyHistogram } from "./histogram.ts";
+import { PHASE_NAMES } from "./phases.ts";
 import { ERROR_CLASSES, type RunStats } from "./run_stats.ts";
+import type { RequestTarget } from "./targets.ts";
+import type { TargetStats } from "./target_stats.ts";
 
 /** What was run, as the CLI understood it. */
 export interface ReportMeta {
@@ -26,6 +29,21 @@ export interface ReportMeta {
   rate?: number;
   /** True when SIGINT (Ctrl-C) ended the run early. */
   interrupted?: boolean;
+  /**
+   * The targets of a `--targets` run (then `url` is the file), in the
+   * order of `RunStats.targets`; absent for one URL.
+   */
+  targets?: ReportTarget[];
+}
+
+/** One target of a `--targets` run, as the report names it. */
+export interface ReportTarget {
+  /** Its method. */
+  method: string;
+  /** Its URL as written. */
+  url: string;
+  /** Times it is sent per round. */
+  weight: number;
 }
 
 /** Percentiles reported, as JSON key, text label and percentile. */
@@ -93,6 +111,90 @@ export function latencySummary(h: LatencyHistogram): Record<string, number> {
 }
 
 /**
+ * What a `--targets` run adds to its {@link ReportMeta}: the file as its
+ * `url`, its methods, and the targets; nothing for a run of one URL.
+ */
+export function targetsMeta(
+  targets: readonly RequestTarget[] | null,
+  file: string | null,
+): Partial<ReportMeta> {
+  if (targets === null) return {};
+  return {
+    url: file ?? "targets",
+    method: [...new Set(targets.map((t) => t.method))].join(","),
+    targets: targets.map((t) => ({
+      method: t.method,
+      url: t.url.input,
+      weight: t.weight,
+    })),
+  };
+}
+
+/** A phase's sample count and figures; {@link latencySummary} plus `count`. */
+function phaseSummary(h: LatencyHistogram): Record<string, number> {
+  return { count: h.count, ...latencySummary(h) };
+}
+
+/**
+ * `phases_ms`: DNS lookups, TCP connects and TLS handshakes (one sample
+ * per lookup or connection opened), then time to first byte and total (one
+ * per response; `total` is the latency histogram).
+ */
+export function phasesJson(
+  stats: RunStats,
+): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const name of PHASE_NAMES) out[name] = phaseSummary(stats.phases[name]);
+  out.total = phaseSummary(stats.latency);
+  return out;
+}
+
+function sortedStatus(status: Map<number, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const code of [...status.keys()].sort((a, b) => a - b)) {
+    out[String(code)] = status.get(code) ?? 0;
+  }
+  return out;
+}
+
+/** The name of target `i` in the report (`GET http://…`, or `target N`). */
+function targetName(meta: ReportMeta, i: number): string {
+  const target = meta.targets?.[i];
+  return target === undefined
+    ? `target ${i + 1}`
+    : `${target.method} ${target.url}`;
+}
+
+/** `targets`: each target's requests, statuses, errors and p50/p99. */
+export function targetsJson(
+  stats: RunStats,
+  meta: ReportMeta,
+): Record<string, unknown>[] {
+  return stats.targets.map((t: TargetStats, i) => {
+    const errors: Record<string, number> = {};
+    for (const cls of ERROR_CLASSES) {
+      const n = t.errors.get(cls) ?? 0;
+      if (n > 0) errors[cls] = n;
+    }
+    const target = meta.targets?.[i];
+    return {
+      ...(target === undefined
+        ? {}
+        : { method: target.method, url: target.url, weight: target.weight }),
+      requests: t.issued,
+      completed: t.completed,
+      failed: t.errorCount,
+      status: sortedStatus(t.status),
+      errors,
+      latency_ms: {
+        p50: round(t.latency.percentileMs(50), 3),
+        p99: round(t.latency.percentileMs(99), 3),
+      },
+    };
+  });
+}
+
+/**
  * The machine-readable summary: every error class present (0 when none),
  * status codes as string keys, latencies in ms to 3 decimals, and
  * `latency_corrected_ms` only when corrected latency was recorded.
@@ -101,10 +203,7 @@ export function summaryJson(
   stats: RunStats,
   meta: ReportMeta,
 ): Record<string, unknown> {
-  const status: Record<string, number> = {};
-  for (const code of [...stats.status.keys()].sort((a, b) => a - b)) {
-    status[String(code)] = stats.status.get(code) ?? 0;
-  }
+  const status = sortedStatus(stats.status);
   const errors: Record<string, number> = {};
   for (const cls of ERROR_CLASSES) errors[cls] = stats.errors.get(cls) ?? 0;
   const summary: Record<string, unknown> = {
@@ -130,8 +229,10 @@ export function summaryJson(
     // Deprecated alias of mb_per_s (megabytes, not megabits, per second).
     mbps: round(megabytesPerSecond(stats), 3),
     latency_ms: latencySummary(stats.latency),
+    phases_ms: phasesJson(stats),
     interrupted: meta.interrupted === true,
   };
+  if (stats.targets.length > 0) summary.targets = targetsJson(stats, meta);
   if (meta.mode === "rate") {
     summary.scheduled = stats.scheduled;
     summary.sent = stats.scheduleLag.count;
@@ -239,6 +340,58 @@ function scheduleLagLine(stats: RunStats): string {
   }  p99 ${ms(lag.p99 ?? 0)}  max ${ms(lag.max ?? 0)}`;
 }
 
+/** hey's "Details": how long each phase took, and how often it happened. */
+function phaseLines(stats: RunStats): string[] {
+  const rows: string[][] = [["", "count", "mean", "p50", "p99", "max"]];
+  const add = (label: string, h: LatencyHistogram) => {
+    rows.push(
+      h.count === 0 ? [label, "0", "-", "-", "-", "-"] : [
+        label,
+        String(h.count),
+        ms(h.meanMs()),
+        ms(h.percentileMs(50)),
+        ms(h.percentileMs(99)),
+        ms(h.maxMs()),
+      ],
+    );
+  };
+  for (const name of PHASE_NAMES) add(name, stats.phases[name]);
+  add("total", stats.latency);
+  return [
+    "Phases (ms; dns, connect, tls per lookup or connection opened,",
+    "        ttfb and total per response, from the send start)",
+    ...table(rows),
+  ];
+}
+
+/** The per-target breakdown of a `--targets` run. */
+function targetLines(stats: RunStats, meta: ReportMeta): string[] {
+  const rows: string[][] = [[
+    "#",
+    "target",
+    "requests",
+    "errors",
+    "p50 ms",
+    "p99 ms",
+    "statuses",
+  ]];
+  stats.targets.forEach((t, i) => {
+    const weight = meta.targets?.[i]?.weight ?? 1;
+    const statuses = [...t.status.keys()].sort((a, b) => a - b)
+      .map((code) => `${code}:${t.status.get(code) ?? 0}`).join(" ");
+    rows.push([
+      String(i + 1),
+      targetName(meta, i) + (weight > 1 ? ` (x${weight})` : ""),
+      String(t.issued),
+      String(t.errorCount),
+      t.completed === 0 ? "-" : ms(t.latency.percentileMs(50)),
+      t.completed === 0 ? "-" : ms(t.latency.percentileMs(99)),
+      statuses === "" ? "-" : statuses,
+    ]);
+  });
+  return ["Targets", ...table(rows, "  ", 0, 2)];
+}
+
 function distributionLines(stats: RunStats): string[] {
   const bins = stats.latency.distribution(DISTRIBUTION_BINS);
   const most = Math.max(0, ...bins.map((b) => b.count));
@@ -324,7 +477,12 @@ export function reportNotes(stats: RunStats, meta: ReportMeta): string[] {
 /** The human summary printed at the end of a run. */
 export function formatTextReport(stats: RunStats, meta: ReportMeta): string {
   const lines: string[] = [];
-  lines.push(field("Target", `${meta.method} ${meta.url}`));
+  const targets = meta.targets?.length ?? stats.targets.length;
+  lines.push(
+    stats.targets.length > 0
+      ? field("Targets", `${meta.url} (${targets} targets, round-robin)`)
+      : field("Target", `${meta.method} ${meta.url}`),
+  );
   lines.push(field("Load", loadLine(stats, meta)));
   lines.push("");
   lines.push(
@@ -371,12 +529,18 @@ export function formatTextReport(stats: RunStats, meta: ReportMeta): string {
       return [cls, String(n), percent(n, stats.issued)];
     })));
   }
+  if (stats.targets.length > 0) {
+    lines.push("");
+    lines.push(...targetLines(stats, meta));
+  }
   if (stats.completed > 0) {
     lines.push("");
     lines.push(...latencyLines(stats));
     if (meta.mode === "rate") lines.push(scheduleLagLine(stats));
     lines.push("");
     lines.push(...distributionLines(stats));
+    lines.push("");
+    lines.push(...phaseLines(stats));
   }
   const notes = reportNotes(stats, meta);
   if (notes.length > 0) {

@@ -15,6 +15,8 @@
 
 import { LatencyHistogram, WireFormatError } from "./histogram.ts";
 import { PerSecond, PerSecondWireError } from "./per_second.ts";
+import { PhaseStats } from "./phases.ts";
+import { TargetStats } from "./target_stats.ts";
 
 export { WireFormatError } from "./histogram.ts";
 
@@ -86,6 +88,13 @@ export class RunStats {
   processes = 1;
   /** Requests, errors and latency by second since {@link startClock}. */
   perSecond: PerSecond = new PerSecond();
+  /** DNS, connect, TLS and time-to-first-byte histograms. */
+  phases: PhaseStats = new PhaseStats();
+  /**
+   * Per-target figures of a `--targets` run, by target index; empty for a
+   * run of one URL. The load loop records into them beside the totals.
+   */
+  targets: TargetStats[] = [];
   #clockStart = performance.now();
 
   /** Creates empty stats for one process. */
@@ -220,6 +229,10 @@ export class RunStats {
     this.connections += other.connections;
     this.processes += other.processes;
     this.perSecond.merge(other.perSecond);
+    this.phases.merge(other.phases);
+    other.targets.forEach((target, i) => {
+      (this.targets[i] ??= new TargetStats()).merge(target);
+    });
   }
 
   /** One line of JSON (no newlines) that {@link RunStats.fromWire} reads. */
@@ -238,6 +251,11 @@ export class RunStats {
       connections: this.connections,
       processes: this.processes,
       seconds: this.perSecond.toWire(),
+      // Both optional: lines without them (older thors) still read.
+      phases: this.phases.toWire(),
+      ...(this.targets.length === 0
+        ? {}
+        : { targets: this.targets.map((t) => t.toWire()) }),
     });
   }
 
@@ -318,6 +336,24 @@ export class RunStats {
         const why = error.message;
         throw badLine(why.charAt(0).toLowerCase() + why.slice(1));
       }
+    }
+    if (parsed.phases !== undefined) {
+      stats.phases = PhaseStats.fromWire(parsed.phases);
+      const ttfb = stats.phases.ttfb.count;
+      // At most one per response (stats built by hand may have none).
+      if (ttfb > stats.completed) {
+        throw badLine(
+          `ttfb holds ${ttfb} samples for ${stats.completed} responses`,
+        );
+      }
+    }
+    if (parsed.targets !== undefined) {
+      if (!Array.isArray(parsed.targets)) {
+        throw badLine('"targets" must be an array');
+      }
+      stats.targets = parsed.targets.map((t: unknown, i) =>
+        TargetStats.fromWire(t, i, isErrorClass)
+      );
     }
     if (issued !== stats.completed + stats.errorCount) {
       throw badLine(
