@@ -1,18 +1,34 @@
 #!/usr/bin/env bash
-# spidey -f against nginx (1 worker, sendfile) and lighttpd, side by side
-# with wrk on the same machine: a 1 KiB file with keep-alive (req/s), a
-# 40-entry directory listing (req/s) and a 256 MiB file (MB/s).
-# Servers are pinned to CPU 0 and clients to CPU 1. Prints a table of
-# medians and spidey's ratio to the best peer.
+# spidey -f -q against nginx (1 worker, sendfile), lighttpd and a canned
+# raw Deno loop (bench/canned_loop.ts, the floor for any Deno server),
+# side by side with wrk on the same machine, in interleaved rounds (every
+# server once per round, so a busy spell hits all of them):
+#   - a 1 KiB file with keep-alive (req/s), a 40-entry listing (req/s),
+#     a 256 MiB file (MB/s, curl);
+#   - a tiny shell CGI script at ab -c1 and -c8 (ms per request, spidey
+#     against lighttpd mod_cgi; nginx has no CGI);
+#   - spidey -w 1 against -w 2 on the 1 KiB file; with 2 cores and the
+#     client on its own core, the 2 workers share one core;
+#   - IDLE_CONNS (default 10000) idle keep-alive connections held open:
+#     the server's RSS (VmRSS of it and its children) and wrk's p99
+#     latency, each with and without them; and the time to open and get
+#     answers on BURST_CONNS (default 5000) connections made at once.
+# Servers are pinned to CPU 0 and clients to CPU 1. Prints tables of
+# medians and ratios spidey/lighttpd, spidey/canned and spidey/best peer.
 #
-# Usage: bench/compare_servers.sh [--duration S] [--runs N] [--json FILE]
+# Usage: [IDLE_CONNS=N] [BURST_CONNS=N] bench/compare_servers.sh
+#          [--duration S] [--runs N] [--json FILE]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 DURATION=5
 parse_bench_options "$@"
+IDLE_CONNS=${IDLE_CONNS:-10000}
+BURST_CONNS=${BURST_CONNS:-5000}
+# The idle connections need a descriptor each, in the server and the client.
+ulimit -n "$(ulimit -Hn)"
 
-ensure_packages nginx:nginx lighttpd:lighttpd wrk:wrk curl:curl python3:python3
+ensure_packages nginx:nginx lighttpd:lighttpd wrk:wrk apache2-utils:ab curl:curl python3:python3
 ensure_deno
 
 make_bench_workdir spidey-bench
@@ -25,55 +41,93 @@ head -c 1024 /dev/urandom | base64 -w 0 | head -c 1024 > "$ROOT/1k.txt"
 for i in $(seq 1 30); do head -c $((i * 100)) /dev/zero > "$ROOT/list/file-$(printf %02d "$i").dat"; done
 for i in $(seq 1 10); do mkdir -p "$ROOT/list/dir-$(printf %02d "$i")"; done
 head -c $((256 * 1024 * 1024)) /dev/urandom > "$ROOT/256m.bin"
+# The smallest CGI script: what it costs is the server's spawn path.
+printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nhello\\n"\n' > "$ROOT/hello.cgi"
+chmod 755 "$ROOT/hello.cgi"
 # nginx's and lighttpd's workers run as an unprivileged user.
 chmod -R a+rX "$WORK"
 
 # The peers are set up as in the study (experiments/measure/peer_configs.ts).
+# Only the connection limits and keep-alive timeouts are raised here, for
+# the idle-connections row (the study's configs allow 4096 connections,
+# and lighttpd closes idle keep-alive connections after 5 s).
 start_nginx() {
   local port=$1
   local conf
-  conf=$(bench_cli nginx --state-dir "$WORK/nginx" --port "$port" --docroot "$ROOT")
+  conf=$(bench_cli nginx --state-dir "$WORK/nginx-$port" --port "$port" --docroot "$ROOT")
+  sed -i -e 's/worker_connections 4096;/worker_connections 30000;/' \
+    -e 's/^daemon off;/daemon off;\nworker_rlimit_nofile 65536;/' "$conf"
   spawn_pinned 0 nginx -c "$conf"
 }
 
 start_lighttpd() {
   local port=$1
   local conf
-  conf=$(bench_cli lighttpd --state-dir "$WORK/lighttpd" --port "$port" --docroot "$ROOT")
+  conf=$(bench_cli lighttpd --state-dir "$WORK/lighttpd-$port" --port "$port" --docroot "$ROOT")
+  sed -i 's/^server.max-connections = 4096$/server.max-connections = 30000/' "$conf"
+  printf 'server.max-fds = 65536\nserver.max-keep-alive-idle = 120\n' >> "$conf"
   spawn_pinned 0 lighttpd -D -f "$conf"
 }
 
 start_spidey() {
   local port=$1
+  shift
   spawn_pinned 0 deno run -A --quiet --config "$REPO_DIR/deno.json" "$REPO_DIR/spidey.ts" \
-    -f -q -b 127.0.0.1 -p "$port" -d "$ROOT" 2>"$WORK/spidey.log"
+    -f -q -b 127.0.0.1 -p "$port" -d "$ROOT" --idle-timeout 120 "$@" 2>>"$WORK/spidey.log"
 }
 
-# Runs wrk RUNS times on a URL; prints the median req/s.
+start_canned() {
+  spawn_pinned 0 deno run --allow-net --quiet "$REPO_DIR/bench/canned_loop.ts" "$1"
+}
+
+# One wrk run on a URL; prints req/s.
 measure_rps() {
-  local url=$1
-  local i
-  for i in $(seq 1 "$RUNS"); do
-    pin 1 wrk -t1 -c50 -d"${DURATION}s" "$url" | wrk_rps
-  done | median
+  pin 1 wrk -t1 -c50 -d"${DURATION}s" "$1" | wrk_rps
 }
 
-# Downloads the big file RUNS times with curl; prints the median MB/s.
+# One curl download of the big file; prints MB/s.
 measure_mbps() {
-  local url=$1
-  local i
-  for i in $(seq 1 "$RUNS"); do
-    pin 1 curl -s -o /dev/null -w '%{speed_download}\n' --max-time 60 "$url" |
-      awk '{printf "%.1f\n", $1 / 1000000}'
-  done | median
+  pin 1 curl -s -o /dev/null -w '%{speed_download}\n' --max-time 60 "$1" |
+    awk '{printf "%.1f\n", $1 / 1000000}'
 }
 
-declare -A RESULT
-for server in spidey nginx lighttpd; do
-  port=$(free_port)
-  "start_$server" "$port"
+# One ab run of the CGI script at concurrency $2; prints ms per request
+# (ab's "across all concurrent requests": wall time / requests).
+measure_cgi_ms() {
+  pin 1 ab -q -c "$2" -t "$DURATION" -n 1000000 "$1" 2>/dev/null |
+    awk '/across all concurrent requests/ {print $4}'
+}
+
+# wrk's p99 latency in ms on a URL, with wrk's own unit converted.
+measure_p99_ms() {
+  pin 1 wrk -t1 -c50 -d"${DURATION}s" --latency "$1" | awk '
+    $1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+      printf "%.2f\n", v * (u == "us" ? 0.001 : u == "s" ? 1000 : 1) }'
+}
+
+# Adds one figure to the samples of a key.
+sample() {
+  SAMPLES[$1]="${SAMPLES[$1]:-} $2"
+}
+# The median of a key's samples.
+med() {
+  if [ -z "${SAMPLES[$1]:-}" ]; then echo "-"; return; fi
+  echo "${SAMPLES[$1]}" | tr ' ' '\n' | grep . | median
+}
+
+declare -A PORT SAMPLES PID_OF
+SERVERS=(spidey nginx lighttpd canned)
+for server in "${SERVERS[@]}"; do
+  PORT[$server]=$(free_port)
+  "start_$server" "${PORT[$server]}"
+  PID_OF[$server]=${PIDS[-1]}
+done
+for server in "${SERVERS[@]}"; do
+  port=${PORT[$server]}
   wait_http "$port"
-  for path in 1k.txt list/ 256m.bin; do
+  paths="1k.txt list/ 256m.bin hello.cgi"
+  case $server in nginx) paths="1k.txt list/ 256m.bin" ;; canned) paths="1k.txt" ;; esac
+  for path in $paths; do
     code=$(curl -s -o /dev/null -r 0-0 -w '%{http_code}' "http://127.0.0.1:$port/$path")
     case $code in
       200|206) ;;
@@ -82,36 +136,114 @@ for server in spidey nginx lighttpd; do
   done
   # Warm up: caches, JIT.
   pin 1 wrk -t1 -c50 -d1s "http://127.0.0.1:$port/1k.txt" >/dev/null
-  pin 1 wrk -t1 -c50 -d1s "http://127.0.0.1:$port/list/" >/dev/null
-  echo "measuring $server..." >&2
-  RESULT[$server,file]=$(measure_rps "http://127.0.0.1:$port/1k.txt")
-  echo "  1 KiB file: ${RESULT[$server,file]} req/s" >&2
-  RESULT[$server,list]=$(measure_rps "http://127.0.0.1:$port/list/")
-  echo "  40-entry listing: ${RESULT[$server,list]} req/s" >&2
-  RESULT[$server,big]=$(measure_mbps "http://127.0.0.1:$port/256m.bin")
-  echo "  256 MiB file: ${RESULT[$server,big]} MB/s" >&2
-  stop_last
+  [ "$server" = canned ] || pin 1 wrk -t1 -c50 -d1s "http://127.0.0.1:$port/list/" >/dev/null
 done
 
-best() {
-  local a=${RESULT[nginx,$1]} b=${RESULT[lighttpd,$1]}
-  awk -v a="$a" -v b="$b" 'BEGIN {print (a > b ? a : b)}'
-}
-ratio() {
-  awk -v s="${RESULT[spidey,$1]}" -v b="$(best "$1")" 'BEGIN {printf "%.2f", (b > 0 ? s / b : 0)}'
-}
+for round in $(seq 1 "$RUNS"); do
+  echo "round $round of $RUNS..." >&2
+  for server in "${SERVERS[@]}"; do
+    url="http://127.0.0.1:${PORT[$server]}"
+    sample "$server,file" "$(measure_rps "$url/1k.txt")"
+    [ "$server" = canned ] && continue
+    sample "$server,list" "$(measure_rps "$url/list/")"
+    sample "$server,big" "$(measure_mbps "$url/256m.bin")"
+    [ "$server" = nginx ] && continue
+    sample "$server,cgi1" "$(measure_cgi_ms "$url/hello.cgi" 1)"
+    sample "$server,cgi8" "$(measure_cgi_ms "$url/hello.cgi" 8)"
+  done
+done
 
-printf '\n%-22s %12s %12s %12s %14s\n' "workload" "spidey" "nginx" "lighttpd" "spidey/best"
-printf '%-22s %12s %12s %12s %14s\n' "1 KiB file (req/s)" "${RESULT[spidey,file]}" "${RESULT[nginx,file]}" "${RESULT[lighttpd,file]}" "$(ratio file)"
-printf '%-22s %12s %12s %12s %14s\n' "40-entry list (req/s)" "${RESULT[spidey,list]}" "${RESULT[nginx,list]}" "${RESULT[lighttpd,list]}" "$(ratio list)"
-printf '%-22s %12s %12s %12s %14s\n' "256 MiB file (MB/s)" "${RESULT[spidey,big]}" "${RESULT[nginx,big]}" "${RESULT[lighttpd,big]}" "$(ratio big)"
-echo "(medians of $RUNS runs of ${DURATION}s, wrk -t1 -c50 on CPU 1, server on CPU 0; big file: curl, one stream)"
+# Idle connections: RSS and p99 without and with them, then a burst.
+for server in spidey nginx lighttpd; do
+  url="http://127.0.0.1:${PORT[$server]}"
+  pid=${PID_OF[$server]}
+  echo "idle connections: $server..." >&2
+  sample "$server,rss0" "$(tree_rss_kib "$pid")"
+  sample "$server,p99_0" "$(measure_p99_ms "$url/1k.txt")"
+  exec 7> >(pin 1 deno run -A --quiet "$REPO_DIR/bench/connection_flood.ts" \
+    --port "${PORT[$server]}" --count "$IDLE_CONNS" > "$WORK/flood.json")
+  for _ in $(seq 1 600); do [ -s "$WORK/flood.json" ] && break; sleep 0.1; done
+  sleep 1
+  sample "$server,rss_idle" "$(tree_rss_kib "$pid")"
+  sample "$server,p99_idle" "$(measure_p99_ms "$url/1k.txt")"
+  sample "$server,idle_ok" "$(sed -n 's/.*"answered":\([0-9]*\).*/\1/p' "$WORK/flood.json")"
+  exec 7>&-
+  sleep 3
+  sample "$server,rss_after" "$(tree_rss_kib "$pid")"
+  pin 1 deno run -A --quiet "$REPO_DIR/bench/connection_flood.ts" --port "${PORT[$server]}" \
+    --count "$BURST_CONNS" --hold 0.1 > "$WORK/burst.json"
+  sample "$server,burst_ms" "$(sed -n 's/.*"answer_ms":\([0-9]*\).*/\1/p' "$WORK/burst.json")"
+  sample "$server,burst_ok" "$(sed -n 's/.*"answered":\([0-9]*\).*/\1/p' "$WORK/burst.json")"
+  sleep 2
+done
+
+# Stop the four servers; then spidey with -w 1 and -w 2, interleaved.
+for _ in "${SERVERS[@]}"; do stop_last; done
+port1=$(free_port)
+start_spidey "$port1" -w 1
+port2=$(free_port)
+start_spidey "$port2" -w 2
+wait_http "$port1"
+wait_http "$port2"
+pin 1 wrk -t1 -c50 -d1s "http://127.0.0.1:$port1/1k.txt" >/dev/null
+pin 1 wrk -t1 -c50 -d1s "http://127.0.0.1:$port2/1k.txt" >/dev/null
+for round in $(seq 1 "$RUNS"); do
+  sample "w1,file" "$(measure_rps "http://127.0.0.1:$port1/1k.txt")"
+  sample "w2,file" "$(measure_rps "http://127.0.0.1:$port2/1k.txt")"
+done
+stop_last
+stop_last
+
+# a / b, or "-" where b is missing (no such row for that server).
+div() {
+  awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else printf "-"}'
+}
+best() {
+  awk -v a="$(med "nginx,$1")" -v b="$(med "lighttpd,$1")" 'BEGIN {print (a > b ? a : b)}'
+}
+row() { # label key
+  printf '%-26s %10s %10s %10s %10s %9s %9s %9s\n' "$1" "$(med "spidey,$2")" "$(med "nginx,$2")" \
+    "$(med "lighttpd,$2")" "$(med "canned,$2")" "$(div "$(med "spidey,$2")" "$(med "lighttpd,$2")")" \
+    "$(div "$(med "spidey,$2")" "$(med "canned,$2")")" "$(div "$(med "spidey,$2")" "$(best "$2")")"
+}
+printf '\n%-26s %10s %10s %10s %10s %9s %9s %9s\n' "workload" "spidey" "nginx" "lighttpd" "canned" \
+  "s/lighttpd" "s/canned" "s/best"
+row "1 KiB file (req/s)" file
+row "40-entry list (req/s)" list
+row "256 MiB file (MB/s)" big
+row "tiny CGI ab -c1 (ms/req)" cgi1
+row "tiny CGI ab -c8 (ms/req)" cgi8
+echo "(medians of $RUNS interleaved rounds of ${DURATION}s, wrk -t1 -c50 / ab / curl on CPU 1, servers on CPU 0;"
+echo " canned = bench/canned_loop.ts, 1 KiB only; nginx has no CGI; for CGI lower is better)"
+printf '\n%-10s %9s %9s %9s %10s %10s %9s %11s\n' "idle" "RSS MiB" "+idle MiB" "B/conn" "p99 ms" "p99+idle" "RSS after" "burst ms"
+for server in spidey nginx lighttpd; do
+  r0=$(med "$server,rss0")
+  r1=$(med "$server,rss_idle")
+  printf '%-10s %9.1f %9.1f %9.0f %10s %10s %9.1f %11s\n' "$server" "$(div "$r0" 1024)" "$(div "$r1" 1024)" \
+    "$(awk -v a="$r0" -v b="$r1" -v n="$IDLE_CONNS" 'BEGIN {print (b - a) * 1024 / n}')" \
+    "$(med "$server,p99_0")" "$(med "$server,p99_idle")" "$(div "$(med "$server,rss_after")" 1024)" \
+    "$(med "$server,burst_ms")"
+done
+echo "($IDLE_CONNS idle keep-alive connections, each answered once ($(med spidey,idle_ok)/$(med nginx,idle_ok)/$(med lighttpd,idle_ok) were);"
+echo " RSS of the server and its children; 'RSS after' = 3 s after they closed; burst = time to open"
+echo " $BURST_CONNS connections at once and get one answer on each ($(med spidey,burst_ok)/$(med nginx,burst_ok)/$(med lighttpd,burst_ok) answered))"
+printf '\nspidey -w 1: %s req/s, -w 2: %s req/s (ratio %s); the 2 workers share CPU 0 (2 cores, wrk on the other)\n' \
+  "$(med w1,file)" "$(med w2,file)" "$(div "$(med w2,file)" "$(med w1,file)")"
 
 if [ -n "$JSON_OUT" ]; then
-  cat > "$JSON_OUT" <<JSON
-{"duration_s": $DURATION, "runs": $RUNS,
- "file_rps": {"spidey": ${RESULT[spidey,file]}, "nginx": ${RESULT[nginx,file]}, "lighttpd": ${RESULT[lighttpd,file]}, "ratio_to_best": $(ratio file)},
- "listing_rps": {"spidey": ${RESULT[spidey,list]}, "nginx": ${RESULT[nginx,list]}, "lighttpd": ${RESULT[lighttpd,list]}, "ratio_to_best": $(ratio list)},
- "big_file_mbps": {"spidey": ${RESULT[spidey,big]}, "nginx": ${RESULT[nginx,big]}, "lighttpd": ${RESULT[lighttpd,big]}, "ratio_to_best": $(ratio big)}}
-JSON
+  {
+    printf '{"duration_s": %s, "runs": %s, "idle_connections": %s, "burst_connections": %s' \
+      "$DURATION" "$RUNS" "$IDLE_CONNS" "$BURST_CONNS"
+    for key in file list big cgi1 cgi8 rss0 rss_idle rss_after p99_0 p99_idle burst_ms; do
+      printf ',\n "%s": {' "$key"
+      sep=""
+      for server in "${SERVERS[@]}"; do
+        value=$(med "$server,$key")
+        printf '%s"%s": %s' "$sep" "$server" "${value/#-/null}"
+        sep=", "
+      done
+      printf '}'
+    done
+    printf ',\n "workers_file_rps": {"w1": %s, "w2": %s}}\n' "$(med w1,file)" "$(med w2,file)"
+  } > "$JSON_OUT"
 fi

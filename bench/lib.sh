@@ -109,3 +109,27 @@ stop_bench_processes() {
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
+
+# Requests wrk completed ("N requests in ...").
+wrk_requests() {
+  awk '/ requests in / {print $1}'
+}
+
+# User + system CPU time of a process (all its threads) in clock ticks.
+proc_cpu_ticks() {
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+# Resident memory of a process and all its descendants, in KiB (VmRSS).
+tree_rss_kib() {
+  local pids=("$1") i=0 child total=0 rss
+  while [ $i -lt ${#pids[@]} ]; do
+    for child in $(cat "/proc/${pids[$i]}/task/"*/children 2>/dev/null); do pids+=("$child"); done
+    i=$((i + 1))
+  done
+  for child in "${pids[@]}"; do
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$child/status" 2>/dev/null || true)
+    total=$((total + ${rss:-0}))
+  done
+  echo "$total"
+}

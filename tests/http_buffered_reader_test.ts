@@ -230,3 +230,50 @@ Deno.test("skip drops only buffered bytes, synchronously, and reading resumes af
   assert.equal(reader.skip(100), 0);
   assert.equal(await reader.read(rest), null);
 });
+
+Deno.test("a reader waiting for a head reads into its small idle buffer, and bodies into the full one", async () => {
+  const head1 = `GET /a HTTP/1.1\r\nX-Long: ${"v".repeat(300)}\r\n\r\n`;
+  const body = "b".repeat(600);
+  const data = `${head1}${body}GET /b HTTP/1.1\r\n\r\n`;
+  const inner = pieces(data, [200]);
+  const sizes: number[] = [];
+  const src: ByteSource = {
+    read(p) {
+      sizes.push(p.length);
+      return inner.read(p);
+    },
+  };
+  const reader = new BufferedReader(src, 1024, null, 64);
+  assert.equal(text(await reader.readHead(4096)), head1);
+  // The head needed more than 64 bytes: the buffer grew past them.
+  assert.equal(sizes[0], 64);
+  assert.ok(sizes.slice(1).some((s) => s > 64));
+  sizes.length = 0;
+  let got = "";
+  while (got.length < body.length) {
+    const view = await reader.readView(body.length - got.length);
+    assert.notEqual(view, null);
+    got += text(view);
+  }
+  assert.equal(got, body);
+  // A body read with nothing buffered uses the full-size buffer.
+  assert.ok(sizes.every((s) => s >= 1024 - 200), `reads of ${sizes}`);
+  assert.equal(text(await reader.readHead(4096)), "GET /b HTTP/1.1\r\n\r\n");
+  // Waiting for the next head with nothing buffered: the idle buffer again.
+  sizes.length = 0;
+  assert.equal(await reader.readHead(4096), null);
+  assert.deepEqual(sizes, [64]);
+});
+
+Deno.test("without an idle size every read uses the one buffer", async () => {
+  const sizes: number[] = [];
+  const inner = pieces("GET / HTTP/1.1\r\n\r\n", [5]);
+  const reader = new BufferedReader({
+    read(p) {
+      sizes.push(p.length);
+      return inner.read(p);
+    },
+  }, 256);
+  assert.equal(text(await reader.readHead(4096)), "GET / HTTP/1.1\r\n\r\n");
+  assert.equal(sizes[0], 256);
+});

@@ -58,6 +58,8 @@ export function findHeadEnd(buf: Uint8Array, from: number, to: number): number {
 export class BufferedReader {
   #src: ByteSource;
   #buf: Uint8Array;
+  #size: number;
+  #idle: Uint8Array | null;
   #start = 0;
   #end = 0;
   #bytesRead = 0;
@@ -68,14 +70,23 @@ export class BufferedReader {
    * `onBytes` is called synchronously after every read that got bytes (a
    * server starts its header timeout there), which spares the caller an
    * async wrapper around `src.read` on every request.
+   *
+   * With an `idleSize` below `size`, a reader waiting for a head with
+   * nothing buffered reads into a buffer of that size instead, and grows
+   * to `size` only when a head or body needs it: an idle keep-alive
+   * connection then holds `idleSize` bytes, not `size`, and the larger
+   * buffer is left to the garbage collector.
    */
   constructor(
     src: ByteSource,
     size = 8192,
     onBytes: ((n: number) => void) | null = null,
+    idleSize = size,
   ) {
     this.#src = src;
-    this.#buf = new Uint8Array(size);
+    this.#size = size;
+    this.#idle = idleSize < size ? new Uint8Array(idleSize) : null;
+    this.#buf = this.#idle ?? new Uint8Array(size);
     this.#onBytes = onBytes;
   }
 
@@ -101,12 +112,23 @@ export class BufferedReader {
     this.#end = used;
   }
 
-  /** Reads more bytes into the buffer; false at end of stream. */
-  async #fill(): Promise<boolean> {
+  /**
+   * Reads more bytes into the buffer; false at end of stream. `forHead`
+   * tells a wait for a head, which may use the small idle buffer.
+   */
+  async #fill(forHead = false): Promise<boolean> {
     if (this.#start === this.#end) {
       // Nothing buffered: read at the front, into the whole buffer, with
       // no compaction and no new view (the common keep-alive case).
       this.#start = this.#end = 0;
+      if (this.#idle !== null) {
+        if (forHead) this.#buf = this.#idle;
+        else if (this.#buf.length < this.#size) {
+          this.#buf = new Uint8Array(this.#size);
+        }
+      }
+    } else if (!forHead && this.#buf.length < this.#size) {
+      this.#reserve(this.#size - (this.#end - this.#start));
     } else {
       this.#reserve(1024);
     }
@@ -118,6 +140,23 @@ export class BufferedReader {
     this.#bytesRead += n;
     if (this.#onBytes !== null) this.#onBytes(n);
     return true;
+  }
+
+  /**
+   * Reads the source once into the buffer, for a caller that parses
+   * {@linkcode peek} itself; resolves to false at end of stream. Not an
+   * async function, so a hot loop pays for one async frame only.
+   */
+  fill(): Promise<boolean> {
+    return this.#fill();
+  }
+
+  /**
+   * The buffered bytes not yet consumed, without reading the source: a
+   * view valid until the next read. Consume with {@linkcode skip}.
+   */
+  peek(): Uint8Array {
+    return this.#buf.subarray(this.#start, this.#end);
   }
 
   /** Every byte read from the source so far, consumed or still buffered. */
@@ -171,7 +210,7 @@ export class BufferedReader {
         }
         scanned = avail;
       }
-      if (!await this.#fill()) {
+      if (!await this.#fill(true)) {
         if (this.#end === this.#start) return null;
         throw new ProtocolError(
           "INCOMPLETE_HEAD",
@@ -232,7 +271,7 @@ export class BufferedReader {
       this.#start += n;
       return n;
     }
-    if (p.length >= this.#buf.length) {
+    if (p.length >= this.#size) {
       const n = await this.#src.read(p);
       if (n !== null && n > 0) {
         this.#bytesRead += n;

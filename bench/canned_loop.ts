@@ -1,0 +1,63 @@
+/**
+ * The floor for a Deno HTTP server on this machine: a raw `Deno.listen`
+ * loop that reads, counts the request ends (`\r\n\r\n`) it sees, and
+ * writes that many copies of one prepared response with a 1 KiB body. No
+ * parsing, no routing, no file system: whatever spidey spends beyond
+ * this on a cached hit is its own request path.
+ *
+ * Usage: deno run --allow-net bench/canned_loop.ts PORT
+ *
+ * @module
+ */
+
+const port = Number(Deno.args[0]);
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  console.error("usage: canned_loop.ts PORT");
+  Deno.exit(2);
+}
+
+const body = "x".repeat(1023) + "\n";
+const response = new TextEncoder().encode(
+  "HTTP/1.1 200 OK\r\nServer: canned\r\nContent-Type: text/plain\r\n" +
+    `Content-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`,
+);
+
+/** Counts request ends, carrying a partial `\r\n\r\n` across reads. */
+async function serve(conn: Deno.TcpConn): Promise<void> {
+  conn.setNoDelay(true);
+  const buf = new Uint8Array(8192);
+  let matched = 0; // bytes of "\r\n\r\n" matched so far
+  try {
+    for (;;) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      let ends = 0;
+      for (let i = 0; i < n; i++) {
+        const b = buf[i];
+        if (b === (matched % 2 === 0 ? 13 : 10)) {
+          if (++matched === 4) {
+            ends++;
+            matched = 0;
+          }
+        } else matched = b === 13 ? 1 : 0;
+      }
+      for (let k = 0; k < ends; k++) {
+        let off = 0;
+        while (off < response.length) {
+          off += await conn.write(response.subarray(off));
+        }
+      }
+    }
+  } catch {
+    // The client went away.
+  } finally {
+    try {
+      conn.close();
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+const listener = Deno.listen({ hostname: "127.0.0.1", port });
+for await (const conn of listener) serve(conn);
