@@ -105,6 +105,7 @@ Deno.test("usage mistakes are UsageErrors with one sentence", () => {
     ["-H", "Content-Length: 5", "x"],
     ["--bogus", "x"],
     ["-o", "", "x"],
+    ["-o", "-", "-p", "2", "x"],
     ["ftp://x"],
   ];
   for (const args of bad) {

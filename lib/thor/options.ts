@@ -301,6 +301,10 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
     }
   }
   if (v.output === "") throw new UsageError("Output file name is empty");
+  // A -p child's stdout is its pipe to the parent, so bodies cannot go there.
+  if (v.output === "-" && processes > 1) {
+    throw new UsageError("-o - cannot be combined with -p; give a file name");
+  }
   for (const flag of ["csv", "html", "hdr-out"] as const) {
     if (v[flag] === "") throw new UsageError(`--${flag} file name is empty`);
   }
