@@ -12,7 +12,7 @@ import {
   readFixedBody,
   readToEnd,
 } from "../http/body.ts";
-import { BufferedReader } from "../http/buffered_reader.ts";
+import { BufferedReader, findHeadEnd } from "../http/buffered_reader.ts";
 import { ProtocolError } from "../http/errors.ts";
 import {
   newResponseFraming,
@@ -82,6 +82,7 @@ export async function openConnection(
   target: ConnectTarget,
 ): Promise<ClientConnection> {
   let tcp: Deno.TcpConn;
+  const began = performance.now();
   try {
     tcp = await Deno.connect({ hostname: target.hostname, port: target.port });
   } catch (err) {
@@ -89,15 +90,17 @@ export async function openConnection(
       err.message.startsWith("failed to lookup address");
     throw new ConnectError(lookup ? "dns" : "connect", err);
   }
+  const connected = performance.now();
   tcp.setNoDelay(true);
-  if (!target.tls) return new ClientConnection(tcp, false);
+  if (!target.tls) return new ClientConnection(tcp, false, connected - began);
   try {
     const tls = await Deno.startTls(tcp, {
       hostname: target.serverName,
       caCerts: target.caCerts ?? [],
     });
     await tls.handshake();
-    return new ClientConnection(tls, true);
+    const tlsMs = performance.now() - connected;
+    return new ClientConnection(tls, true, connected - began, tlsMs);
   } catch (err) {
     try {
       tcp.close();
@@ -126,7 +129,18 @@ export interface ExchangeResult {
   bytes: number;
   /** True when the connection may carry another request. */
   keepAlive: boolean;
+  /** `performance.now()` when the final response head had arrived. */
+  headAt: number;
 }
+
+/** What {@linkcode ClientConnection.takeResponse} did. */
+export type TakeOutcome = 0 | 1 | 2;
+/** A whole response was taken from the buffer. */
+export const TAKEN = 0;
+/** The head is incomplete: read more bytes and try again. */
+export const NEED_BYTES = 1;
+/** Leave this response to {@linkcode ClientConnection.readResponse}. */
+export const USE_READER = 2;
 
 const discard: BodySink = () => {};
 
@@ -162,13 +176,19 @@ export class ClientConnection {
   responses = 0;
   /** True while the body of a response is being read (past its head). */
   inBody = false;
+  /** Time the TCP connect took, in ms (0 when not opened by thor). */
+  readonly connectMs: number;
+  /** Time the TLS handshake took, in ms (0 without TLS). */
+  readonly tlsMs: number;
   #closed = false;
   readonly #framing = newResponseFraming();
 
-  /** Wraps an open socket. */
-  constructor(conn: Deno.Conn, isTls: boolean) {
+  /** Wraps an open socket; the times are those of its opening. */
+  constructor(conn: Deno.Conn, isTls: boolean, connectMs = 0, tlsMs = 0) {
     this.conn = conn;
     this.isTls = isTls;
+    this.connectMs = connectMs;
+    this.tlsMs = tlsMs;
     // The reader reads the socket itself and counts the bytes: a counting
     // wrapper would cost an extra async call per read.
     this.reader = new BufferedReader(conn, 16384);
@@ -229,6 +249,7 @@ export class ClientConnection {
         );
       }
     }
+    result.headAt = performance.now();
     const bodySink = sink === null ? discard : sink.body;
     this.inBody = true;
     switch (framing.body) {
@@ -252,6 +273,48 @@ export class ClientConnection {
     result.keepAlive = framing.keepAlive;
     result.bytes = this.consumed - start;
     this.responses++;
+  }
+
+  /**
+   * Takes one complete response from the bytes already buffered, without
+   * reading the socket or awaiting anything: the common case of a small
+   * `Content-Length` response that arrived in one read. Returns
+   * {@linkcode TAKEN} with `result` filled in, {@linkcode NEED_BYTES} when
+   * the head is not all there yet (nothing consumed: fill and call again),
+   * or {@linkcode USE_READER} when the response needs the general
+   * {@linkcode readResponse} (an interim or chunked response, a body still
+   * on its way, a head too large), again with nothing consumed.
+   *
+   * @throws {ProtocolError} for a head that is not valid, as
+   * {@linkcode readResponse} would.
+   */
+  takeResponse(method: string, result: ExchangeResult): TakeOutcome {
+    const reader = this.reader;
+    const buffered = reader.buffered;
+    if (buffered === 0) return NEED_BYTES;
+    const view = reader.peek();
+    // Blank lines before a head are the reader's to skip.
+    if (view[0] === 13 || view[0] === 10) return USE_READER;
+    const end = findHeadEnd(view, 0, buffered);
+    if (end < 0) {
+      return buffered >= MAX_RESPONSE_HEAD_BYTES ? USE_READER : NEED_BYTES;
+    }
+    if (end > MAX_RESPONSE_HEAD_BYTES) return USE_READER;
+    const framing = this.#framing;
+    scanResponseHead(view.subarray(0, end), method, framing);
+    if (framing.status < 200) return USE_READER;
+    let size = end;
+    if (framing.body === "length") size += framing.length;
+    else if (framing.body !== "none") return USE_READER;
+    if (size > buffered) return USE_READER;
+    reader.skip(size);
+    // Head and body came in the same read.
+    result.headAt = performance.now();
+    result.status = framing.status;
+    result.keepAlive = framing.keepAlive;
+    result.bytes = size;
+    this.responses++;
+    return TAKEN;
   }
 
   /** True once {@linkcode close} ran. */

@@ -10,7 +10,10 @@
 import {
   type ClientConnection,
   type ExchangeResult,
+  NEED_BYTES,
   openConnection,
+  TAKEN,
+  USE_READER,
 } from "./client_connection.ts";
 import type { Expirable } from "./deadline_sweeper.ts";
 import type { Destination } from "./destination.ts";
@@ -39,20 +42,28 @@ export function describeTimeout(timeoutMs: number, activity: string): string {
   } s while ${activity}`;
 }
 
-/** What every slot of a run shares. */
-export interface SlotContext {
+/** One request a slot sends, and where; built once per run. */
+export interface SlotTarget {
   /** Where to connect. */
   destination: Destination;
+  /** Index of the destination's connection pool (one per scheme, host, port). */
+  pool: number;
   /** The request bytes. */
   request: Uint8Array;
   /** The request method (decides whether a response has a body). */
   method: string;
   /** True when a stale keep-alive connection may be retried once. */
   retryable: boolean;
+}
+
+/** What every slot of a run shares. */
+export interface SlotContext {
+  /** The target every slot starts with (the only one of a one-URL run). */
+  target: SlotTarget;
   /** Body scratch shared by slots that do not keep bodies. */
   scratch: Uint8Array;
   /** Called with each new connection (counting, logging the address). */
-  onConnect(client: ClientConnection): void;
+  onConnect(client: ClientConnection, destination: Destination): void;
 }
 
 // Methods that can be resent when a reused connection turns out to have
@@ -80,7 +91,12 @@ export class ConnectionSlot implements Expirable {
   /** Phase of the current exchange, for classifying a failure. */
   phase: ExchangePhase = "connect";
   /** The outcome of the last exchange. */
-  readonly result: ExchangeResult = { status: 0, bytes: 0, keepAlive: false };
+  readonly result: ExchangeResult = {
+    status: 0,
+    bytes: 0,
+    keepAlive: false,
+    headAt: 0,
+  };
   /** Gathers responses to dump, or null. */
   readonly capture: ResponseCapture | null;
   /** A failure of the connection opened before the run, owed to its first request. */
@@ -89,12 +105,16 @@ export class ConnectionSlot implements Expirable {
   // Bytes the connection had received when the current request was sent.
   #receivedBefore = 0;
   #failConnect: ((err: Error) => void) | null = null;
+  #target: SlotTarget;
+  // Idle connections to the other pools of a several-host run, by pool.
+  readonly #parked: (ClientConnection | null)[] = [];
   readonly #ctx: SlotContext;
   readonly #scratch: Uint8Array;
 
   /** A slot of `ctx`'s run; `capture` when responses are dumped. */
   constructor(ctx: SlotContext, capture: ResponseCapture | null) {
     this.#ctx = ctx;
+    this.#target = ctx.target;
     this.capture = capture;
     // A dumped body piece stays in scratch until its write completes,
     // while other slots read on, so such a slot must not share it.
@@ -131,6 +151,27 @@ export class ConnectionSlot implements Expirable {
     this.#client = null;
   }
 
+  /**
+   * Makes `target` the next exchange's, switching to its pool's connection
+   * when its host differs; the other host's connection waits, open.
+   */
+  select(target: SlotTarget): void {
+    const from = this.#target.pool;
+    if (target.pool !== from) {
+      this.#parked[from] = this.#client;
+      this.#client = this.#parked[target.pool] ?? null;
+      this.#parked[target.pool] = null;
+    }
+    this.#target = target;
+  }
+
+  /** Closes every connection, the parked ones too (end of the run). */
+  dropAll(): void {
+    this.drop();
+    for (const client of this.#parked) client?.close();
+    this.#parked.length = 0;
+  }
+
   /** Opens a connection now (before the run), keeping any failure for later. */
   async preconnect(deadline: number): Promise<void> {
     this.deadline = deadline;
@@ -151,7 +192,7 @@ export class ConnectionSlot implements Expirable {
    * idempotent request is then sent once more on a new connection.
    */
   async exchange(): Promise<void> {
-    const ctx = this.#ctx;
+    const target = this.#target;
     let client = this.#client;
     let reused = client !== null && client.responses > 0;
     if (client === null) {
@@ -163,23 +204,37 @@ export class ConnectionSlot implements Expirable {
       try {
         this.phase = "write";
         // client.write inlined: one async frame less per request.
-        const request = ctx.request;
+        const request = target.request;
         let off = await client.conn.write(request);
         while (off < request.length) {
           off += await client.conn.write(request.subarray(off));
         }
         this.phase = "read";
-        await client.readResponse(
-          ctx.method,
-          this.#scratch,
-          this.result,
-          this.capture,
-        );
+        // Fast path: read into the connection's buffer and take the
+        // response from it in place, with no async frame but this one.
+        let outcome = USE_READER;
+        if (this.capture === null) {
+          const reader = client.reader;
+          outcome = client.takeResponse(target.method, this.result);
+          while (outcome === NEED_BYTES && await reader.fill()) {
+            outcome = client.takeResponse(target.method, this.result);
+          }
+        }
+        // Anything else, an end of stream included, takes the general path,
+        // which raises the same errors as ever.
+        if (outcome !== TAKEN) {
+          await client.readResponse(
+            target.method,
+            this.#scratch,
+            this.result,
+            this.capture,
+          );
+        }
         if (client.closed) this.#client = null;
         return;
       } catch (err) {
         if (
-          !reused || !ctx.retryable || this.timedOut ||
+          !reused || !target.retryable || this.timedOut ||
           client.received !== before
         ) {
           throw err;
@@ -193,7 +248,8 @@ export class ConnectionSlot implements Expirable {
   }
 
   async #connect(): Promise<ClientConnection> {
-    const attempt = openConnection(this.#ctx.destination.connectTarget());
+    const destination = this.#target.destination;
+    const attempt = openConnection(destination.connectTarget());
     let settled = false;
     const client = await new Promise<ClientConnection>((resolve, reject) => {
       this.#failConnect = (err) => {
@@ -211,7 +267,7 @@ export class ConnectionSlot implements Expirable {
       settled = true;
       this.#failConnect = null;
     });
-    this.#ctx.onConnect(client);
+    this.#ctx.onConnect(client, destination);
     return client;
   }
 }

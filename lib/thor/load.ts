@@ -24,6 +24,7 @@ import {
   describeTimeout,
   isIdempotent,
   type SlotContext,
+  type SlotTarget,
 } from "./connection_slot.ts";
 import { DeadlineSweeper, sweepIntervalMs } from "./deadline_sweeper.ts";
 import type { Destination } from "./destination.ts";
@@ -31,6 +32,7 @@ import type { DumpWriter } from "./dump.ts";
 import { classifyError } from "./error_class.ts";
 import { RatePacer, scheduledCount } from "./rate_pacer.ts";
 import { type ErrorClass, RunStats } from "./run_stats.ts";
+import { TargetStats } from "./target_stats.ts";
 
 /** The class and description of a failed request. */
 export interface FailureNote {
@@ -81,6 +83,12 @@ export interface LoadPlan {
   keepAlive: boolean;
   /** Where responses are dumped, or null. */
   dump: DumpWriter | null;
+  /**
+   * The requests of a `--targets` run: `round` (indices into `list`) is
+   * sent over and over, and each target gets its own figures. Absent for
+   * one URL, whose request is `destination`, `request` and `method`.
+   */
+  targets?: { list: readonly SlotTarget[]; round: readonly number[] };
 }
 
 /** One process's load run: {@linkcode prepare}, then {@linkcode run}. */
@@ -100,6 +108,9 @@ export class LoadRun {
   #cancelled = false;
   #loggedAddress = false;
   #startedAt = 0;
+  readonly #targets: readonly SlotTarget[];
+  readonly #round: readonly number[] | null;
+  #turn = 0;
 
   /** Sets up the slots of `plan`; nothing is opened yet. */
   constructor(plan: LoadPlan) {
@@ -115,13 +126,21 @@ export class LoadRun {
     if (this.#pacer !== null && Number.isFinite(this.#pacer.limit)) {
       this.stats.scheduled = this.#pacer.limit;
     }
-    const ctx: SlotContext = {
+    this.#targets = plan.targets?.list ?? [{
       destination: plan.destination,
+      pool: 0,
       request: plan.request,
       method: plan.method,
       retryable: isIdempotent(plan.method),
+    }];
+    this.#round = plan.targets?.round ?? null;
+    if (plan.targets !== undefined) {
+      this.stats.targets = plan.targets.list.map(() => new TargetStats());
+    }
+    const ctx: SlotContext = {
+      target: this.#targets[0]!,
       scratch: new Uint8Array(65536),
-      onConnect: (client) => this.#onConnect(client),
+      onConnect: (client, destination) => this.#onConnect(client, destination),
     };
     const count = Math.max(1, Math.min(plan.connections, this.#remaining));
     this.#slots = Array.from(
@@ -144,14 +163,28 @@ export class LoadRun {
    * connection, so that the measured run starts with all of them ready.
    */
   async prepare(): Promise<void> {
-    await this.#plan.destination.resolve(this.#plan.timeoutMs);
+    // One target per pool (host): resolved once, preconnected once.
+    const pools = new Map<number, SlotTarget>();
+    for (const target of this.#targets) {
+      if (!pools.has(target.pool)) pools.set(target.pool, target);
+    }
+    for (const { destination } of pools.values()) {
+      await destination.resolve(this.#plan.timeoutMs);
+      const lookup = destination.lookupMs;
+      if (lookup !== null) this.stats.phases.dns.recordMs(lookup);
+    }
     if (!this.#plan.keepAlive) return;
     this.#sweeper.start();
-    const deadline = performance.now() + this.#plan.timeoutMs;
-    // The first connection resolves a name DNS could not answer; the rest
-    // then use the address it pinned.
-    await this.#slots[0]!.preconnect(deadline);
-    await Promise.all(this.#slots.slice(1).map((s) => s.preconnect(deadline)));
+    for (const target of pools.values()) {
+      for (const slot of this.#slots) slot.select(target);
+      const deadline = performance.now() + this.#plan.timeoutMs;
+      // The first connection resolves a name DNS could not answer; the
+      // rest then use the address it pinned.
+      await this.#slots[0]!.preconnect(deadline);
+      await Promise.all(
+        this.#slots.slice(1).map((s) => s.preconnect(deadline)),
+      );
+    }
   }
 
   /** Runs the load; resolves to the stats once every slot is done. */
@@ -181,7 +214,7 @@ export class LoadRun {
       clearTimeout(endTimer);
       pacer?.stop();
       this.#sweeper.stop();
-      for (const slot of this.#slots) slot.drop();
+      for (const slot of this.#slots) slot.dropAll();
     }
     // A dump that cannot be written ends the run as a whole.
     if (plan.dump?.failed) throw plan.dump.failure;
@@ -216,6 +249,8 @@ export class LoadRun {
     const pacer = this.#pacer;
     const result = slot.result;
     const verbose = isVerbose();
+    const round = this.#round;
+    let target = 0;
     for (;;) {
       let dueAt = 0;
       if (pacer !== null) {
@@ -224,6 +259,10 @@ export class LoadRun {
         dueAt = pacer.dueAt(index);
         stats.scheduleLag.recordMs(Math.max(0, performance.now() - dueAt));
       } else if (!this.#take()) break;
+      if (round !== null) {
+        target = round[this.#turn++ % round.length]!;
+        slot.select(this.#targets[target]!);
+      }
       if (slot.pendingError !== null) {
         const err = slot.pendingError;
         slot.pendingError = null;
@@ -232,6 +271,7 @@ export class LoadRun {
           classifyError(err, "connect", late),
           late ? describeTimeout(plan.timeoutMs, "connecting") : err,
           verbose,
+          target,
         );
         continue;
       }
@@ -257,6 +297,7 @@ export class LoadRun {
           classifyError(err, slot.phase, slot.timedOut),
           note,
           verbose,
+          target,
         );
         continue;
       }
@@ -267,7 +308,12 @@ export class LoadRun {
         ended - started,
         result.bytes,
         pacer === null ? undefined : ended - dueAt,
+        ended,
       );
+      stats.phases.ttfb.recordMs(result.headAt - started);
+      if (round !== null) {
+        stats.targets[target]!.recordResponse(result.status, ended - started);
+      }
       if (slot.capture !== null) {
         try {
           // A promise only when the commit waits for the output.
@@ -288,12 +334,22 @@ export class LoadRun {
   }
 
   /** Records a failure; `err` is the error, or already its description. */
-  #fail(cls: ErrorClass, err: unknown, verbose: boolean): void {
+  #fail(
+    cls: ErrorClass,
+    err: unknown,
+    verbose: boolean,
+    target: number,
+  ): void {
     this.stats.recordError(cls);
+    this.stats.targets[target]?.recordError(cls);
     const message = typeof err === "string" ? err : describeError(err);
     this.lastError = { cls, message };
     if (verbose) logDebug(`${Deno.pid} | Request failed (${cls}): ${message}`);
-    if (cls === "dns" && this.#plan.destination.address === null) {
+    // Of several hosts, one unknown name stops only its own requests.
+    if (
+      cls === "dns" && this.#targets.length === 1 &&
+      this.#targets[0]!.destination.address === null
+    ) {
       this.#giveUpOnName();
     }
   }
@@ -313,15 +369,20 @@ export class LoadRun {
       left = limit === null ? 0 : limit - this.#pacer.handedOut;
       this.#pacer.stop();
     }
-    for (let i = 0; i < left; i++) this.stats.recordError("dns");
+    for (let i = 0; i < left; i++) {
+      this.stats.recordError("dns");
+      this.stats.targets[0]?.recordError("dns");
+    }
   }
 
-  #onConnect(client: ClientConnection): void {
+  #onConnect(client: ClientConnection, destination: Destination): void {
     this.stats.connections++;
+    this.stats.phases.connect.recordMs(client.connectMs);
+    if (client.isTls) this.stats.phases.tls.recordMs(client.tlsMs);
     // A TLS connection's address has no `transport`, so test the fields.
     const remote = client.conn.remoteAddr as Partial<Deno.NetAddr>;
     if (remote.hostname === undefined || remote.port === undefined) return;
-    this.#plan.destination.pin({ hostname: remote.hostname });
+    destination.pin({ hostname: remote.hostname });
     if (!this.#loggedAddress) {
       this.#loggedAddress = true;
       logDebug(

@@ -109,9 +109,9 @@ export class RunStats {
     this.#clockStart = at;
   }
 
-  /** The second of the run that is now (0 before the clock's start). */
-  #second(): number {
-    const s = Math.floor((performance.now() - this.#clockStart) / 1000);
+  /** The second of the run at `at` (0 before the clock's start). */
+  #second(at: number = performance.now()): number {
+    const s = Math.floor((at - this.#clockStart) / 1000);
     return s > 0 ? s : 0;
   }
 
@@ -142,12 +142,15 @@ export class RunStats {
    * @param bytes response bytes, head and body.
    * @param correctedLatencyMs in `--rate` mode, time from the intended send
    *   time to complete response.
+   * @param atMs when the response completed (`performance.now()`), which
+   *   the caller has already read; now when omitted.
    */
   recordResponse(
     status: number,
     latencyMs: number,
     bytes: number,
     correctedLatencyMs?: number,
+    atMs?: number,
   ): void {
     // Check before touching anything, so a bad value cannot leave one
     // histogram a sample ahead of the counts.
@@ -162,7 +165,10 @@ export class RunStats {
     if (correctedLatencyMs !== undefined) {
       this.correctedLatency.recordMs(correctedLatencyMs);
     }
-    this.perSecond.recordResponse(this.#second(), Math.round(latencyMs * 1000));
+    this.perSecond.recordResponse(
+      this.#second(atMs),
+      Math.round(latencyMs * 1000),
+    );
     this.#issued++;
     this.bytes += bytes;
     this.status.set(status, (this.status.get(status) ?? 0) + 1);

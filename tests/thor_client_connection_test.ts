@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import {
+  type ClientConnection,
+  type ExchangeResult,
+  NEED_BYTES,
+  openConnection,
+  TAKEN,
+  USE_READER,
+} from "../lib/thor/client_connection.ts";
+import { Destination } from "../lib/thor/destination.ts";
+import { LoadRun } from "../lib/thor/load.ts";
+import { buildRequestBytes } from "../lib/thor/request_bytes.ts";
+import { parseTargetUrl } from "../lib/thor/target_url.ts";
+import {
+  okResponse,
+  type ScriptedConnection,
+  startScriptedServer,
+} from "./helpers/scripted_server.ts";
+
+const encoder = new TextEncoder();
+
+function newResult(): ExchangeResult {
+  return { status: 0, bytes: 0, keepAlive: false, headAt: 0 };
+}
+
+/** Connects to `port` and reads until `total` bytes are buffered. */
+async function connectAndBuffer(
+  port: number,
+  total: number,
+): Promise<ClientConnection> {
+  const client = await openConnection({
+    hostname: "127.0.0.1",
+    port,
+    tls: false,
+    serverName: "127.0.0.1",
+  });
+  while (client.reader.buffered < total) {
+    assert.ok(await client.reader.fill(), "the server closed too early");
+  }
+  return client;
+}
+
+Deno.test("takeResponse takes every complete response buffered, in order", async () => {
+  const first = okResponse("hello");
+  const second = "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n" +
+    "Connection: close\r\n\r\nnope";
+  const bytes = encoder.encode(first + second);
+  await using server = startScriptedServer(async (c) => {
+    await c.write(bytes);
+    await c.readBytes(1); // hold the connection open until the client leaves
+  });
+  const client = await connectAndBuffer(server.port, bytes.length);
+  try {
+    const result = newResult();
+    assert.equal(client.takeResponse("GET", result), TAKEN);
+    assert.deepEqual([result.status, result.keepAlive], [200, true]);
+    assert.equal(result.bytes, encoder.encode(first).length);
+    assert.ok(result.headAt > 0);
+    // The 404 announces 3 body bytes; the fourth stays buffered.
+    assert.equal(client.takeResponse("GET", result), TAKEN);
+    assert.deepEqual([result.status, result.keepAlive], [404, false]);
+    assert.equal(result.bytes, encoder.encode(second).length - 1);
+    assert.equal(client.reader.buffered, 1);
+    assert.equal(client.responses, 2);
+  } finally {
+    client.close();
+  }
+});
+
+Deno.test("takeResponse consumes nothing when it cannot take a whole response", async () => {
+  const cases: Array<[string, string, number]> = [
+    ["half a head", "HTTP/1.1 200 OK\r\nContent-Len", NEED_BYTES],
+    [
+      "a body still on its way",
+      "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc",
+      USE_READER,
+    ],
+    [
+      "a chunked body",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n",
+      USE_READER,
+    ],
+    ["an interim response", "HTTP/1.1 100 Continue\r\n\r\n", USE_READER],
+    ["a body to the end", "HTTP/1.1 200 OK\r\n\r\nall of it", USE_READER],
+    ["blank lines first", "\r\nHTTP/1.1 204 No Content\r\n\r\n", USE_READER],
+  ];
+  for (const [what, text, expected] of cases) {
+    const bytes = encoder.encode(text);
+    await using server = startScriptedServer(async (c) => {
+      await c.write(bytes);
+      await c.readBytes(1);
+    });
+    const client = await connectAndBuffer(server.port, bytes.length);
+    try {
+      const result = newResult();
+      assert.equal(client.takeResponse("GET", result), expected, what);
+      assert.equal(client.reader.buffered, bytes.length, what);
+      assert.equal(client.responses, 0, what);
+    } finally {
+      client.close();
+    }
+  }
+});
+
+Deno.test("takeResponse rejects a malformed head as readResponse does", async () => {
+  const bytes = encoder.encode("HTTP/1.1 2x0 OK\r\n\r\n");
+  await using server = startScriptedServer(async (c) => {
+    await c.write(bytes);
+    await c.readBytes(1);
+  });
+  const client = await connectAndBuffer(server.port, bytes.length);
+  try {
+    assert.throws(
+      () => client.takeResponse("GET", newResult()),
+      (err: unknown) =>
+        err instanceof Error && "code" in err &&
+        err.code === "BAD_STATUS_LINE",
+    );
+  } finally {
+    client.close();
+  }
+});
+
+/** Answers every request in pieces: head split, then the body. */
+async function inPieces(c: ScriptedConnection): Promise<void> {
+  for (;;) {
+    const request = await c.readRequest();
+    if (request === null) return;
+    await c.write("HTTP/1.1 200 OK\r\nContent-");
+    await new Promise((r) => setTimeout(r, 5));
+    await c.write("Length: 5\r\n\r\n");
+    await new Promise((r) => setTimeout(r, 5));
+    await c.write("hello");
+  }
+}
+
+Deno.test("a load run accounts responses that arrive in pieces exactly", async () => {
+  await using server = startScriptedServer(inPieces);
+  const url = parseTargetUrl(`http://127.0.0.1:${server.port}/`);
+  const run = new LoadRun({
+    destination: new Destination(url),
+    request: buildRequestBytes({
+      url,
+      method: "GET",
+      headers: [],
+      body: null,
+      keepAlive: true,
+    }),
+    method: "GET",
+    connections: 2,
+    requests: 12,
+    durationMs: null,
+    rate: null,
+    timeoutMs: 10_000,
+    keepAlive: true,
+    dump: null,
+  });
+  await run.prepare();
+  const stats = await run.run();
+  assert.deepEqual([...stats.status], [[200, 12]]);
+  assert.equal(stats.errorCount, 0);
+  const perResponse = encoder.encode(
+    "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+  ).length;
+  assert.equal(stats.bytes, 12 * perResponse);
+  assert.equal(server.requests.length, 12);
+  assert.equal(stats.latency.count, 12);
+});
