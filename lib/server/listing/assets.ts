@@ -114,9 +114,14 @@ td.empty{color:var(--muted);font-style:italic;padding:1rem .6rem}
 footer{margin-top:1.25rem;color:var(--muted);font-size:.8rem}
 footer a{color:inherit}
 .upload{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem;margin:0 0 .75rem;padding:.5rem .7rem;border:1px dashed var(--line);border-radius:.4rem;font-size:.88rem}
-.upload progress{flex:1 1 8rem}
+.upload input{flex:0 1 14rem;min-width:0;max-width:100%;font:inherit;color:var(--muted)}
+.upload input::file-selector-button{margin-right:.6rem;padding:.3rem .75rem;font:inherit;color:var(--fg);background:var(--card);border:1px solid var(--line);border-radius:.4rem;cursor:pointer}
+.upload button{padding:.35rem .95rem;font:inherit;font-weight:600;color:var(--bg);background:var(--accent);border:0;border-radius:.4rem;cursor:pointer}
+.upload button:hover,.upload button:focus-visible,.upload input::file-selector-button:hover{filter:brightness(1.12)}
+.upload progress{flex:1 1 8rem;accent-color:var(--accent)}
+.upload output{color:var(--muted)}
 .upload progress[hidden]{display:none}
-@media (max-width:42rem){.t{display:none}body{font-size:14px}.wrap{padding:1rem .5rem 2rem}td.m{font-size:.85em}th.m,td.m{white-space:normal}th,td{padding-left:.4rem;padding-right:.4rem}th{white-space:normal}th.s{width:4.9rem}th.m{width:5.9rem}.grid tbody{grid-template-columns:repeat(auto-fill,minmax(8.5rem,1fr));gap:.6rem}}
+@media (max-width:42rem){#filter{flex:1 1 10rem}.t{display:none}body{font-size:14px}.wrap{padding:1rem .5rem 2rem}td.m{font-size:.85em}th.m,td.m{white-space:normal}th,td{padding-left:.4rem;padding-right:.4rem}th{white-space:normal}th.s{width:4.9rem}th.m{width:5.9rem}.grid tbody{grid-template-columns:repeat(auto-fill,minmax(8.5rem,1fr));gap:.6rem}}
 @media (max-width:20rem){.m{display:none}}
 `.trim();
 
