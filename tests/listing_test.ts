@@ -412,3 +412,20 @@ Deno.test("listing: ?view=grid renders the grid, keeps it in sort links, and is 
   const json = await getPath(spidey.port, "/g/?format=json;view=grid");
   assert.deepEqual(jsonNames(json), ["a.png", "b.txt"]);
 });
+
+Deno.test("listing: an executable index.html is never sent as source at its folder", async () => {
+  const root = await makeDocroot({
+    "app/index.html": {
+      content: "#!/bin/sh\necho SECRET-SOURCE\n",
+      mode: 0o755,
+    },
+  });
+  try {
+    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+    const res = await getPath(spidey.port, "/app/");
+    assert.equal(res.status, 403);
+    assert.doesNotMatch(res.text, /SECRET-SOURCE/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -10,6 +10,8 @@ import { tempDocroot } from "./helpers/cgi_scripts.ts";
 import { get, rawRequest } from "./helpers/raw_http.ts";
 import { readTree, run } from "./helpers/archive_trees.ts";
 import { startSpidey } from "./helpers/spidey_process.ts";
+import { eventually } from "./helpers/eventually.ts";
+import { MAX_ARCHIVES } from "../lib/server/archive/archive.ts";
 
 const encoder = new TextEncoder();
 
@@ -125,5 +127,92 @@ Deno.test("spidey --archives streams folders as tar.gz and zip", async (t) => {
   } finally {
     await Deno.remove(outside, { recursive: true });
     await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("spidey --archives leaves executable files out", async () => {
+  await using docroot = await tempDocroot({
+    "site/a.txt": "a\n",
+    "site/run.cgi": { content: "#!/bin/sh\necho secret-source\n", mode: 0o755 },
+    "site/deep/tool.sh": {
+      content: "#!/bin/sh\necho deep-source\n",
+      mode: 0o700,
+    },
+  });
+  const work = await Deno.makeTempDir();
+  await using spidey = await startSpidey([
+    "-p",
+    "0",
+    "-d",
+    docroot.path,
+    "-q",
+    "--archives",
+  ]);
+  try {
+    const res = await rawRequest(spidey.port, get("/site/?download=tar.gz"));
+    assert.equal(res.status, 200);
+    await Deno.writeFile(`${work}/s.tar.gz`, res.body);
+    await run("tar", ["-xzf", `${work}/s.tar.gz`, "-C", work]);
+    assert.deepEqual(Object.keys(await readTree(`${work}/site`)), ["a.txt"]);
+    const zip = await rawRequest(spidey.port, get("/site/?download=zip"));
+    assert.ok(
+      !new TextDecoder("latin1").decode(zip.body).includes("-source"),
+      "no script's source in the zip",
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("spidey --archives: requests past the limit get 503 with Retry-After", async () => {
+  await using docroot = await tempDocroot({ "big/zeros.bin": "" });
+  // Sparse: costs no disk, and more than the socket buffers take.
+  await Deno.truncate(`${docroot.path}/big/zeros.bin`, 256 * 1024 * 1024);
+  await using spidey = await startSpidey([
+    "-p",
+    "0",
+    "-d",
+    docroot.path,
+    "-f",
+    "-q",
+    "--archives",
+  ]);
+  const readers: Deno.Conn[] = [];
+  try {
+    // Each takes a slot and then stalls: its client reads only the head.
+    for (let i = 0; i < MAX_ARCHIVES; i++) {
+      const conn = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: spidey.port,
+      });
+      readers.push(conn);
+      await conn.write(encoder.encode(get("/big/?download=zip")));
+      const buf = new Uint8Array(64);
+      assert.ok((await conn.read(buf) ?? 0) > 0);
+      assert.match(new TextDecoder().decode(buf), /^HTTP\/1\.1 200 /);
+    }
+    const refused = await rawRequest(spidey.port, get("/big/?download=zip"));
+    assert.equal(refused.status, 503);
+    assert.match(refused.headers.get("retry-after") ?? "", /^\d+$/);
+    // A listing is no archive: still served.
+    assert.equal((await rawRequest(spidey.port, get("/big/"))).status, 200);
+    // A slot comes back when its client leaves.
+    readers.pop()!.close();
+    await eventually("a slot is free again", async () => {
+      const conn = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: spidey.port,
+      });
+      try {
+        await conn.write(encoder.encode(get("/big/?download=zip")));
+        const buf = new Uint8Array(64);
+        await conn.read(buf);
+        return new TextDecoder().decode(buf).startsWith("HTTP/1.1 200 ");
+      } finally {
+        conn.close();
+      }
+    });
+  } finally {
+    for (const conn of readers) conn.close();
   }
 });

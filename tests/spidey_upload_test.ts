@@ -6,8 +6,13 @@
  */
 
 import assert from "node:assert/strict";
-import { tempDocroot } from "./helpers/cgi_scripts.ts";
-import { get, rawRequest } from "./helpers/raw_http.ts";
+import { shScript, tempDocroot } from "./helpers/cgi_scripts.ts";
+import {
+  get,
+  parseResponses,
+  rawExchange,
+  rawRequest,
+} from "./helpers/raw_http.ts";
 import { startSpidey } from "./helpers/spidey_process.ts";
 
 const decoder = new TextDecoder();
@@ -310,3 +315,275 @@ Deno.test("spidey --overwrite replaces; --upload-dir limits where", async () => 
   );
   assert.deepEqual(namesIn(`${docroot.path}/other`), ["b.txt"]);
 });
+
+Deno.test("spidey upload: NAME.gz or NAME.br is refused when NAME exists", async () => {
+  await using docroot = await tempDocroot({ "up/app.js": "good();\n" });
+  await using spidey = await startSpidey([
+    "-p",
+    "0",
+    "-d",
+    docroot.path,
+    "-q",
+    "--upload-dir",
+    "/up",
+  ]);
+  assert.equal(
+    (await rawRequest(spidey.port, put("/up/app.js", "x"))).status,
+    409,
+  );
+  for (const suffix of [".gz", ".br"]) {
+    const res = await rawRequest(spidey.port, put(`/up/app.js${suffix}`, "x"));
+    assert.equal(res.status, 409, suffix);
+  }
+  // With no file of that name, a compressed file is just a file.
+  assert.equal(
+    (await rawRequest(spidey.port, put("/up/other.js.gz", "x"))).status,
+    201,
+  );
+  assert.deepEqual(namesIn(`${docroot.path}/up`), ["app.js", "other.js.gz"]);
+});
+
+Deno.test("spidey --upload-dir: a symlink inside to another folder takes nothing", async () => {
+  await using docroot = await tempDocroot({
+    "up/keep.txt": "k\n",
+    "pub/site.txt": "s\n",
+  });
+  Deno.symlinkSync("../pub", `${docroot.path}/up/link`);
+  await using spidey = await startSpidey([
+    "-p",
+    "0",
+    "-d",
+    docroot.path,
+    "-q",
+    "--upload-dir",
+    "/up",
+  ]);
+  const res = await rawRequest(spidey.port, put("/up/link/new.txt", "x"));
+  assert.equal(res.status, 403);
+  const src = await Deno.makeTempFile();
+  try {
+    const form = await curl([
+      "-F",
+      `files=@${src};filename=form.txt`,
+      `http://127.0.0.1:${spidey.port}/up/link/`,
+    ]);
+    assert.equal(form.status, 403);
+  } finally {
+    await Deno.remove(src);
+  }
+  assert.deepEqual(namesIn(`${docroot.path}/pub`), ["site.txt"]);
+  // The folder itself still takes uploads.
+  assert.equal(
+    (await rawRequest(spidey.port, put("/up/new.txt", "x"))).status,
+    201,
+  );
+});
+
+Deno.test("spidey upload: a CGI script in an upload folder keeps --max-body", async () => {
+  await using docroot = await tempDocroot({
+    "up/wc.cgi": shScript(
+      'printf "Content-Type: text/plain\\r\\n\\r\\n"\nwc -c',
+    ),
+  });
+  await using spidey = await startSpidey([
+    "-p",
+    "0",
+    "-d",
+    docroot.path,
+    "-q",
+    "--upload-dir",
+    "/up",
+    "--max-body",
+    "100",
+  ]);
+  const post = (body: string) =>
+    `POST /up/wc.cgi/x/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  const small = await rawRequest(spidey.port, post("y".repeat(50)));
+  assert.equal(small.status, 200);
+  assert.equal(small.text.trim(), "50");
+  assert.equal(
+    (await rawRequest(spidey.port, post("y".repeat(5000)))).status,
+    413,
+  );
+  const big = "y".repeat(5000);
+  const chunked =
+    `POST /up/wc.cgi/x/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n${
+      big.length.toString(16)
+    }\r\n${big}\r\n0\r\n\r\n`;
+  assert.equal((await rawRequest(spidey.port, chunked)).status, 413);
+});
+
+Deno.test("spidey upload: GET right after PUT 201 finds the file", async () => {
+  await using docroot = await tempDocroot({ "up/keep.txt": "k\n" });
+  await using spidey = await startSpidey([
+    "-p",
+    "0",
+    "-d",
+    docroot.path,
+    "-f",
+    "-q",
+    "--upload-dir",
+    "/up",
+  ]);
+  for (let i = 0; i < 30; i++) {
+    const path = `/up/fresh-${i}.txt`;
+    assert.equal((await rawRequest(spidey.port, get(path))).status, 404);
+    assert.equal(
+      (await rawRequest(spidey.port, put(path, `n${i}`))).status,
+      201,
+    );
+    const after = await rawRequest(spidey.port, get(path));
+    assert.equal(after.status, 200, path);
+    assert.equal(after.text, `n${i}`);
+  }
+});
+
+Deno.test("spidey upload: a refused cross-origin PUT carries CORS and keeps the connection", async () => {
+  await using docroot = await tempDocroot({ "taken.txt": "old\n" });
+  await using spidey = await startSpidey([
+    "-p",
+    "0",
+    "-d",
+    docroot.path,
+    "-f",
+    "-q",
+    "--upload",
+    "--cors",
+    "http://example.com",
+  ]);
+  const origin = "Origin: http://example.com\r\n";
+  const refused =
+    `PUT /taken.txt HTTP/1.1\r\nHost: localhost\r\n${origin}Content-Length: 4\r\n\r\nnew!`;
+  const bytes = await rawExchange(
+    spidey.port,
+    refused + get("/taken.txt", origin),
+  );
+  const [conflict, after] = parseResponses(bytes, ["PUT", "GET"]);
+  assert.equal(conflict?.status, 409);
+  assert.equal(
+    conflict.headers.get("access-control-allow-origin"),
+    "http://example.com",
+  );
+  assert.equal(after?.status, 200, "the connection carried on");
+  assert.equal(after.text, "old\n");
+  // A bad name (400) likewise.
+  const bad = await rawRequest(spidey.port, put("/.env", "x", origin));
+  assert.equal(bad.status, 400);
+  assert.equal(
+    bad.headers.get("access-control-allow-origin"),
+    "http://example.com",
+  );
+});
+
+Deno.test("spidey upload: a form that fails at its second file leaves none", async () => {
+  await using docroot = await tempDocroot({ "keep.txt": "k\n" });
+  await using spidey = await startSpidey([
+    "-p",
+    "0",
+    "-d",
+    docroot.path,
+    "-q",
+    "--upload",
+  ]);
+  const boundary = "XyZzY";
+  const part = (name: string, data: string) =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n${data}\r\n`;
+  const start = part("first.txt", "0123456789") +
+    `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="second.txt"\r\n\r\nab`;
+  const end = `\r\n--${boundary}--\r\n`;
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: spidey.port });
+  try {
+    await conn.write(new TextEncoder().encode(
+      `POST / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${
+        start.length + end.length
+      }\r\n\r\n${start}`,
+    ));
+    // The second file's temporary file disappears before the form ends, so
+    // naming it fails after the first was named.
+    let second: string | undefined;
+    for (let i = 0; i < 100 && second === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const temps = [...Deno.readDirSync(docroot.path)]
+        .filter((e) => e.name.startsWith(".spidey-upload-"))
+        .map((e) => ({
+          name: e.name,
+          size: Deno.statSync(`${docroot.path}/${e.name}`).size,
+        }));
+      if (temps.length === 2 && temps.some((t) => t.size === 10)) {
+        second = temps.find((t) => t.size !== 10)?.name;
+      }
+    }
+    assert.ok(second !== undefined, "two temporary files while it comes");
+    Deno.removeSync(`${docroot.path}/${second}`);
+    await conn.write(new TextEncoder().encode(end));
+    const reply = await readAllOf(conn);
+    assert.match(reply, /^HTTP\/1\.1 5\d\d /);
+  } finally {
+    try {
+      conn.close();
+    } catch { /* closed */ }
+  }
+  assert.deepEqual(namesIn(docroot.path), ["keep.txt"]);
+});
+
+Deno.test("spidey upload: temporary files stay hidden with --dotfiles", async () => {
+  await using docroot = await tempDocroot({ "keep.txt": "k\n" });
+  await using spidey = await startSpidey([
+    "-p",
+    "0",
+    "-d",
+    docroot.path,
+    "-f",
+    "-q",
+    "--upload",
+    "--dotfiles",
+    "--archives",
+  ]);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: spidey.port });
+  try {
+    await conn.write(new TextEncoder().encode(
+      `PUT /cut.txt HTTP/1.1\r\nHost: localhost\r\nContent-Length: 50000\r\n\r\n${
+        "y".repeat(20_000)
+      }`,
+    ));
+    let temp: string | undefined;
+    for (let i = 0; i < 100 && temp === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      temp = namesIn(docroot.path).find((n) => n.startsWith(".spidey-upload-"));
+    }
+    assert.ok(temp !== undefined, "a temporary file while it comes");
+    const listing = await rawRequest(spidey.port, get("/?format=json"));
+    assert.equal(listing.status, 200);
+    assert.doesNotMatch(listing.text, /spidey-upload/);
+    const page = await rawRequest(spidey.port, get("/"));
+    assert.doesNotMatch(page.text, /spidey-upload/);
+    assert.equal((await rawRequest(spidey.port, get(`/${temp}`))).status, 404);
+    const zip = await rawRequest(spidey.port, get("/?download=zip"));
+    assert.equal(zip.status, 200);
+    assert.ok(
+      !new TextDecoder("latin1").decode(zip.body).includes("spidey-upload"),
+    );
+    assert.ok(new TextDecoder("latin1").decode(zip.body).includes("keep.txt"));
+  } finally {
+    conn.close();
+  }
+});
+
+/** Everything `conn` sends until it closes (10 s at most), as text. */
+async function readAllOf(conn: Deno.Conn): Promise<string> {
+  const chunks: string[] = [];
+  const buf = new Uint8Array(16_384);
+  const timer = setTimeout(() => conn.close(), 10_000);
+  try {
+    for (;;) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      chunks.push(decoder.decode(buf.subarray(0, n)));
+    }
+  } catch {
+    /* closed by the timer */
+  } finally {
+    clearTimeout(timer);
+  }
+  return chunks.join("");
+}

@@ -317,3 +317,35 @@ Deno.test("static compression: negotiation, sidecars, ranges, validators, listin
     assert.equal(refusedBr.text, TINY_TXT);
   });
 });
+
+Deno.test("static compression: no sidecar is served inside a folder that takes uploads", async () => {
+  await using root = await tempDocroot({
+    "up/style.css": STYLE_CSS,
+    "up/style.css.gz": gzipSync(encoder.encode(STYLE_SIDECAR)),
+    "pub/style.css": STYLE_CSS,
+    "pub/style.css.gz": gzipSync(encoder.encode(STYLE_SIDECAR)),
+  });
+  Deno.symlinkSync("../up", `${root.path}/pub/linked`);
+  await using spidey = await startSpidey([
+    "-p",
+    "0",
+    "-d",
+    root.path,
+    "-f",
+    "-q",
+    "--upload-dir",
+    "/up",
+  ]);
+  const gzipped = (path: string) =>
+    rawRequest(
+      spidey.port,
+      `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAccept-Encoding: gzip\r\n\r\n`,
+    );
+  // Outside the upload folder the sidecar is used (the control).
+  assert.equal(decode(await gzipped("/pub/style.css")), STYLE_SIDECAR);
+  for (const path of ["/up/style.css", "/pub/linked/style.css"]) {
+    const res = await gzipped(path);
+    assert.equal(res.status, 200, path);
+    assert.equal(decode(res), STYLE_CSS, path);
+  }
+});

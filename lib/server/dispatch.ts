@@ -30,7 +30,7 @@ import { serveThumbnail } from "./thumbnail/thumbnail.ts";
 import { ThumbnailCache } from "./thumbnail/cache.ts";
 import { ListingCache } from "./listing/cache.ts";
 import { handleUpload, UPLOAD_FOLDER_METHODS } from "./upload/upload.ts";
-import { UploadPolicy } from "./upload/policy.ts";
+import type { UploadPolicy } from "./upload/policy.ts";
 import { archiveFormatOf, serveArchive } from "./archive/archive.ts";
 import { admitRequest, loadAccessControl } from "./access/access.ts";
 import { setExtraResponseHeaders } from "./core/prepared_response.ts";
@@ -39,6 +39,8 @@ import { setExtraResponseHeaders } from "./core/prepared_response.ts";
 export const STATIC_METHODS = "GET, HEAD, OPTIONS";
 /** Methods allowed on CGI scripts. */
 export const CGI_METHODS = "GET, HEAD, POST, OPTIONS";
+/** What a CORS preflight allows below a folder that takes uploads. */
+export const UPLOAD_PREFLIGHT_METHODS = "GET, HEAD, POST, PUT, OPTIONS";
 
 const allowSets = new Map<string, ReadonlySet<string>>();
 
@@ -75,15 +77,16 @@ async function dropBody(req: HttpRequest, res: ResponseWriter): Promise<void> {
 
 /**
  * Builds spidey's request handler for one server; `watch` (of `ctx.root`)
- * tells when what was resolved before has changed.
+ * tells when what was resolved before has changed; `uploads` is the
+ * server's upload policy (the one its body limits come from).
  */
 export function createRequestHandler(
   ctx: ServerContext,
   watch: FsWatch,
+  uploads: UploadPolicy,
 ): RequestHandler {
   // Every cache is checked against what the resolver keeps, and dropped
   // by the same watch; every read goes through a handle bound in the root.
-  const uploads = new UploadPolicy(ctx.config.uploadDirs);
   const options = {
     dotfiles: ctx.config.dotfiles,
     root: ctx.root,
@@ -99,23 +102,35 @@ export function createRequestHandler(
     dotfiles: ctx.config.dotfiles,
     watch,
   });
-  // The resolver also finds precompressed copies (`a.css.br`), confined.
-  const files = new StaticFileServer({ root: ctx.root }, watch, resolver);
+  // The resolver also finds precompressed copies (`a.css.br`), confined;
+  // where uploads go, one could stand in for a file, so none are used.
+  const files = new StaticFileServer(
+    {
+      root: ctx.root,
+      sidecarsAllowed: (urlPath: string) => !uploads.allowsFolder(urlPath),
+    },
+    watch,
+    resolver,
+  );
   const uploadOptions = {
     root: ctx.root,
     policy: uploads,
     dotfiles: ctx.config.dotfiles,
     overwrite: ctx.config.uploadOverwrite,
     resolve: (urlPath: string) => resolver.resolve(urlPath),
+    forget: (urlPath: string) => resolver.forget(urlPath),
   };
 
   const access = loadAccessControl(ctx.config);
   setExtraResponseHeaders(access.headers);
+  // Preflights come before auth: their answer depends on the URL and the
+  // upload policy only, never on what the path resolves to (that would
+  // tell anyone which paths are scripts).
   const admitHooks = {
     allowOf: (req: HttpRequest) =>
-      req.target === "*" || resolver.resolve(req.path).kind === "cgi"
-        ? CGI_METHODS
-        : STATIC_METHODS,
+      uploads.allowsFolder(req.path.slice(0, req.path.lastIndexOf("/") + 1))
+        ? UPLOAD_PREFLIGHT_METHODS
+        : CGI_METHODS,
     dropBody,
   };
 
@@ -175,6 +190,16 @@ export function createRequestHandler(
         if (req.method === "OPTIONS" || !allows(CGI_METHODS, req.method)) {
           return await answerMethod(req, res, CGI_METHODS);
         }
+        if (uploads.isUpload(req.method, req.path)) {
+          // The connection allowed an upload's body by the URL alone.
+          const max = ctx.config.maxBodyBytes;
+          if ((req.body.length ?? 0) > max) {
+            res.closeConnection();
+            await sendErrorPage(res, 413);
+            return;
+          }
+          req.body.limit(max);
+        }
         logDebug(`${req.peer} | Handle CGI`);
         // Run the checked real path, never the name: a symlink swapped
         // since the check must not choose the program.
@@ -207,12 +232,13 @@ export function createRequestHandler(
         }
         // Resolved like any URL: confined, and cached (also when absent).
         const index = resolver.resolve(`${found.urlPath}index.html`);
-        if (index.kind === "file" || index.kind === "cgi") {
+        if (index.kind === "file") {
           logDebug(`${req.peer} | Handle Index`);
           await files.serve(req, res, index);
           return;
         }
-        if (index.kind === "forbidden") {
+        // An executable index is a script: its source is never sent.
+        if (index.kind === "forbidden" || index.kind === "cgi") {
           await sendErrorPage(res, 403, { detail: req.path });
           return;
         }

@@ -14,7 +14,7 @@ import type { ServerConfig } from "./core/config.ts";
 import { ConnectionTracker } from "./core/connection_tracker.ts";
 import { serveConnection } from "./core/connection.ts";
 import type { ServerContext } from "./core/context.ts";
-import { bodyLimitOf } from "./upload/policy.ts";
+import { bodyLimitOf, UploadPolicy } from "./upload/policy.ts";
 import { createRequestHandler } from "./dispatch.ts";
 import { FsWatch } from "./core/fs_watch.ts";
 import { logWarning } from "../common/log.ts";
@@ -92,13 +92,14 @@ export function startServer(config: ServerConfig): RunningServer {
     sendMs: Math.max(config.sendTimeoutMs, config.cgiTimeoutMs + 5000),
   });
   const single = config.mode === "single";
+  const uploads = new UploadPolicy(config.uploadDirs);
   const connOptions = {
-    handler: createRequestHandler(ctx, watch),
+    handler: createRequestHandler(ctx, watch, uploads),
     tracker,
     oneRequest: single,
     maxHeadBytes: config.maxHeadBytes,
     maxBodyBytes: config.maxBodyBytes,
-    bodyLimit: bodyLimitOf(config),
+    bodyLimit: bodyLimitOf(uploads, config),
     bodyTimeoutMs: config.bodyTimeoutMs,
     accessLog: config.accessLog,
   };

@@ -11,8 +11,10 @@
 import type { HeaderList } from "../../http/header_fields.ts";
 import { logDebug, logWarning } from "../../common/log.ts";
 import { isDisconnect } from "../core/connection.ts";
+import { sendErrorPage } from "../core/error_page.ts";
 import type { HttpRequest } from "../core/request.ts";
 import type { ResponseWriter } from "../core/response_writer.ts";
+import { ArchiveSlots } from "./slots.ts";
 import { tarStream } from "./tar.ts";
 import { walkFolder } from "./walk.ts";
 import { zipStream } from "./zip.ts";
@@ -20,13 +22,23 @@ import { zipStream } from "./zip.ts";
 /** The archive formats offered. */
 export type ArchiveFormat = "tar.gz" | "zip";
 
+/** Most archives one process sends at once; more get 503. */
+export const MAX_ARCHIVES = 4;
+
+/** `Retry-After` of a 503 when every archive slot is taken, in seconds. */
+export const ARCHIVE_RETRY_AFTER = "10";
+
 /** Options of {@linkcode serveArchive}. */
 export interface ArchiveOptions {
   /** Real path of the document root. */
   root: string;
   /** Include names that start with a dot. */
   dotfiles: boolean;
+  /** The slots archives take (default: {@linkcode MAX_ARCHIVES}, shared). */
+  archiveSlots?: ArchiveSlots;
 }
+
+const sharedSlots = new ArchiveSlots(MAX_ARCHIVES);
 
 /** A folder to archive: a directory verdict of the resolver. */
 export interface ArchiveFolder {
@@ -67,8 +79,36 @@ export function attachmentDisposition(filename: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${exact}`;
 }
 
-/** Answers `req` with the folder `dir` as a `format` archive. */
+/**
+ * Answers `req` with the folder `dir` as a `format` archive, or 503 with
+ * `Retry-After` when as many are being sent already as the slots allow.
+ */
 export async function serveArchive(
+  req: HttpRequest,
+  res: ResponseWriter,
+  dir: ArchiveFolder,
+  format: ArchiveFormat,
+  options: ArchiveOptions,
+): Promise<void> {
+  // A HEAD walks nothing: it needs no slot.
+  const release = req.method === "HEAD"
+    ? () => {}
+    : (options.archiveSlots ?? sharedSlots).tryTake();
+  if (release === null) {
+    logDebug(`${req.peer} | Archive refused: every slot is taken`);
+    await sendErrorPage(res, 503, {
+      headers: [["Retry-After", ARCHIVE_RETRY_AFTER]],
+    });
+    return;
+  }
+  try {
+    await sendArchive(req, res, dir, format, options);
+  } finally {
+    release();
+  }
+}
+
+async function sendArchive(
   req: HttpRequest,
   res: ResponseWriter,
   dir: ArchiveFolder,

@@ -5,17 +5,24 @@
  * (`openConfinedFile`), so a symlink leading outside, even one swapped in
  * during the walk, is never followed. Only regular files and directories
  * are taken (symlinks to them inside the root as what they lead to, each
- * directory once); dotfiles are left out unless asked for, and so are
- * special files. Names are sorted, so the same tree gives the same archive.
+ * directory once), as a listing shows them (`../core/directory_children.ts`),
+ * less executable files: over HTTP those are only ever run, so their source
+ * is never handed out. Names are sorted, so the same tree gives the same
+ * archive.
  *
  * @module
  */
 
 import {
-  isInside,
   openConfinedFile,
   readConfinedDirectory,
 } from "../core/confined_open.ts";
+import {
+  type DirectoryChild,
+  readDirectoryChildren,
+} from "../core/directory_children.ts";
+import { isExecutable } from "../core/docroot.ts";
+import { finiteTimeMs } from "../core/file_time.ts";
 import type { ArchiveEntry } from "./entry.ts";
 
 /** Options of {@linkcode walkFolder}. */
@@ -28,47 +35,20 @@ export interface WalkOptions {
 
 const READ_SIZE = 64 * 1024;
 
-/** One child found in a directory, checked inside the root. */
-interface Child {
-  name: string;
-  realPath: string;
-  info: Deno.FileInfo;
-}
-
 /** The children of the directory `realPath` worth archiving, sorted. */
-function childrenOf(
-  realPath: string,
-  options: WalkOptions,
-): Child[] {
-  const read = readConfinedDirectory(options.root, realPath, (dirPath, dir) => {
-    const out: Child[] = [];
-    for (const dirent of Deno.readDirSync(dirPath)) {
-      const name = dirent.name;
-      if (!options.dotfiles && name.startsWith(".")) continue;
-      try {
-        let childReal = `${dir.realPath}/${name}`;
-        let info = Deno.lstatSync(`${dirPath}/${name}`);
-        if (info.isSymlink) {
-          childReal = Deno.realPathSync(`${dirPath}/${name}`);
-          if (!isInside(options.root, childReal)) continue;
-          info = Deno.statSync(childReal);
-        }
-        if (info.isFile || info.isDirectory) {
-          out.push({ name, realPath: childReal, info });
-        }
-      } catch {
-        // Gone, a broken or looping link, or unreadable: left out.
-      }
-    }
-    return out;
-  });
+function childrenOf(realPath: string, options: WalkOptions): DirectoryChild[] {
+  const read = readConfinedDirectory(
+    options.root,
+    realPath,
+    (dirPath, dir) =>
+      readDirectoryChildren(dirPath, dir.realPath, {
+        ...options,
+        // Over HTTP a script is only ever run: its source stays private.
+        skipExecutables: true,
+      }),
+  );
   if (typeof read === "string") return [];
   return read.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-}
-
-function timeOf(info: Deno.FileInfo): number {
-  const ms = info.mtime?.getTime();
-  return ms !== undefined && Number.isFinite(ms) ? ms : 0;
 }
 
 /**
@@ -97,7 +77,7 @@ export async function* walkFolder(
       path: dir.path,
       kind: "directory",
       size: 0,
-      mtimeMs: timeOf(dir.info),
+      mtimeMs: finiteTimeMs(dir.info.mtime) ?? 0,
       mode: (dir.info.mode ?? 0o755) & 0o777,
     };
     const subdirs: typeof stack = [];
@@ -109,13 +89,18 @@ export async function* walkFolder(
       }
       const file = openConfinedFile(options.root, child.realPath);
       if (typeof file === "string") continue;
+      // Made executable since the directory was read: left out all the same.
+      if (isExecutable(file.info)) {
+        file.close();
+        continue;
+      }
       try {
         const size = file.info.size;
         yield {
           path,
           kind: "file",
           size,
-          mtimeMs: timeOf(file.info),
+          mtimeMs: finiteTimeMs(file.info.mtime) ?? 0,
           mode: (file.info.mode ?? 0o644) & 0o777,
           content: async function* () {
             const buf = new Uint8Array(Math.min(READ_SIZE, Math.max(1, size)));

@@ -1,7 +1,8 @@
 /**
  * Mapping a decoded URL path onto the document root, and nothing outside
  * it: `.` and `..` segments and backslashes are refused rather than
- * repaired, dotfiles are hidden unless allowed, and every hit is resolved
+ * repaired, dotfiles are hidden unless allowed (temporary upload files
+ * always: `hidden_names.ts`), and every hit is resolved
  * through symlinks and checked to lie inside the root.
  *
  * What a verdict carries is what was checked: the real path (CGI runs
@@ -23,6 +24,7 @@ import {
   isInside,
 } from "./confined_open.ts";
 import { failureOf } from "./fs_errors.ts";
+import { isHiddenName } from "./hidden_names.ts";
 import { DEFAULT_WATCH_INTERVAL_MS, type FsWatch } from "./fs_watch.ts";
 import { WatchedCache } from "./watched_cache.ts";
 
@@ -165,9 +167,7 @@ function resolveUncached(
     if (seg === "." || seg === "..") {
       return plain({ kind: "bad-request", reason: "Path holds a dot segment" });
     }
-    if (seg.charCodeAt(0) === 46 /* . */ && !options.dotfiles) {
-      return plain(NOT_FOUND);
-    }
+    if (isHiddenName(seg, options.dotfiles)) return plain(NOT_FOUND);
     segments.push(seg);
   }
   const trailingSlash = urlPath.endsWith("/");

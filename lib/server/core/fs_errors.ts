@@ -12,8 +12,9 @@
 export type ExpectedEntry = "file" | "directory";
 
 /** The `code` of a `node:fs` error (`"ENOENT"`…), or undefined. */
-function codeOf(err: unknown): unknown {
-  return typeof err === "object" && err !== null && "code" in err
+export function errorCodeOf(err: unknown): string | undefined {
+  return typeof err === "object" && err !== null && "code" in err &&
+      typeof err.code === "string"
     ? err.code
     : undefined;
 }
@@ -38,8 +39,8 @@ export function failureOf(err: unknown): "not-found" | "forbidden" | null {
     err instanceof Deno.errors.PermissionDenied ||
     err instanceof Deno.errors.NotCapable
   ) return "forbidden";
-  const code = codeOf(err);
-  if (typeof code !== "string") return null;
+  const code = errorCodeOf(err);
+  if (code === undefined) return null;
   if (NOT_FOUND_CODES.has(code)) return "not-found";
   if (FORBIDDEN_CODES.has(code)) return "forbidden";
   return null;
@@ -57,7 +58,7 @@ export function statusOfVanishedPath(
 ): 403 | 404 | null {
   if (err instanceof Deno.errors.PermissionDenied) return 403;
   if (err instanceof Deno.errors.NotFound) return 404;
-  const code = codeOf(err);
+  const code = errorCodeOf(err);
   if (code === "EACCES" || code === "EPERM") return 403;
   if (code === "ENOENT") return 404;
   const wrongKind = expected === "directory"

@@ -158,6 +158,7 @@ export class RequestBody {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timedOut: Promise<never> | null = null;
   #rejectTimedOut: (err: HttpError) => void = noop;
+  #cap = Number.POSITIVE_INFINITY;
 
   /** A request without a body (one shared instance: it has no state). */
   static none(): RequestBody {
@@ -182,6 +183,16 @@ export class RequestBody {
     this.#continuePending = options.sendContinue === true &&
       this.#body !== null;
     this.#deadline = new BodyDeadline(options.timeoutMs);
+  }
+
+  /**
+   * Lowers the largest body to `maxBytes`, for a handler that learns only
+   * after resolving the path that the connection's limit was too generous
+   * (an upload folder's limit, for a script in it): a longer body is
+   * refused with {@linkcode HttpError} 413 by the read that passes it.
+   */
+  limit(maxBytes: number): void {
+    this.#cap = Math.min(this.#cap, maxBytes);
   }
 
   /** How the body is framed. */
@@ -219,6 +230,11 @@ export class RequestBody {
     if (this.#error !== null) throw this.#error;
     const body = this.#body;
     if (body === null || body.done) return null;
+    // Refused before `100 Continue` invites a body known to be too long.
+    const length = this.length;
+    if (length !== null && length > this.#cap) {
+      throw this.#fail(this.#tooLarge());
+    }
     if (this.#continuePending) {
       this.#continuePending = false;
       // A client that already started sending needs no invitation.
@@ -228,7 +244,9 @@ export class RequestBody {
     }
     this.#startWait();
     try {
-      return await Promise.race([body.read(), this.#timeout()]);
+      const piece = await Promise.race([body.read(), this.#timeout()]);
+      if (body.received > this.#cap) throw this.#tooLarge();
+      return piece;
     } catch (err) {
       throw this.#fail(err);
     } finally {
@@ -304,6 +322,14 @@ export class RequestBody {
     }
     this.#rejectTimedOut(
       new HttpError(408, "BODY_TIMEOUT", "Request body arrived too slowly"),
+    );
+  }
+
+  #tooLarge(): HttpError {
+    return new HttpError(
+      413,
+      "BODY_TOO_LARGE",
+      `Request body is larger than ${this.#cap} bytes`,
     );
   }
 

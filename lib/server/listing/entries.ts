@@ -1,16 +1,16 @@
 /**
- * Reading a directory for a listing: one `readDirSync` pass plus one
- * `lstat` per entry, keeping only what a visitor could follow. Symlinks
- * are resolved and kept only when their target lies inside the document
- * root, so a listing never reveals the size, time or type of anything
- * outside it; broken links, escaping links and special files (sockets,
- * FIFOs, devices) are left out, since the server would refuse them anyway.
+ * Reading a directory for a listing: the children a visitor could follow
+ * (`../core/directory_children.ts`: symlinks only when their target lies
+ * inside the document root, so a listing never reveals the size, time or
+ * type of anything outside it; no hidden names, no special files), as
+ * rows with their media types and the newest change among them.
  *
  * @module
  */
 
 import { DEFAULT_MEDIA_TYPE, mediaTypeOf } from "../../http/media_types.ts";
-import { isInside } from "../core/docroot.ts";
+import { readDirectoryChildren } from "../core/directory_children.ts";
+import { finiteTimeMs } from "../core/file_time.ts";
 
 /** One row of a listing. */
 export interface ListingEntry {
@@ -46,59 +46,33 @@ export interface ReadEntriesOptions {
 }
 
 /**
- * A finite mtime, or null. `stat` can report times a `Date` cannot hold,
- * and formatting those later would throw (darkhttpd's CVE-2020-25691 was a
- * crash from one such time).
- */
-function timeOf(info: Deno.FileInfo): number | null {
-  const ms = info.mtime?.getTime();
-  return ms !== undefined && Number.isFinite(ms) ? ms : null;
-}
-
-/**
  * When anything `stat` says of a file last changed: its ctime, which moves
  * on every write, rename and `utime` and cannot be set back (unlike the
  * mtime, which `touch -d` or `cp -p` can put in the past); the mtime where
  * the platform has no ctime; null when neither is a finite time.
  */
 export function changeTimeOf(info: Deno.FileInfo): number | null {
-  const ctime = info.ctime?.getTime();
-  if (ctime !== undefined && Number.isFinite(ctime)) return ctime;
-  return timeOf(info);
+  return finiteTimeMs(info.ctime) ?? finiteTimeMs(info.mtime);
 }
 
-function entryFrom(name: string, info: Deno.FileInfo): ListingEntry | null {
+/** The row of `info`: a directory or a regular file. */
+function entryFrom(name: string, info: Deno.FileInfo): ListingEntry {
   if (info.isDirectory) {
     return {
       name,
       isDirectory: true,
       size: info.size,
-      mtimeMs: timeOf(info),
+      mtimeMs: finiteTimeMs(info.mtime),
       mime: null,
     };
   }
-  if (!info.isFile) return null;
   return {
     name,
     isDirectory: false,
     size: info.size,
-    mtimeMs: timeOf(info),
+    mtimeMs: finiteTimeMs(info.mtime),
     mime: mediaTypeOf(name) ?? DEFAULT_MEDIA_TYPE,
   };
-}
-
-function followInside(
-  path: string,
-  root: string,
-): Deno.FileInfo | null {
-  try {
-    const real = Deno.realPathSync(path);
-    if (!isInside(root, real)) return null;
-    return Deno.statSync(real);
-  } catch {
-    // Broken or looping link, or a target we may not read.
-    return null;
-  }
 }
 
 /**
@@ -114,26 +88,10 @@ export function readDirectoryEntries(
   fsPath: string,
   options: ReadEntriesOptions,
 ): DirectoryContents {
-  const base = fsPath.endsWith("/") ? fsPath : `${fsPath}/`;
   const out: ListingEntry[] = [];
   let changedMs: number | null = null;
-  for (const dirent of Deno.readDirSync(fsPath)) {
-    const name = dirent.name;
-    if (!options.dotfiles && name.charCodeAt(0) === 46 /* . */) continue;
-    let info: Deno.FileInfo | null;
-    if (dirent.isSymlink) {
-      info = followInside(base + name, options.root);
-    } else {
-      try {
-        info = Deno.lstatSync(base + name);
-      } catch {
-        info = null;
-      }
-    }
-    if (info === null) continue;
-    const entry = entryFrom(name, info);
-    if (entry === null) continue;
-    out.push(entry);
+  for (const { name, info } of readDirectoryChildren(fsPath, fsPath, options)) {
+    out.push(entryFrom(name, info));
     const changed = changeTimeOf(info);
     if (changed !== null && (changedMs === null || changed > changedMs)) {
       changedMs = changed;

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { finiteTimeMs } from "../core/file_time.ts";
+
 /**
  * What identifies one version of a file: a rewrite changes the size or the
  * mtime, a replacement by rename changes the inode, and a write that puts
@@ -29,9 +31,7 @@ export interface FileStamp {
 
 /** Milliseconds of a `stat` time; 0 for none or an invalid one. */
 export function timeOf(date: Date | null): number {
-  if (date === null) return 0;
-  const ms = date.getTime();
-  return Number.isFinite(ms) ? ms : 0;
+  return finiteTimeMs(date) ?? 0;
 }
 
 /** The stamp of a `stat` result. */

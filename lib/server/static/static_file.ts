@@ -98,6 +98,11 @@ export interface StaticFileOptions {
   racyWindowMs?: number;
   /** Real path of the document root; files are opened bound inside it. */
   root?: string;
+  /**
+   * False for the URL paths whose precompressed copies must not be used
+   * (where uploads go, one could stand in for the file); default: all.
+   */
+  sidecarsAllowed?: (urlPath: string) => boolean;
 }
 
 /** The defaults of {@linkcode StaticFileOptions}. */
@@ -112,6 +117,7 @@ export const DEFAULT_STATIC_FILE_OPTIONS: Readonly<
   bufferBudgetBytes: 32 * 1024 * 1024,
   racyWindowMs: 2000,
   root: "/",
+  sidecarsAllowed: () => true,
 });
 
 /**
@@ -298,12 +304,15 @@ export class StaticFileServer {
   ): Partial<Record<CompressedCoding, StaticFile>> | null {
     if (this.#resolver === null) return null;
     const url = this.#urlOf(file.fsPath);
-    if (url === null) return null;
+    if (url === null || !this.#options.sidecarsAllowed(url)) return null;
     let found: Partial<Record<CompressedCoding, StaticFile>> | null = null;
     const mtimeMs = timeOf(file.info.mtime);
     for (const coding of COMPRESSED_CODINGS) {
       const r = this.#resolver.resolve(url + SIDECAR_SUFFIXES[coding]);
       if (r.kind !== "file" || timeOf(r.info.mtime) < mtimeMs) continue;
+      // Where it really is counts too: a link may lead into such a folder.
+      const real = this.#urlOf(r.realPath);
+      if (real === null || !this.#options.sidecarsAllowed(real)) continue;
       found ??= {};
       found[coding] = r;
     }
@@ -580,8 +589,8 @@ export class StaticFileServer {
     span: Span,
   ): Promise<void> {
     const { status, headers, length } = span;
-    // Waits, holding nothing, when the memory budget is spent.
-    const buffers = [await this.#pool.acquire(length)];
+    // Never waits: a spent budget yields a small unpooled piece instead.
+    const buffers = [this.#pool.acquire(length)];
     let pendingRead: Promise<number> | null = null;
     try {
       const first = buffers[0]!;

@@ -34,6 +34,18 @@ export class UploadPolicy {
     return this.#prefixes.some((p) => dir.startsWith(p));
   }
 
+  /**
+   * True when the folder whose checked real path is `realPath` takes
+   * uploads by where it really is under `root` (its real path): a folder
+   * reached through a symlink must be allowed there too, or a link inside
+   * an upload folder would lead writes anywhere in the tree.
+   */
+  allowsRealFolder(root: string, realPath: string): boolean {
+    const base = root.endsWith("/") ? root.slice(0, -1) : root;
+    if (realPath !== root && !realPath.startsWith(`${base}/`)) return false;
+    return this.allowsFolder(realPath.slice(base.length) || "/");
+  }
+
   /** True when `method` on `path` is an upload this policy may take. */
   isUpload(method: string, path: string): boolean {
     if (method === "PUT") {
@@ -45,13 +57,14 @@ export class UploadPolicy {
 }
 
 /**
- * The largest body a request may send: `--max-upload` for an upload to a
- * folder that takes them, `--max-body` for anything else.
+ * The largest body a request may send, by its URL: `--max-upload` for an
+ * upload to a folder that `policy` allows, `--max-body` for anything else
+ * (the handler lowers it for what turns out to be no upload, a script).
  */
 export function bodyLimitOf(
+  policy: UploadPolicy,
   config: ServerConfig,
 ): ((method: string, path: string) => number) | undefined {
-  const policy = new UploadPolicy(config.uploadDirs);
   if (policy.off) return undefined;
   return (method, path) =>
     policy.isUpload(method, path) ? config.maxUploadBytes : config.maxBodyBytes;

@@ -14,6 +14,7 @@
 import {
   closeSync,
   constants,
+  fstatSync,
   linkSync,
   lstatSync,
   openSync,
@@ -25,6 +26,8 @@ import {
   type ConfinedEntry,
   readConfinedDirectory,
 } from "../core/confined_open.ts";
+import { errorCodeOf } from "../core/fs_errors.ts";
+import { TEMP_UPLOAD_PREFIX } from "../core/hidden_names.ts";
 
 /** Why an upload could not be stored: its name is taken, or the folder is gone. */
 export class UploadConflictError extends Error {
@@ -39,15 +42,8 @@ export class UploadConflictError extends Error {
   }
 }
 
-/** Prefix of temporary upload files (hidden from listings and URLs). */
-export const TEMP_PREFIX = ".spidey-upload-";
-
 const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL |
   constants.O_NOFOLLOW;
-
-function codeOf(err: unknown): string | undefined {
-  return (err as { code?: unknown })?.code as string | undefined;
-}
 
 /** Runs `fn` on a path naming exactly the checked folder `dir`. */
 function inFolder<T>(
@@ -76,7 +72,7 @@ export function nameTaken(
       lstatSync(`${dirPath}/${name}`);
       return true;
     } catch (err) {
-      if (codeOf(err) === "ENOENT") return false;
+      if (errorCodeOf(err) === "ENOENT") return false;
       throw err;
     }
   });
@@ -88,7 +84,9 @@ export class UploadFile {
   #dir: ConfinedEntry;
   #temp: string;
   #fd: number | null;
+  #ino: number;
   #written = 0;
+  #name: string | null = null;
 
   private constructor(
     root: string,
@@ -100,6 +98,7 @@ export class UploadFile {
     this.#dir = dir;
     this.#temp = temp;
     this.#fd = fd;
+    this.#ino = fstatSync(fd).ino;
   }
 
   /**
@@ -109,7 +108,7 @@ export class UploadFile {
    * @throws {UploadConflictError} when the folder is no longer there.
    */
   static create(root: string, dir: ConfinedEntry): UploadFile {
-    const temp = `${TEMP_PREFIX}${crypto.randomUUID()}`;
+    const temp = `${TEMP_UPLOAD_PREFIX}${crypto.randomUUID()}`;
     const fd = inFolder(
       root,
       dir,
@@ -167,8 +166,9 @@ export class UploadFile {
         try {
           if (overwrite) renameSync(temp, target);
           else linkSync(temp, target);
+          this.#name = overwrite ? null : name;
         } catch (err) {
-          const code = codeOf(err);
+          const code = errorCodeOf(err);
           if (
             code === "EEXIST" || code === "EISDIR" || code === "ENOTEMPTY" ||
             code === "ENOTDIR"
@@ -186,6 +186,25 @@ export class UploadFile {
     }
   }
 
+  /**
+   * Takes back the name a commit gave, when it still names this file (a
+   * form whose later file failed). What `--overwrite` replaced is gone for
+   * good, so the new file then stays.
+   */
+  withdraw(): void {
+    const name = this.#name;
+    if (name === null) return;
+    this.#name = null;
+    try {
+      inFolder(this.#root, this.#dir, (dirPath) => {
+        const target = `${dirPath}/${name}`;
+        if (lstatSync(target).ino === this.#ino) unlinkSync(target);
+      });
+    } catch {
+      // Gone or moved already: nothing of this upload is left to take back.
+    }
+  }
+
   /** Closes and removes the temporary file (a failed or cut upload). */
   discard(): void {
     this.close();
@@ -195,7 +214,7 @@ export class UploadFile {
           unlinkSync(`${dirPath}/${this.#temp}`);
         } catch (err) {
           // Renamed away by a commit: nothing is left to remove.
-          if (codeOf(err) !== "ENOENT") throw err;
+          if (errorCodeOf(err) !== "ENOENT") throw err;
         }
       });
     } catch {

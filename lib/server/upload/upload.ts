@@ -9,6 +9,7 @@
  * @module
  */
 
+import { SIDECAR_SUFFIXES } from "../../http/content_coding.ts";
 import { HttpError } from "../../http/errors.ts";
 import {
   contentDispositionOf,
@@ -20,6 +21,8 @@ import { escapeHtml } from "../../common/html.ts";
 import { logDebug } from "../../common/log.ts";
 import type { Resolution } from "../core/docroot.ts";
 import type { ConfinedEntry } from "../core/confined_open.ts";
+import { sendErrorPage } from "../core/error_page.ts";
+import { DISCARD_LIMIT } from "../core/request_body.ts";
 import type { HttpRequest } from "../core/request.ts";
 import type { ResponseWriter } from "../core/response_writer.ts";
 import { sanitizeUploadName, UploadNameError } from "./names.ts";
@@ -41,6 +44,8 @@ export interface UploadOptions {
   overwrite: boolean;
   /** Resolves a URL path in the document root (the server's resolver). */
   resolve: (urlPath: string) => Resolution;
+  /** Drops the resolver's verdict for a URL path (a file was just made). */
+  forget: (urlPath: string) => void;
 }
 
 /** The errors of names and conflicts as the answers they call for. */
@@ -62,6 +67,9 @@ function folderAt(
   const found = options.resolve(urlPath);
   switch (found.kind) {
     case "directory":
+      if (!options.policy.allowsRealFolder(options.root, found.realPath)) {
+        throw new HttpError(403, "FORBIDDEN", "Upload folder is forbidden");
+      }
       return found;
     case "forbidden":
       throw new HttpError(403, "FORBIDDEN", "Upload folder is forbidden");
@@ -74,16 +82,36 @@ function folderAt(
   }
 }
 
+/**
+ * Refuses `name` when it is taken (unless `--overwrite`), and so a
+ * precompressed copy (`a.js.gz`) of a file that is there: served in its
+ * place, it would replace the file's content without `--overwrite`.
+ */
 function refuseTaken(
   options: UploadOptions,
   dir: ConfinedEntry,
   name: string,
 ): void {
-  if (!options.overwrite && nameTaken(options.root, dir, name)) {
+  if (options.overwrite) return;
+  if (nameTaken(options.root, dir, name)) {
     throw new UploadConflictError(
       "NAME_TAKEN",
       `A file named ${JSON.stringify(name)} already exists`,
     );
+  }
+  for (const suffix of Object.values(SIDECAR_SUFFIXES)) {
+    const plain = name.slice(0, -suffix.length);
+    if (
+      name.endsWith(suffix) && plain !== "" &&
+      nameTaken(options.root, dir, plain)
+    ) {
+      throw new UploadConflictError(
+        "NAME_TAKEN",
+        `${JSON.stringify(name)} would stand in for the file ${
+          JSON.stringify(plain)
+        }`,
+      );
+    }
   }
 }
 
@@ -113,6 +141,10 @@ async function handlePut(
     throw err;
   }
   file.commit(name, options.overwrite);
+  // The resolver may hold a "not found" from before: the next GET must
+  // not wait for the file-system event.
+  options.forget(dir.urlPath + name);
+  options.forget(req.path);
   const location = encodePath(dir.urlPath + name);
   logDebug(`${req.peer} | Uploaded ${file.size} bytes to ${location}`);
   await res.send(
@@ -176,10 +208,16 @@ async function handleForm(
     for (const { name } of files) refuseTaken(options, dir, name);
     for (const { name, file } of files) {
       file.commit(name, options.overwrite);
+      options.forget(dir.urlPath + name);
       logDebug(`${req.peer} | Uploaded ${file.size} bytes as ${name}`);
     }
   } catch (err) {
-    for (const { file } of files) file.discard();
+    // All or nothing: the names given before the failure are taken back.
+    for (const { name, file } of files) {
+      file.discard();
+      file.withdraw();
+      options.forget(dir.urlPath + name);
+    }
     throw err;
   }
   const location = encodePath(dir.urlPath);
@@ -194,12 +232,24 @@ async function handleForm(
   );
 }
 
+/** Reads and drops a small rest of the body; false when it must stay unread. */
+async function dropRest(req: HttpRequest): Promise<boolean> {
+  if (req.body.failed) return false;
+  try {
+    return await req.body.discard(DISCARD_LIMIT);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Answers an upload (`PUT` of a file, `POST` of a form to a folder) that
  * `options.policy` takes; `found` is what `req.path` resolved to.
+ * Refusals are answered here, through `res` (so with the CORS headers a
+ * browser needs to see them); the connection goes on when the rest of
+ * the body is small enough to drop, and closes otherwise.
  *
- * @throws {HttpError} the refusals, answered by the connection (it
- * closes, since the rest of the body is left unread).
+ * @throws errors that are no refusal (a disk failure, a client that left).
  */
 export async function handleUpload(
   req: HttpRequest,
@@ -220,6 +270,10 @@ export async function handleUpload(
     }
     await handleForm(req, res, folderAt(options, req.path), options);
   } catch (err) {
-    throw answerOf(err);
+    const answer = answerOf(err);
+    if (!(answer instanceof HttpError) || res.headSent) throw answer;
+    logDebug(`${req.peer} | Upload refused: ${answer.message}`);
+    if (!await dropRest(req)) res.closeConnection();
+    await sendErrorPage(res, answer.status, { headers: [...answer.headers] });
   }
 }
