@@ -5,6 +5,7 @@ import {
   describeError,
   formatAddr,
   formatHostPort,
+  hostWithoutPort,
   ListenError,
   listenError,
   listenTcp,
@@ -146,4 +147,13 @@ Deno.test({
       second.close();
     }
   },
+});
+
+Deno.test("hostWithoutPort strips a port from names, IPv4 and IPv6", () => {
+  assert.equal(hostWithoutPort("example.com"), "example.com");
+  assert.equal(hostWithoutPort("example.com:8080"), "example.com");
+  assert.equal(hostWithoutPort("127.0.0.1:80"), "127.0.0.1");
+  assert.equal(hostWithoutPort("[::1]:8080"), "[::1]");
+  assert.equal(hostWithoutPort("[::1]"), "[::1]");
+  assert.equal(hostWithoutPort("[::1"), "[::1", "no closing bracket: kept");
 });

@@ -235,23 +235,58 @@ Deno.test("--rate across processes splits the rate and reports corrected latency
   assert.equal(server.requests.length, 8);
 });
 
-Deno.test("-o with processes writes every body to the file", async () => {
-  await using server = startScriptedServer(serveEach(() => okResponse("[b]")));
-  const path = await Deno.makeTempFile();
-  await Deno.writeTextFile(path, "old content that must go");
+Deno.test("-o with processes is refused: their bodies would interleave", async () => {
   const result = await thor([
     "-p",
     "2",
     "-r",
     "2",
     "-o",
-    path,
-    "--json",
-    `http://127.0.0.1:${server.port}/`,
+    "x.out",
+    "http://127.0.0.1:1/",
   ]);
-  assert.equal(result.code, 0, result.stderr);
-  assert.equal(await Deno.readTextFile(path), "[b][b][b][b]");
-  await Deno.remove(path);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /^thor: -o cannot be combined with -p\./);
+});
+
+Deno.test("--child is not a public flag", async () => {
+  const result = await thor(["--child", "-r", "3", "http://127.0.0.1:1/"]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /--child/);
+  assert.equal(result.stdout, "");
+});
+
+Deno.test("an unwritable --csv path is a usage error before the run", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const started = performance.now();
+    const result = await thor([
+      "-d",
+      "30",
+      "--csv",
+      `${dir}/no/such/dir/x.csv`,
+      "http://127.0.0.1:1/",
+    ]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /^thor: Cannot write .*x\.csv/);
+    // Refused before the 30 s run, not after it.
+    assert.ok(performance.now() - started < 20_000);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("help lists every exit status", async () => {
+  const result = await thor(["-h"]);
+  assert.equal(result.code, 0);
+  const help = result.stdout.replace(/\s+/g, " ");
+  assert.match(help, /1 when requests failed .* when no request finished/);
+  assert.match(help, /130 when interrupted/);
+  const merge = await thor(["merge", "-h"]);
+  assert.match(
+    merge.stdout.replace(/\s+/g, " "),
+    /1 when a report file cannot be written/,
+  );
 });
 
 Deno.test("-v logs each request, each process's average and each exit", async () => {

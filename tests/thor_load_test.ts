@@ -458,3 +458,50 @@ Deno.test("scheduled requests never sent are counted as unsent", async () => {
   // Requests in flight at the end finish, so every sent one is counted.
   assert.equal(stats.issued, sent);
 });
+
+Deno.test("an unknown name in rate mode leaves the unsent requests unsent", async () => {
+  const { stats } = await hammer(0, {
+    url: "http://nosuchhost.invalid/",
+    requests: 10,
+    rate: 5,
+  });
+  assert.equal(stats.scheduled, 10);
+  assert.equal(stats.errors.get("dns"), stats.issued);
+  // Every scheduled request is either issued or unsent, never both.
+  assert.equal(stats.issued + stats.unsent, stats.scheduled);
+});
+
+Deno.test("an interrupted open-loop run counts the requests it abandoned", async () => {
+  // A server that never answers: every request sent is in flight at the stop.
+  await using server = startScriptedServer(async (c) => {
+    while (await c.readRequest() !== null) { /* never answer */ }
+  });
+  const url = parseTargetUrl(`http://127.0.0.1:${server.port}/x`);
+  const run = new LoadRun({
+    destination: new Destination(url),
+    request: buildRequestBytes({
+      url,
+      method: "GET",
+      headers: [],
+      body: null,
+      keepAlive: true,
+    }),
+    method: "GET",
+    connections: 20,
+    requests: null,
+    durationMs: 5000,
+    rate: 20,
+    timeoutMs: 10_000,
+    keepAlive: true,
+    dump: null,
+  });
+  await run.prepare();
+  const done = run.run();
+  await new Promise((r) => setTimeout(r, 600));
+  run.stop();
+  const stats = await done;
+  const sent = stats.scheduleLag.count;
+  assert.ok(sent > 0);
+  assert.ok(stats.abandoned > 0);
+  assert.equal(sent, stats.completed + stats.errorCount + stats.abandoned);
+});

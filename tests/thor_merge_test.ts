@@ -6,7 +6,11 @@
  */
 
 import assert from "node:assert/strict";
-import { decodeStatsFile } from "../lib/thor/output/stats_file.ts";
+import { mergeStatsFiles } from "../lib/thor/merge.ts";
+import {
+  decodeStatsFile,
+  encodeStatsFile,
+} from "../lib/thor/output/stats_file.ts";
 import { summaryJson } from "../lib/thor/report.ts";
 import { RunStats } from "../lib/thor/run_stats.ts";
 import {
@@ -136,4 +140,54 @@ Deno.test("thor merge refuses a bad file in one line with status 2", async () =>
     "thor merge: thor merge needs at least one stats file. Try 'thor merge -h' for help.\n",
   );
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("merge keeps interrupted and targets, and refuses mixed modes", async () => {
+  const targets = [{ method: "GET", url: "http://a/", weight: 3 }];
+  const base = {
+    url: "t.txt",
+    method: "GET",
+    processes: 1,
+    connectionsPerProcess: 1,
+    mode: "count" as const,
+  };
+  const a = decodeStatsFile(
+    encodeStatsFile(new RunStats(), { ...base, interrupted: true, targets }),
+  );
+  const b = decodeStatsFile(
+    encodeStatsFile(new RunStats(), { ...base, targets }),
+  );
+  assert.equal(a.meta.interrupted, true);
+  assert.deepEqual(a.meta.targets, targets);
+  const merged = mergeStatsFiles([a, b]);
+  assert.equal(merged.meta.interrupted, true);
+  assert.deepEqual(merged.meta.targets, targets);
+  assert.equal(merged.note, null);
+  // Different target lists: their per-target figures do not add up.
+  const other = decodeStatsFile(encodeStatsFile(new RunStats(), {
+    ...base,
+    targets: [{ method: "GET", url: "http://b/", weight: 1 }],
+  }));
+  assert.match(mergeStatsFiles([a, other]).note ?? "", /different targets/);
+  assert.equal(mergeStatsFiles([a, other]).meta.targets, undefined);
+
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/a.json`,
+      encodeStatsFile(new RunStats(), base),
+    );
+    await Deno.writeTextFile(
+      `${dir}/b.json`,
+      encodeStatsFile(new RunStats(), { ...base, mode: "rate", rate: 5 }),
+    );
+    const result = await thor(["merge", `${dir}/a.json`, `${dir}/b.json`]);
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /^thor merge: Cannot merge runs of different modes/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

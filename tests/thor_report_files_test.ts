@@ -39,7 +39,7 @@ Deno.test("the CSV has one row per second of the run, quiet ones included", () =
     formatCsv(sample()),
     [
       CSV_HEADER,
-      "0,2,0,0.100,0.200",
+      "0,2,0,0.101,0.203",
       "1,0,1,,",
       "2,1,0,0.050,0.050",
       "3,0,0,,",

@@ -210,18 +210,29 @@ Deno.test("notes say what the figures cannot show", () => {
 
   const clean = new RunStats();
   clean.recordResponse(200, 1, 10);
+  clean.scheduleLag.recordMs(0.1);
+  clean.scheduled = 1;
   clean.elapsedMs = 1000;
   const fast = reportNotes(clean, { ...META, mode: "rate", rate: 1 });
   assert.deepEqual(fast, []);
-  const slow = reportNotes(clean, { ...META, mode: "rate", rate: 100 });
-  assert.equal(slow.length, 1);
-  assert.match(
-    slow[0] ?? "",
-    /Achieved 1\.00 req\/s, below the target of 100 req\/s/,
+  // Ten requests sent over a second when a tenth of one was due.
+  const late = new RunStats();
+  for (let i = 0; i < 10; i++) {
+    late.recordResponse(200, 1, 10);
+    late.scheduleLag.recordMs(i * 100);
+  }
+  late.scheduled = 10;
+  late.elapsedMs = 1000;
+  const slow = reportNotes(late, { ...META, mode: "rate", rate: 100 });
+  assert.ok(
+    slow.some((n) =>
+      /^Sent 10\.00 req\/s, below the target of 100 req\/s/.test(n)
+    ),
+    slow.join("\n"),
   );
   assert.match(
-    formatTextReport(clean, { ...META, mode: "rate", rate: 100 }),
-    /^Note: Achieved/m,
+    formatTextReport(late, { ...META, mode: "rate", rate: 100 }),
+    /^Note: Sent/m,
   );
 });
 
@@ -290,4 +301,39 @@ Deno.test("an interrupted run says after how long, in JSON and text", () => {
     /^Note: Run interrupted after 2\.00 s; the figures cover only the part that ran\.$/m,
   );
   assert.ok(!reportNotes(stats, META).some((n) => /interrupted/.test(n)));
+});
+
+Deno.test("a rate run that sent everything on time is not called slow", () => {
+  // --rate 40 for 1 s against a 250 ms server: all 40 sent on schedule,
+  // the run lasting 1.23 s while the last responses come back.
+  const stats = new RunStats();
+  stats.scheduled = 40;
+  for (let i = 0; i < 40; i++) {
+    stats.scheduleLag.recordMs(0.2);
+    stats.recordResponse(200, 250, 10, 250.2);
+  }
+  stats.elapsedMs = 1229;
+  const meta = { ...META, mode: "rate" as const, rate: 40 };
+  assert.equal(stats.unsent, 0);
+  const notes = reportNotes(stats, meta);
+  assert.ok(!notes.some((n) => /could not keep up/.test(n)), notes.join("\n"));
+  assert.doesNotMatch(formatTextReport(stats, meta), /could not keep up/);
+});
+
+Deno.test("requests abandoned in flight show in the text and JSON", () => {
+  const stats = new RunStats();
+  stats.scheduled = 10;
+  for (let i = 0; i < 6; i++) stats.scheduleLag.recordMs(0.1);
+  for (let i = 0; i < 4; i++) stats.recordResponse(200, 1, 10, 1);
+  stats.abandoned = 2;
+  stats.elapsedMs = 500;
+  const meta = { ...META, mode: "rate" as const, rate: 20, interrupted: true };
+  assert.match(formatTextReport(stats, meta), /abandoned\s+2 in flight/);
+  const json = summaryJson(stats, meta);
+  assert.equal(json.abandoned, 2);
+  assert.equal(json.sent, 6);
+  assert.equal(
+    json.sent,
+    Number(json.completed) + Number(json.failed) + Number(json.abandoned),
+  );
 });

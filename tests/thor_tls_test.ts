@@ -1,3 +1,5 @@
+import { exitStatusOf, needsChecksOff } from "../lib/thor/insecure.ts";
+import { parseTargetUrl as parseTargetUrlK } from "../lib/thor/target_url.ts";
 /** thor's TLS options: -k, --cacert, --sni, and how they reach a connection. */
 
 import assert from "node:assert/strict";
@@ -97,4 +99,23 @@ Deno.test("-k runs deno with certificate checks off", () => {
   // A compiled binary takes no runtime flags: left as it is.
   const compiled = { command: "/bin/thor", args: ["-k", "https://x/"] };
   assert.deepEqual(withChecksOff(compiled), compiled);
+});
+
+Deno.test("-k wrapper: a signal ends it with 128 + the signal's number", () => {
+  assert.equal(exitStatusOf({ code: 0, signal: null }), 0);
+  assert.equal(exitStatusOf({ code: 1, signal: null }), 1);
+  assert.equal(exitStatusOf({ code: 130, signal: "SIGINT" }), 130);
+  assert.equal(exitStatusOf({ code: 143, signal: "SIGTERM" }), 143);
+  assert.equal(exitStatusOf({ code: 137, signal: "SIGKILL" }), 137);
+});
+
+Deno.test("-k re-runs thor only when some target is https", () => {
+  assert.equal(needsChecksOff([parseTargetUrlK("http://127.0.0.1:1/")]), false);
+  assert.equal(
+    needsChecksOff([
+      parseTargetUrlK("http://127.0.0.1:1/"),
+      parseTargetUrlK("https://127.0.0.1:1/"),
+    ]),
+    true,
+  );
 });

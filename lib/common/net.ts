@@ -26,6 +26,19 @@ export function formatAddr(addr: Deno.Addr): string {
 }
 
 /**
+ * The host part of a `Host` value (no port): `example.com:8080` →
+ * `example.com`, `[::1]:80` → `[::1]`.
+ */
+export function hostWithoutPort(host: string): string {
+  if (host.startsWith("[")) {
+    const close = host.indexOf("]");
+    return close < 0 ? host : host.slice(0, close + 1);
+  }
+  const colon = host.lastIndexOf(":");
+  return colon < 0 ? host : host.slice(0, colon);
+}
+
+/**
  * A one-line description of an error for a message or a log line: the
  * first line of its message without Deno's `(os error N)` tail, or its
  * name when the message is empty.
@@ -53,6 +66,24 @@ export async function writeAll(
     // Most writes take everything: no subarray for the first one.
     off += await sink.write(off === 0 ? bytes : bytes.subarray(off));
   }
+}
+
+/**
+ * Writes every byte of `bytes` to stdout, synchronously. Returns false
+ * when stdout has been closed (`… | head`): output nobody can read is
+ * dropped, and a client can take it as its cue to stop.
+ */
+export function writeStdout(bytes: Uint8Array): boolean {
+  let off = 0;
+  try {
+    while (off < bytes.length) {
+      off += Deno.stdout.writeSync(bytes.subarray(off));
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.BrokenPipe) return false;
+    throw err;
+  }
+  return true;
 }
 
 /** Closes a socket or file, ignoring one that is already closed. */

@@ -13,6 +13,7 @@ import {
   formatHostPort,
   listenError,
   writeAll,
+  writeStdout,
 } from "../common/net.ts";
 import { SocketModeError } from "./errors.ts";
 
@@ -93,23 +94,8 @@ export interface DuplexConn extends ByteSink {
   close(): void;
 }
 
-/**
- * Writes every byte of `bytes` to stdout, synchronously. Returns false
- * when stdout has been closed (`… | head`): output nobody can read is
- * dropped, and a client can take it as its cue to stop.
- */
-export function writeStdout(bytes: Uint8Array): boolean {
-  let off = 0;
-  try {
-    while (off < bytes.length) {
-      off += Deno.stdout.writeSync(bytes.subarray(off));
-    }
-  } catch (err) {
-    if (err instanceof Deno.errors.BrokenPipe) return false;
-    throw err;
-  }
-  return true;
-}
+// Shared with thor, so it lives in common; re-exported for the socket modes.
+export { writeStdout };
 
 const encoder = new TextEncoder();
 

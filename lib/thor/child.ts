@@ -13,6 +13,7 @@
  * @module
  */
 
+import { isRecord } from "../common/json.ts";
 import { UsageError } from "../common/flags.ts";
 import { isVerbose } from "../common/log.ts";
 import { ParentLink, ParentLinkError } from "../common/supervisor.ts";
@@ -120,10 +121,6 @@ const FIELD_KINDS: { readonly [K in keyof ThorOptions]-?: FieldKind } = {
   sni: "string|null",
   child: "boolean",
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function fits(kind: FieldKind, value: unknown): boolean {
   switch (kind) {
@@ -263,6 +260,7 @@ export async function runChild(options: ThorOptions): Promise<number> {
     );
   }
   if (isVerbose()) logAverageElapsed(run.stats);
+  run.stats.interrupted = interrupted;
   link.send(`${CHILD_LINES.stats} ${run.stats.toWire()}`);
   if (interrupted) return 130;
   return run.stats.errorCount > 0 ? 1 : 0;

@@ -42,6 +42,9 @@ export function describeTimeout(timeoutMs: number, activity: string): string {
   } s while ${activity}`;
 }
 
+/** Size of a dumping slot's own body scratch. */
+const SCRATCH_BYTES = 65536;
+
 /** One request a slot sends, and where; built once per run. */
 export interface SlotTarget {
   /** Where to connect. */
@@ -99,8 +102,13 @@ export class ConnectionSlot implements Expirable {
   };
   /** Gathers responses to dump, or null. */
   readonly capture: ResponseCapture | null;
-  /** A failure of the connection opened before the run, owed to its first request. */
+  /**
+   * A failure of the connection opened before the run to the current
+   * target's host, owed to the first request sent there.
+   */
   pendingError: unknown = null;
+  // Such failures of the other hosts' pools, by pool.
+  readonly #parkedErrors: unknown[] = [];
   #client: ClientConnection | null = null;
   // Bytes the connection had received when the current request was sent.
   #receivedBefore = 0;
@@ -109,7 +117,7 @@ export class ConnectionSlot implements Expirable {
   // Idle connections to the other pools of a several-host run, by pool.
   readonly #parked: (ClientConnection | null)[] = [];
   readonly #ctx: SlotContext;
-  readonly #scratch: Uint8Array;
+  #scratch: Uint8Array | null;
 
   /** A slot of `ctx`'s run; `capture` when responses are dumped. */
   constructor(ctx: SlotContext, capture: ResponseCapture | null) {
@@ -117,8 +125,9 @@ export class ConnectionSlot implements Expirable {
     this.#target = ctx.target;
     this.capture = capture;
     // A dumped body piece stays in scratch until its write completes,
-    // while other slots read on, so such a slot must not share it.
-    this.#scratch = capture === null ? ctx.scratch : new Uint8Array(65536);
+    // while other slots read on, so such a slot must not share it: its own
+    // is made at its first response, not for every slot up front.
+    this.#scratch = capture === null ? ctx.scratch : null;
   }
 
   /** Cuts the current exchange short: fails its connect, closes its socket. */
@@ -161,6 +170,9 @@ export class ConnectionSlot implements Expirable {
       this.#parked[from] = this.#client;
       this.#client = this.#parked[target.pool] ?? null;
       this.#parked[target.pool] = null;
+      this.#parkedErrors[from] = this.pendingError;
+      this.pendingError = this.#parkedErrors[target.pool] ?? null;
+      this.#parkedErrors[target.pool] = null;
     }
     this.#target = target;
   }
@@ -225,7 +237,7 @@ export class ConnectionSlot implements Expirable {
         if (outcome !== TAKEN) {
           await client.readResponse(
             target.method,
-            this.#scratch,
+            this.#scratch ??= new Uint8Array(SCRATCH_BYTES),
             this.result,
             this.capture,
           );

@@ -51,8 +51,9 @@ export class Destination {
   /**
    * Resolves the host once. Never throws: when DNS has no answer the
    * address stays unknown and the first connect resolves the name.
+   * `signal` (the run being stopped) ends the lookups early.
    */
-  async resolve(timeoutMs: number): Promise<void> {
+  async resolve(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const host = this.url.host;
     if (this.url.isIpLiteral) {
       this.#address = host;
@@ -67,9 +68,13 @@ export class Destination {
     const name = host.endsWith(".") ? host.slice(0, -1) : host;
     const began = performance.now();
     for (const type of ["A", "AAAA"] as const) {
+      if (signal?.aborted) return;
+      const timeout = AbortSignal.timeout(timeoutMs);
       try {
         const answers = await Deno.resolveDns(name, type, {
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: signal === undefined
+            ? timeout
+            : AbortSignal.any([signal, timeout]),
         });
         if (answers[0] !== undefined) {
           this.#lookupMs = performance.now() - began;

@@ -5,8 +5,8 @@
  *
  * Each connection holds back up to a writer's hold size of its current
  * response: a response that completes within it is written in one write
- * (so an append from another `-p` process lands whole) and one that fails
- * within it writes nothing. A response that outgrows it takes the output,
+ * and one that fails within it writes nothing. Only one process writes a
+ * file: `-o` cannot be combined with `-p`. A response that outgrows it takes the output,
  * waiting while another connection's response has it, and is written
  * through as it arrives until it ends, so concurrent connections never
  * interleave. Nothing more is read from a socket until its bytes are

@@ -32,6 +32,46 @@ export function checksAreOff(): boolean {
   return Deno.env.get(CHECKS_OFF_ENV) === "1";
 }
 
+// Signal numbers as on Linux, for the shell's 128 + n exit status.
+const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGBUS: 7,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGSEGV: 11,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+};
+
+/**
+ * The exit status a shell reports for a child that exited with `code` or
+ * was ended by `signal`: 128 + the signal's number (130 for SIGINT, 143
+ * for SIGTERM, 137 for SIGKILL); 1 for a signal this table lacks.
+ */
+export function exitStatusOf(
+  status: { code: number; signal: string | null },
+): number {
+  if (status.signal === null) return status.code;
+  const n = SIGNAL_NUMBERS[status.signal];
+  return n === undefined ? 1 : 128 + n;
+}
+
+/**
+ * True when a `-k` run needs certificate checks off: some target is
+ * https (an http-only run is not re-run).
+ */
+export function needsChecksOff(urls: readonly { scheme: string }[]): boolean {
+  return urls.some((url) => url.scheme === "https");
+}
+
 /** The command line of a `-p` child of a `-k` run. */
 export function insecureChildCommand(args: readonly string[]): CommandLine {
   return withChecksOff(selfCommand(currentRuntimeFacts(), args));
@@ -65,7 +105,7 @@ export async function rerunWithChecksOff(
   Deno.addSignalListener("SIGINT", ignore);
   try {
     const status = await child.status;
-    return status.signal === null ? status.code : 128 + 2;
+    return exitStatusOf(status);
   } finally {
     Deno.removeSignalListener("SIGINT", ignore);
   }

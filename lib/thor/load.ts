@@ -111,6 +111,8 @@ export class LoadRun {
   readonly #targets: readonly SlotTarget[];
   readonly #round: readonly number[] | null;
   #turn = 0;
+  // Aborts start-up's DNS lookups when the run is stopped.
+  readonly #abort = new AbortController();
 
   /** Sets up the slots of `plan`; nothing is opened yet. */
   constructor(plan: LoadPlan) {
@@ -169,13 +171,15 @@ export class LoadRun {
       if (!pools.has(target.pool)) pools.set(target.pool, target);
     }
     for (const { destination } of pools.values()) {
-      await destination.resolve(this.#plan.timeoutMs);
+      if (this.#stopping) return;
+      await destination.resolve(this.#plan.timeoutMs, this.#abort.signal);
       const lookup = destination.lookupMs;
       if (lookup !== null) this.stats.phases.dns.recordMs(lookup);
     }
     if (!this.#plan.keepAlive) return;
     this.#sweeper.start();
     for (const target of pools.values()) {
+      if (this.#stopping) return;
       for (const slot of this.#slots) slot.select(target);
       const deadline = performance.now() + this.#plan.timeoutMs;
       // The first connection resolves a name DNS could not answer; the
@@ -224,12 +228,14 @@ export class LoadRun {
 
   /**
    * Ends the run now (duration over, or interrupted): no new requests, and
-   * those in flight are abandoned uncounted, as wrk does.
+   * those in flight are abandoned: neither completed nor failed, as in wrk,
+   * but counted in `stats.abandoned`.
    */
   stop(): void {
     if (this.#stopping && this.#cancelled) return;
     this.#stopping = true;
     this.#cancelled = true;
+    this.#abort.abort();
     this.#pacer?.stop();
     for (const slot of this.#slots) {
       if (slot.deadline !== Infinity) slot.expire();
@@ -292,7 +298,10 @@ export class LoadRun {
           slot.capture.discard();
           if (plan.dump?.failed) this.stop();
         }
-        if (this.#cancelled) break;
+        if (this.#cancelled) {
+          stats.abandoned++;
+          break;
+        }
         this.#fail(
           classifyError(err, slot.phase, slot.timedOut),
           note,
@@ -365,8 +374,8 @@ export class LoadRun {
     let left = this.#remaining === Infinity ? 0 : this.#remaining;
     this.#remaining = 0;
     if (this.#pacer !== null) {
-      const limit = this.#plan.requests;
-      left = limit === null ? 0 : limit - this.#pacer.handedOut;
+      // A schedule's requests not yet sent stay unsent (they count there).
+      left = 0;
       this.#pacer.stop();
     }
     for (let i = 0; i < left; i++) {

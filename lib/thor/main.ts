@@ -21,19 +21,15 @@ import {
 import {
   checksAreOff,
   insecureChildCommand,
+  needsChecksOff,
   rerunWithChecksOff,
 } from "./insecure.ts";
 import { MERGE_COMMAND, runMerge } from "./merge.ts";
-import { writeReportFiles } from "./output/report_files.ts";
+import { checkReportFiles, emitReport } from "./output/report_files.ts";
 import { loadPlanFor, plannedTotal } from "./plan.ts";
 import { logTerminated, runProcesses } from "./processes.ts";
 import { ProgressLine } from "./progress.ts";
-import {
-  formatTextReport,
-  type ReportMeta,
-  summaryJson,
-  targetsMeta,
-} from "./report.ts";
+import { type ReportMeta, targetsMeta } from "./report.ts";
 import type { RunStats } from "./run_stats.ts";
 
 /** How a run ended, before it is printed. */
@@ -62,7 +58,13 @@ export async function runThor(args: readonly string[]): Promise<number> {
       return 0;
     }
     options = command.options;
-    if (options.insecure && !options.child && !checksAreOff()) {
+    if (!options.child) checkReportFiles(options);
+    if (
+      options.insecure && !options.child && !checksAreOff() &&
+      needsChecksOff(
+        options.targets?.map((t) => t.url) ?? [options.url],
+      )
+    ) {
       return await rerunWithChecksOff(args);
     }
   } catch (err) {
@@ -109,7 +111,10 @@ async function runParent(options: ThorOptions): Promise<number> {
   } finally {
     progress.stop();
   }
-  const { stats, lastError, failures, interrupted } = outcome;
+  const { stats, lastError, failures } = outcome;
+  // A child stopped early (its own Ctrl-C, its parent link gone) says so in
+  // its stats.
+  const interrupted = outcome.interrupted || stats.interrupted;
   if (!single) {
     const meta: ReportMeta = {
       url: options.url.input,
@@ -121,11 +126,7 @@ async function runParent(options: ThorOptions): Promise<number> {
       ...(interrupted ? { interrupted } : {}),
       ...targetsMeta(options.targets, options.targetsFile),
     };
-    const text = options.json
-      ? `${JSON.stringify(summaryJson(stats, meta))}\n`
-      : formatTextReport(stats, meta);
-    writeStdout(text);
-    writeReportFiles(stats, meta, options);
+    emitReport(stats, meta, options);
   }
   const failed = stats.errorCount;
   if (failed > 0 && lastError !== null) {
@@ -160,6 +161,7 @@ async function runHere(
   let interrupted = false;
   const onInterrupt = () => {
     interrupted = true;
+    run.stats.interrupted = true;
     run.stop();
   };
   Deno.addSignalListener("SIGINT", onInterrupt);
@@ -190,8 +192,6 @@ async function runInChildren(
   progress: ProgressLine,
   total: number | undefined,
 ): Promise<RunOutcome> {
-  // Children append to the file, so start it empty here.
-  if (options.output !== null) DumpWriter.open(options.output, true).close();
   let startedAt = 0;
   return await runProcesses(options, (snapshot) => {
     startedAt = performance.now();
@@ -201,10 +201,4 @@ async function runInChildren(
       ...(total === undefined ? {} : { total }),
     }));
   }, options.insecure ? insecureChildCommand : undefined);
-}
-
-function writeStdout(text: string): void {
-  const bytes = new TextEncoder().encode(text);
-  let off = 0;
-  while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
 }

@@ -12,13 +12,13 @@
  */
 
 import { parseFlags, UsageError } from "../common/flags.ts";
-import { writeReportFiles } from "./output/report_files.ts";
+import { checkReportFiles, emitReport } from "./output/report_files.ts";
 import {
   decodeStatsFile,
   type StatsFile,
   StatsFileError,
 } from "./output/stats_file.ts";
-import { formatTextReport, type ReportMeta, summaryJson } from "./report.ts";
+import type { ReportMeta } from "./report.ts";
 import { RunStats } from "./run_stats.ts";
 
 /** The subcommand's name: thor's first argument. */
@@ -38,8 +38,9 @@ Options:
   -h, --help        show this help
 
 Counts are summed and latency histograms merged exactly; elapsed time is
-the longest run's. Exit status: 0 on success, 2 for usage errors and for
-files that are not thor stats files.
+the longest run's. Exit status: 0 on success, 1 when a report file cannot
+be written, 2 for usage errors, for files that are not thor stats files
+and for runs of different modes.
 `;
 
 /** What `thor merge` was asked to do. */
@@ -90,13 +91,40 @@ export function parseMergeArgs(
   };
 }
 
+/** Runs that cannot be merged into one report (different modes). */
+export class MergeMismatchError extends Error {
+  /** Always `MIXED_MODES`. */
+  readonly code = "MIXED_MODES";
+
+  /** Creates the error with a sentence-case message. */
+  constructor(message: string) {
+    super(message);
+    this.name = "MergeMismatchError";
+  }
+}
+
+/** True when every run had the same `--targets` list (or none). */
+function sameTargets(metas: readonly ReportMeta[]): boolean {
+  const first = JSON.stringify(metas[0]?.targets ?? null);
+  return metas.every((m) => JSON.stringify(m.targets ?? null) === first);
+}
+
 /**
  * What the merged runs were, together: the first run's target and shape,
- * processes summed, and the rates summed when every run was paced.
+ * processes summed, the rates summed when every run was paced, interrupted
+ * when any run was, and the targets when every run had the same list.
+ *
+ * @throws {MergeMismatchError} when the runs' modes differ.
  */
 export function mergedMeta(metas: readonly ReportMeta[]): ReportMeta {
   const first = metas[0];
   if (first === undefined) throw new RangeError("No runs to merge");
+  const modes = [...new Set(metas.map((m) => m.mode))];
+  if (modes.length > 1) {
+    throw new MergeMismatchError(
+      `Cannot merge runs of different modes (${modes.join(", ")})`,
+    );
+  }
   const urls = [...new Set(metas.map((m) => m.url))];
   const rates = metas.map((m) => m.rate);
   const allPaced = rates.every((r) => r !== undefined);
@@ -109,17 +137,32 @@ export function mergedMeta(metas: readonly ReportMeta[]): ReportMeta {
     ...(allPaced
       ? { rate: rates.reduce<number>((sum, r) => sum + (r ?? 0), 0) }
       : {}),
+    ...(metas.some((m) => m.interrupted) ? { interrupted: true } : {}),
+    ...(first.targets !== undefined && sameTargets(metas)
+      ? { targets: first.targets }
+      : {}),
   };
 }
 
-/** Merges decoded stats files into one stats and one meta. */
+/**
+ * Merges decoded stats files into one stats and one meta. Per-target
+ * figures are kept only when every run had the same targets (they add up
+ * by index); otherwise they are left out and `note` says so.
+ *
+ * @throws {MergeMismatchError} when the runs' modes differ.
+ */
 export function mergeStatsFiles(
   parts: readonly StatsFile[],
-): { stats: RunStats; meta: ReportMeta } {
-  return {
-    stats: RunStats.merged(parts.map((p) => p.stats)),
-    meta: mergedMeta(parts.map((p) => p.meta)),
-  };
+): { stats: RunStats; meta: ReportMeta; note: string | null } {
+  const metas = parts.map((p) => p.meta);
+  const meta = mergedMeta(metas);
+  const stats = RunStats.merged(parts.map((p) => p.stats));
+  let note: string | null = null;
+  if (!sameTargets(metas)) {
+    stats.targets = [];
+    note = "The runs had different targets; per-target figures are left out";
+  }
+  return { stats, meta, note };
 }
 
 /** A stats file that cannot be read or decoded; printed as one line. */
@@ -166,28 +209,27 @@ export function runMerge(args: readonly string[]): number {
     }
     throw err;
   }
-  let merged: { stats: RunStats; meta: ReportMeta };
+  let merged: ReturnType<typeof mergeStatsFiles>;
   try {
+    checkReportFiles(options);
     merged = mergeStatsFiles(options.files.map(readPart));
   } catch (err) {
-    if (err instanceof BadPartError) {
+    if (
+      err instanceof BadPartError || err instanceof MergeMismatchError ||
+      err instanceof UsageError
+    ) {
       console.error(`thor merge: ${err.message}`);
       return 2;
     }
     throw err;
   }
-  const { stats, meta } = merged;
+  const { stats, meta, note } = merged;
+  if (note !== null) console.error(`thor merge: ${note}`);
   try {
-    writeReportFiles(stats, meta, options);
+    emitReport(stats, meta, options);
   } catch (err) {
     console.error(`thor merge: ${err instanceof Error ? err.message : err}`);
     return 1;
   }
-  const text = options.json
-    ? `${JSON.stringify(summaryJson(stats, meta))}\n`
-    : formatTextReport(stats, meta);
-  const bytes = new TextEncoder().encode(text);
-  let off = 0;
-  while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
   return 0;
 }

@@ -134,8 +134,9 @@ Options:
 
 One request (the default) prints the response, head then body. More than
 one prints a report. Exit status: 0 when the run completed (whatever the
-HTTP statuses), 1 when requests failed to connect, send or receive, 2 for
-usage errors.
+HTTP statuses), 1 when requests failed to connect, send or receive, when
+no request finished, or when a report file could not be written, 2 for
+usage errors, 130 when interrupted (Ctrl-C).
 
 Other modes (each has its own -h):
   thor --udp-ping   thor --heartbeat   thor --line   thor --chat
@@ -202,7 +203,6 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
     cacert: { type: "string" },
     sni: { type: "string" },
     help: { type: "boolean", short: "h" },
-    child: { type: "boolean" },
   }, { allowPositionals: true });
   const v = parsed.values;
   if (v.help) return { kind: "help" };
@@ -305,6 +305,10 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
   if (v.output === "-" && processes > 1) {
     throw new UsageError("-o - cannot be combined with -p; give a file name");
   }
+  // Several processes appending one file would interleave large responses.
+  if (v.output !== undefined && processes > 1) {
+    throw new UsageError("-o cannot be combined with -p");
+  }
   for (const flag of ["csv", "html", "hdr-out"] as const) {
     if (v[flag] === "") throw new UsageError(`--${flag} file name is empty`);
   }
@@ -339,7 +343,8 @@ export function parseThorArgs(args: readonly string[]): ThorCommand {
       insecure: Boolean(v.insecure),
       caCerts: v.cacert === undefined ? null : readCaCerts(v.cacert),
       sni: v.sni === undefined ? null : parseSniFlag(v.sni),
-      child: Boolean(v.child),
+      // Only the parent's options line makes a child, never the command line.
+      child: false,
     },
   };
 }

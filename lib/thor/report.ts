@@ -88,6 +88,22 @@ function requestsPerSecond(stats: RunStats): number {
   return stats.elapsedMs > 0 ? stats.completed / (stats.elapsedMs / 1000) : 0;
 }
 
+/**
+ * Requests sent per second over the span of sending them in a `rate` run:
+ * the schedule of the requests sent, stretched by the latest send, and
+ * never longer than the run. Waiting for the last responses is not
+ * sending, so it is left out.
+ */
+function sendRate(stats: RunStats, rate: number | undefined): number {
+  const sent = stats.scheduleLag.count;
+  if (rate === undefined || sent === 0) return 0;
+  const spanMs = Math.min(
+    stats.elapsedMs,
+    sent / rate * 1000 + stats.scheduleLag.maxMs(),
+  );
+  return spanMs > 0 ? sent / (spanMs / 1000) : 0;
+}
+
 /** Decimal megabytes per second over the run; 0 for a zero-length run. */
 function megabytesPerSecond(stats: RunStats): number {
   return stats.elapsedMs > 0 ? stats.bytes / 1e6 / (stats.elapsedMs / 1000) : 0;
@@ -237,6 +253,7 @@ export function summaryJson(
     summary.scheduled = stats.scheduled;
     summary.sent = stats.scheduleLag.count;
     summary.unsent = stats.unsent;
+    summary.abandoned = stats.abandoned;
     summary.rate_held = heldRate(stats);
     summary.schedule_lag_ms = latencySummary(stats.scheduleLag);
   }
@@ -448,6 +465,12 @@ export function reportNotes(stats: RunStats, meta: ReportMeta): string[] {
       }) were not 2xx/3xx; they count in throughput and latency.`,
     );
   }
+  if (meta.mode === "rate" && stats.abandoned > 0) {
+    notes.push(
+      `${stats.abandoned} requests were still in flight when the run stopped; ` +
+        "they are neither completed nor failed, so latency leaves out its slowest requests.",
+    );
+  }
   if (meta.mode === "rate" && !heldRate(stats)) {
     notes.push(
       `The run did not hold its rate: ${stats.unsent} of ${stats.scheduled} scheduled requests ` +
@@ -457,10 +480,10 @@ export function reportNotes(stats: RunStats, meta: ReportMeta): string[] {
     );
   }
   if (meta.mode === "rate") {
-    const achieved = requestsPerSecond(stats);
+    const achieved = sendRate(stats, meta.rate);
     if (meta.rate !== undefined && achieved < meta.rate * RATE_SHORTFALL) {
       notes.push(
-        `Achieved ${
+        `Sent ${
           achieved.toFixed(2)
         } req/s, below the target of ${meta.rate} req/s: the server or thor could not keep up.`,
       );
@@ -494,6 +517,9 @@ export function formatTextReport(stats: RunStats, meta: ReportMeta): string {
         ["", "errors", String(stats.errorCount)],
         ...(meta.mode === "rate"
           ? [["", "unsent", `${stats.unsent} of ${stats.scheduled} scheduled`]]
+          : []),
+        ...(meta.mode === "rate" && stats.abandoned > 0
+          ? [["", "abandoned", `${stats.abandoned} in flight`]]
           : []),
         ["Throughput", "requests/s", requestsPerSecond(stats).toFixed(2)],
         ["", "MB/s", megabytesPerSecond(stats).toFixed(3)],

@@ -7,12 +7,14 @@
  * {@link RunStats.recordResponse} or {@link RunStats.recordError} call, and
  * those two calls are the only way `issued` grows, so
  * `issued === completed + errorCount` always holds (h2load's
- * started = succeeded + failed). A request still in flight when a duration
- * run ends is recorded by neither and so is not counted, as in wrk.
+ * started = succeeded + failed). A request still in flight when the run is
+ * cut short is recorded by neither, as in wrk, but counted in
+ * {@link RunStats.abandoned}.
  *
  * @module
  */
 
+import { isRecord } from "../common/json.ts";
 import { LatencyHistogram, WireFormatError } from "./histogram.ts";
 import { PerSecond, PerSecondWireError } from "./per_second.ts";
 import { PhaseStats } from "./phases.ts";
@@ -76,6 +78,13 @@ export class RunStats {
   scheduleLag: LatencyHistogram = new LatencyHistogram();
   /** Requests the `--rate` schedule planned; 0 outside rate mode. */
   scheduled = 0;
+  /**
+   * Requests sent but still in flight when the run was cut short (Ctrl-C,
+   * or a closed-loop duration's end): neither completed nor failed.
+   */
+  abandoned = 0;
+  /** True when the run was stopped early (Ctrl-C, or its parent gone). */
+  interrupted = false;
   /** Wall time of the run in ms; a merge keeps the longest part. */
   elapsedMs = 0;
   /** Connections opened; a merge sums them. */
@@ -231,6 +240,8 @@ export class RunStats {
     this.correctedLatency.merge(other.correctedLatency);
     this.scheduleLag.merge(other.scheduleLag);
     this.scheduled += other.scheduled;
+    this.abandoned += other.abandoned;
+    this.interrupted ||= other.interrupted;
     this.elapsedMs = Math.max(this.elapsedMs, other.elapsedMs);
     this.connections += other.connections;
     this.processes += other.processes;
@@ -253,6 +264,9 @@ export class RunStats {
       correctedLatency: this.correctedLatency.serialize(),
       scheduleLag: this.scheduleLag.serialize(),
       scheduled: this.scheduled,
+      // Both optional: lines without them (older thors) still read.
+      ...(this.abandoned === 0 ? {} : { abandoned: this.abandoned }),
+      ...(this.interrupted ? { interrupted: true } : {}),
       elapsedMs: this.elapsedMs,
       connections: this.connections,
       processes: this.processes,
@@ -329,6 +343,15 @@ export class RunStats {
     if (parsed.scheduled !== undefined) {
       stats.scheduled = count(parsed, "scheduled");
     }
+    if (parsed.abandoned !== undefined) {
+      stats.abandoned = count(parsed, "abandoned");
+    }
+    if (parsed.interrupted !== undefined) {
+      if (typeof parsed.interrupted !== "boolean") {
+        throw badLine('"interrupted" must be a boolean');
+      }
+      stats.interrupted = parsed.interrupted;
+    }
     stats.#issued = issued;
     stats.bytes = bytes;
     stats.elapsedMs = elapsedMs;
@@ -391,10 +414,6 @@ function badLine(why: string, cause?: unknown): WireFormatError {
     `Stats line is invalid: ${why}`,
     cause === undefined ? undefined : { cause },
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function countValue(value: unknown, what: string): number {

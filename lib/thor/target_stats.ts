@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isCount, isRecord } from "../common/json.ts";
 import { LatencyHistogram, WireFormatError } from "./histogram.ts";
 import type { ErrorClass } from "./run_stats.ts";
 
@@ -117,13 +118,4 @@ export class TargetStats {
     }
     return stats;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value) &&
-    value >= 0;
 }

@@ -51,9 +51,18 @@ export const MAX_TARGETS = 100_000;
 /** A `METHOD URL` line: a token, one space, then no further space. */
 const REQUEST_LINE = /^([^\s:]+) +(\S+)$/;
 
-/** `Method URL` of a target, as the report names it. */
-export function targetLabel(target: RequestTarget): string {
-  return `${target.method} ${target.url.input}`;
+/**
+ * A key that two targets sending the same bytes share: method, URL,
+ * headers, and the body's length and FNV-1a hash (a bucket of the map is
+ * then checked byte by byte, so a hash collision folds nothing).
+ */
+function requestKey(t: RequestTarget): string {
+  let hash = 0x811c9dc5;
+  const body = t.body ?? new Uint8Array(0);
+  for (let i = 0; i < body.length; i++) {
+    hash = Math.imul(hash ^ body[i]!, 0x01000193);
+  }
+  return JSON.stringify([t.method, t.url.input, t.headers, body.length, hash]);
 }
 
 /** Two targets that would send the same bytes. */
@@ -83,6 +92,8 @@ export function parseTargets(
   readBody: (path: string) => Uint8Array = Deno.readFileSync,
 ): RequestTarget[] {
   const targets: RequestTarget[] = [];
+  // Folding identical targets by key keeps a large file's parse linear.
+  const byKey = new Map<string, RequestTarget[]>();
   let current: RequestTarget | null = null;
   let listed = 0;
   const fail = (line: number, why: string): never => {
@@ -90,9 +101,15 @@ export function parseTargets(
   };
   const finish = () => {
     if (current === null) return;
-    const same = targets.find((t) => sameRequest(t, current!));
-    if (same === undefined) targets.push(current);
-    else same.weight++;
+    const key = requestKey(current);
+    const bucket = byKey.get(key);
+    const same = bucket?.find((t) => sameRequest(t, current!));
+    if (same !== undefined) same.weight++;
+    else {
+      targets.push(current);
+      if (bucket === undefined) byKey.set(key, [current]);
+      else bucket.push(current);
+    }
     current = null;
   };
   const lines = text.split("\n");

@@ -14,7 +14,8 @@ export const CSV_HEADER = "second,requests,errors,p50_ms,p99_ms";
  * The CSV text of `stats`: a header, then one row per second from 0 up to
  * the run's length (quiet seconds included, their latencies empty): the
  * second's start in seconds since the run began, responses completed in
- * it, requests failed in it, and p50/p99 of its responses in ms.
+ * it, requests failed in it, and p50/p99 of its responses in ms. A run
+ * longer than 1024 s has rows of 2, 4… seconds (bounded memory).
  */
 export function formatCsv(stats: RunStats): string {
   const rows = stats.perSecond.rows(Math.ceil(stats.elapsedMs / 1000));

@@ -144,19 +144,21 @@ function overTimeChart(stats: RunStats): string {
   if (rows.length === 0) {
     return `<p class="note">No per-second data was recorded.</p>`;
   }
-  // Each second is drawn at its middle, so a one-second run is a point.
+  // Each row is drawn at its middle, so a one-second run is a point.
+  const mid = stats.perSecond.width / 2;
   const p50: Array<[number, number | null]> = rows.map((
     r,
-  ) => [r.second + 0.5, r.p50Ms]);
+  ) => [r.second + mid, r.p50Ms]);
   const p99: Array<[number, number | null]> = rows.map((
     r,
-  ) => [r.second + 0.5, r.p99Ms]);
+  ) => [r.second + mid, r.p99Ms]);
+  const span = rows.length * stats.perSecond.width;
   const top = Math.max(0, ...rows.map((r) => r.p99Ms ?? 0));
   const yTicks = niceTicks(top);
   const x: Axis = {
     min: 0,
-    max: rows.length,
-    ticks: niceTicks(rows.length, 8).filter((t) => t.value <= rows.length),
+    max: span,
+    ticks: niceTicks(span, 8).filter((t) => t.value <= span),
     title: "seconds since start",
   };
   const y: Axis = {

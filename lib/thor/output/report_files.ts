@@ -5,7 +5,9 @@
  * @module
  */
 
-import type { ReportMeta } from "../report.ts";
+import { UsageError } from "../../common/flags.ts";
+import { writeStdout } from "../../common/net.ts";
+import { formatTextReport, type ReportMeta, summaryJson } from "../report.ts";
 import type { RunStats } from "../run_stats.ts";
 import { formatCsv } from "./csv_output.ts";
 import { formatHtmlReport } from "./html_report.ts";
@@ -19,6 +21,45 @@ export interface ReportFiles {
   html: string | null;
   /** Stats file path (for `thor merge`). */
   hdrOut: string | null;
+}
+
+/**
+ * Checks, before a run, that each requested file can be written (creating
+ * it empty when missing), so that a bad path is found at once rather than
+ * after the whole run.
+ *
+ * @throws {UsageError} naming the path and why.
+ */
+export function checkReportFiles(files: ReportFiles): void {
+  for (const path of [files.csv, files.html, files.hdrOut]) {
+    if (path === null) continue;
+    try {
+      Deno.openSync(path, { write: true, create: true }).close();
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new UsageError(`Cannot write ${path}: ${why}`);
+    }
+  }
+}
+
+/**
+ * Prints the report of `stats` on stdout (JSON with `json`, else text),
+ * then writes the requested report files: one order for a run and for
+ * `thor merge`.
+ *
+ * @throws {Deno.errors.NotFound} and other file-system errors, with the
+ *   path in the message.
+ */
+export function emitReport(
+  stats: RunStats,
+  meta: ReportMeta,
+  options: ReportFiles & { json: boolean },
+): void {
+  const text = options.json
+    ? `${JSON.stringify(summaryJson(stats, meta))}\n`
+    : formatTextReport(stats, meta);
+  writeStdout(new TextEncoder().encode(text));
+  writeReportFiles(stats, meta, options);
 }
 
 /**

@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { ReportMeta } from "../report.ts";
+import { isRecord } from "../../common/json.ts";
+import type { ReportMeta, ReportTarget } from "../report.ts";
 import { RunStats, WireFormatError } from "../run_stats.ts";
 
 /** The `format` field every stats file carries. */
@@ -44,14 +45,25 @@ export function encodeStatsFile(stats: RunStats, meta: ReportMeta): string {
   }) + "\n";
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+function isReportTarget(value: unknown): value is ReportTarget {
+  return isRecord(value) && typeof value.method === "string" &&
+    typeof value.url === "string" && typeof value.weight === "number" &&
+    Number.isSafeInteger(value.weight) && value.weight >= 1;
 }
 
 function decodeMeta(value: unknown): ReportMeta {
   const bad = (why: string) => new StatsFileError(`Stats file meta ${why}`);
   if (!isRecord(value)) throw bad("must be an object");
-  const { url, method, processes, connectionsPerProcess, mode, rate } = value;
+  const {
+    url,
+    method,
+    processes,
+    connectionsPerProcess,
+    mode,
+    rate,
+    interrupted,
+    targets,
+  } = value;
   if (typeof url !== "string" || typeof method !== "string") {
     throw bad("needs url and method strings");
   }
@@ -66,6 +78,15 @@ function decodeMeta(value: unknown): ReportMeta {
   if (rate !== undefined && !(typeof rate === "number" && rate > 0)) {
     throw bad("has a rate that is not a positive number");
   }
+  if (interrupted !== undefined && typeof interrupted !== "boolean") {
+    throw bad("has an interrupted that is not a boolean");
+  }
+  if (
+    targets !== undefined &&
+    !(Array.isArray(targets) && targets.every(isReportTarget))
+  ) {
+    throw bad("has targets that are not {method, url, weight} objects");
+  }
   return {
     url,
     method,
@@ -73,6 +94,8 @@ function decodeMeta(value: unknown): ReportMeta {
     connectionsPerProcess: connectionsPerProcess as number,
     mode,
     ...(rate === undefined ? {} : { rate: rate as number }),
+    ...(interrupted === true ? { interrupted } : {}),
+    ...(targets === undefined ? {} : { targets }),
   };
 }
 
