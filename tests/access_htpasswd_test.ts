@@ -142,12 +142,97 @@ Deno.test("BasicAuth: outcomes, and a good bcrypt login remembered", async () =>
   try {
     assert.deepEqual(await auth.check(good), { ok: true, user: "ann" });
     assert.equal(calls, 0);
-    assert.deepEqual(await auth.check(req(`Basic ${btoa("ann:wrong")}`)), {
+    assert.deepEqual(await auth.check(req(`Basic ${btoa("ann:other")}`)), {
       ok: false,
       reason: "wrong-password",
     });
-    assert.equal(calls, 1, "a wrong password is never remembered");
+    assert.equal(calls, 1, "a new wrong password is checked, not let in");
   } finally {
     (bcrypt as { compare: unknown }).compare = compare;
   }
+});
+
+Deno.test("BasicAuth: checks limited, wrong guesses remembered, unknown users pay a check", async () => {
+  const entries = parseHtpasswd(
+    `ann:${bcrypt.hashSync("right", 4)}\nbea:${bcrypt.hashSync("x", 4)}\n`,
+    "pw",
+  );
+  // A spy in place of bcrypt: each check waits until the test lets it end.
+  const calls: { user: string; password: string; end: () => void }[] = [];
+  let clock = 0;
+  const auth = new BasicAuth(entries, {
+    checkSlots: 2,
+    failedCacheMs: 10_000,
+    now: () => clock,
+    verify: (entry, password) =>
+      new Promise<boolean>((resolve) =>
+        calls.push({
+          user: entry.user,
+          password,
+          end: () => resolve(password === "right" && entry.user === "ann"),
+        })
+      ),
+  });
+  const req = (user: string, password: string) =>
+    ({
+      headers: new Map([[
+        "authorization",
+        `Basic ${btoa(`${user}:${password}`)}`,
+      ]]),
+    }) as unknown as HttpRequest;
+
+  const guesses = [1, 2, 3, 4, 5].map((i) => auth.check(req("ann", `g${i}`)));
+  await Promise.resolve();
+  assert.equal(calls.length, 2, "two checks run at once, no more");
+  assert.equal(auth.checksRunning, 2);
+  for (const c of calls) c.end();
+  const outcomes = (await Promise.all(guesses)).map((o) =>
+    o.ok ? "ok" : o.reason
+  );
+  assert.deepEqual(outcomes, [
+    "wrong-password",
+    "wrong-password",
+    "busy",
+    "busy",
+    "busy",
+  ]);
+  assert.equal(auth.checksRunning, 0);
+
+  // The same wrong guess again: answered from memory, no check.
+  assert.deepEqual(await auth.check(req("ann", "g1")), {
+    ok: false,
+    reason: "wrong-password",
+  });
+  assert.equal(calls.length, 2);
+  // Forgotten after the window: checked again.
+  clock += 10_001;
+  const again = auth.check(req("ann", "g1"));
+  assert.equal(calls.length, 3);
+  calls[2]!.end();
+  assert.equal((await again).ok, false);
+
+  // An unknown user costs a real check too (so timing tells nothing),
+  // whose result is ignored, and is remembered like a wrong password.
+  const unknown = auth.check(req("zed", "right"));
+  assert.equal(calls.length, 4);
+  assert.equal(calls[3]!.user, "ann", "checked against a real entry");
+  calls[3]!.end();
+  assert.deepEqual(await unknown, { ok: false, reason: "unknown-user" });
+  assert.deepEqual(await auth.check(req("zed", "right")), {
+    ok: false,
+    reason: "unknown-user",
+  });
+  assert.equal(calls.length, 4);
+
+  // Good credentials still get through, and later need no slot at all.
+  const good = auth.check(req("ann", "right"));
+  calls[4]!.end();
+  assert.deepEqual(await good, { ok: true, user: "ann" });
+  const busy = [auth.check(req("bea", "a")), auth.check(req("bea", "b"))];
+  assert.deepEqual(await auth.check(req("ann", "right")), {
+    ok: true,
+    user: "ann",
+  });
+  for (const c of calls.slice(5)) c.end();
+  await Promise.all(busy);
 });

@@ -5,7 +5,6 @@ import {
   cgiSearchPath,
   type CgiServerInfo,
   headerVariableName,
-  hostWithoutPort,
 } from "../lib/server/cgi/env.ts";
 import type { HttpRequest } from "../lib/server/core/request.ts";
 import { RequestBody } from "../lib/server/core/request_body.ts";
@@ -177,14 +176,6 @@ Deno.test("headerVariableName upper-cases and replaces dashes", () => {
   assert.equal(headerVariableName("X_Foo"), null);
   assert.equal(headerVariableName("Proxy"), null);
   assert.equal(headerVariableName("Authorization"), null);
-});
-
-Deno.test("hostWithoutPort strips a port from names, IPv4 and IPv6", () => {
-  assert.equal(hostWithoutPort("example.com"), "example.com");
-  assert.equal(hostWithoutPort("example.com:8080"), "example.com");
-  assert.equal(hostWithoutPort("127.0.0.1:80"), "127.0.0.1");
-  assert.equal(hostWithoutPort("[::1]:8080"), "[::1]");
-  assert.equal(hostWithoutPort("[::1]"), "[::1]");
 });
 
 Deno.test("cgiSearchPath adds the running deno's folder to the base PATH", () => {

@@ -14,6 +14,8 @@ import { shScript as sh, tempDocroot } from "./helpers/cgi_scripts.ts";
 import { get, rawRequest } from "./helpers/raw_http.ts";
 import { startSpidey } from "./helpers/spidey_process.ts";
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 Deno.test("CgiLimiter runs up to its slots, queues in order, refuses past the queue", async () => {
   const limiter = new CgiLimiter(2, 2);
   const a = await limiter.acquire(10_000);
@@ -58,6 +60,27 @@ Deno.test("CgiLimiter gives up on a wait that lasts too long", async () => {
   const next = await limiter.acquire(50);
   assert.ok(next !== null);
   next();
+});
+
+Deno.test("CgiLimiter drops a waiter whose client left", async () => {
+  const limiter = new CgiLimiter(1, 5);
+  const held = await limiter.acquire(10_000);
+  const left = new AbortController();
+  const waiting = limiter.acquire(10_000, left.signal);
+  const stays = limiter.acquire(10_000);
+  assert.equal(limiter.waiting, 2);
+  left.abort();
+  assert.equal(await waiting, null, "answered null at once");
+  assert.equal(limiter.waiting, 1, "the waiter left the queue");
+  held!();
+  const next = await stays;
+  assert.ok(next !== null, "the slot goes to the next waiter");
+  assert.equal(limiter.running, 1);
+  next();
+  const gone = new AbortController();
+  gone.abort();
+  assert.equal(await limiter.acquire(10_000, gone.signal), null);
+  assert.equal(limiter.running, 0, "no slot taken for a client long gone");
 });
 
 Deno.test("spidey: a full CGI queue gets 503 with Retry-After", async () => {
@@ -140,4 +163,48 @@ Deno.test("spidey: a script's timeout runs from its spawn, not from the queue", 
   assert.deepEqual(all.map((r) => r.status), [200, 200, 200]);
   assert.ok(all.every((r) => r.text === "done"));
   assert.ok(took > 2500, `the three took ${took.toFixed(0)} ms`);
+});
+
+Deno.test("spidey: no script runs for a queued client that hung up", async () => {
+  await using docroot = await tempDocroot({
+    "cgi-bin/mark.sh": sh(
+      `touch "$DOCUMENT_ROOT/ran-$QUERY_STRING"\n` +
+        `i=0\nwhile [ ! -e "$DOCUMENT_ROOT/gate" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done\n` +
+        `printf 'Content-Type: text/plain\\n\\nran'\n`,
+    ),
+  });
+  const root = docroot.path;
+  await using spidey = await startSpidey([
+    "-p",
+    "0",
+    "-d",
+    root,
+    "-f",
+    "-q",
+    "--cgi-max",
+    "1",
+  ]);
+  const exists = (name: string) =>
+    Deno.stat(`${root}/${name}`).then(() => true, () => false);
+  const first = rawRequest(spidey.port, get("/cgi-bin/mark.sh?a"), {
+    timeoutMs: 20_000,
+  });
+  for (let i = 0; i < 100 && !await exists("ran-a"); i++) await sleep(50);
+  assert.ok(await exists("ran-a"), "the first script holds the slot");
+  // The second waits in the queue, then its client hangs up.
+  const quitter = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: spidey.port,
+  });
+  await quitter.write(new TextEncoder().encode(get("/cgi-bin/mark.sh?b")));
+  await sleep(300);
+  quitter.close();
+  await sleep(300);
+  await Deno.writeTextFile(`${root}/gate`, "");
+  assert.equal((await first).status, 200);
+  const third = await rawRequest(spidey.port, get("/cgi-bin/mark.sh?c"), {
+    timeoutMs: 20_000,
+  });
+  assert.equal(third.status, 200, "the slot was not lost");
+  assert.equal(await exists("ran-b"), false, "no script ran for the quitter");
 });

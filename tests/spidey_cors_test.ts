@@ -52,7 +52,8 @@ Deno.test("spidey --cors: any origin on simple requests and preflights", async (
   assert.equal(file.headers.get("access-control-allow-origin"), "*");
   assert.equal(
     file.headers.get("access-control-allow-methods"),
-    "GET, HEAD, OPTIONS",
+    "GET, HEAD, POST, OPTIONS",
+    "one constant list: a preflight does not tell scripts from files",
   );
   assert.equal(
     file.headers.get("access-control-allow-headers"),
@@ -145,4 +146,40 @@ Deno.test("spidey --cors ORIGIN…: the matching origin echoed, preflights befor
     preflight("/cgi-bin/hi.sh", "https://evil.example"),
   );
   assert.equal(refused.status, 401, "an unlisted origin gets no preflight");
+});
+
+Deno.test("spidey --cors: preflights never resolve the path; upload folders allow PUT", async () => {
+  await using root = await tempDocroot({
+    ...FILES,
+    "up/old.txt": "old",
+  });
+  await using spidey = await startSpidey([
+    "-p",
+    "0",
+    "-f",
+    "-d",
+    root.path,
+    "--cors",
+    "--upload-dir",
+    "/up/",
+  ]);
+  const methodsOf = async (path: string) => {
+    const r = await rawRequest(
+      spidey.port,
+      preflight(path, "https://x.example"),
+    );
+    assert.equal(r.status, 204, path);
+    return r.headers.get("access-control-allow-methods");
+  };
+  // A script, a file and a missing path get the same answer.
+  for (const path of ["/cgi-bin/hi.sh", "/hello.txt", "/nope", "/cgi-bin/"]) {
+    assert.equal(await methodsOf(path), "GET, HEAD, POST, OPTIONS", path);
+  }
+  for (const path of ["/up/", "/up/new.txt", "/up/old.txt", "/up/sub/x"]) {
+    assert.equal(
+      await methodsOf(path),
+      "GET, HEAD, POST, PUT, OPTIONS",
+      `${path}: a cross-origin PUT upload may go ahead`,
+    );
+  }
 });

@@ -124,3 +124,46 @@ Deno.test("spidey streams a 64 MiB file whole and survives vanishing clients", a
     assert.deepEqual(complaints, [], "disconnects are not errors");
   });
 });
+
+Deno.test("clients that read nothing cannot starve other downloads of buffers", async () => {
+  // 20 × 30 MB asked for and never read: together they hold the whole
+  // 32 MiB buffer budget in pieces stuck behind full socket buffers.
+  const stalledSize = 30 * 1024 * 1024;
+  const wanted = pseudoRandomBytes(300_000, 7);
+  await using docroot = await tempDocroot({
+    "stalled.bin": pseudoRandomBytes(stalledSize),
+    "wanted.bin": wanted,
+  });
+  await using spidey = await startSpidey([
+    "-p",
+    "0",
+    "-d",
+    docroot.path,
+    "-f",
+    "-q",
+  ]);
+  const stalled: Deno.Conn[] = [];
+  try {
+    for (let i = 0; i < 20; i++) {
+      const conn = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: spidey.port,
+      });
+      stalled.push(conn);
+      await conn.write(encoder.encode(request("GET", "/stalled.bin")));
+    }
+    await sleep(1500); // let every stalled transfer take its buffers
+    // Before the fix this download waited for a buffer forever; 10 s is a
+    // hang bound, not a speed target (it takes milliseconds when it works).
+    const res = await rawRequest(
+      spidey.port,
+      request("GET", "/wanted.bin"),
+      { timeoutMs: 10_000 },
+    );
+    assert.equal(res.status, 200);
+    assert.equal(res.body.length, wanted.length);
+    assert.equal(sha256(res.body), sha256(wanted));
+  } finally {
+    for (const conn of stalled) conn.close();
+  }
+});

@@ -134,9 +134,11 @@ export function createRequestHandler(
     dropBody,
   };
 
+  // Without CORS or a login every request is admitted: skip the check.
+  const guarded = access.cors !== null || access.auth !== null;
   return async (req, plainRes) => {
     const res = access.cors?.wrap(req, plainRes) ?? plainRes;
-    if (!await admitRequest(access, req, res, admitHooks)) return;
+    if (guarded && !await admitRequest(access, req, res, admitHooks)) return;
     if (req.target === "*") {
       await dropBody(req, res);
       await res.send(204, [["Allow", CGI_METHODS]]);

@@ -9,11 +9,11 @@
 
 import { logDebug } from "../../common/log.ts";
 import type { HeaderList } from "../../http/header_fields.ts";
-import type { ServerConfig } from "../core/config.ts";
+import { type ServerConfig, servesTls } from "../core/config.ts";
 import { sendErrorPage } from "../core/error_page.ts";
 import type { HttpRequest } from "../core/request.ts";
 import type { ResponseWriter } from "../core/response_writer.ts";
-import { BasicAuth } from "./auth.ts";
+import { AUTH_RETRY_AFTER, BasicAuth } from "./auth.ts";
 import { checkCorsOrigins, CorsPolicy } from "./cors.ts";
 import { parseExtraHeaders } from "./extra_headers.ts";
 import {
@@ -72,8 +72,9 @@ function isLoopbackBind(hostname: string): boolean {
  */
 export function accessWarning(config: ServerConfig): string | null {
   const auth = config.authUsers.length > 0 || config.authFile !== "";
-  const tls = config.tlsCertFile !== "" || config.tlsSelfSigned;
-  if (!auth || tls || isLoopbackBind(config.hostname)) return null;
+  if (!auth || servesTls(config) || isLoopbackBind(config.hostname)) {
+    return null;
+  }
   return `Authentication without TLS on ${config.hostname}: passwords cross the network readable (use --https or --cert)`;
 }
 
@@ -110,6 +111,13 @@ export async function admitRequest(
   // The reason only: never the credentials.
   logDebug(`${req.peer} | Unauthorized (${outcome.reason})`);
   await hooks.dropBody(req, res);
+  if (outcome.reason === "busy") {
+    // Every password-check slot is taken: come back rather than re-prompt.
+    await sendErrorPage(res, 503, {
+      headers: [["Retry-After", AUTH_RETRY_AFTER]],
+    });
+    return false;
+  }
   await sendErrorPage(res, 401, {
     headers: [["WWW-Authenticate", access.auth.challenge]],
   });

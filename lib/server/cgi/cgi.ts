@@ -161,7 +161,17 @@ export async function runCgiScript(
   const input = await ScriptInput.of(req.body);
   let started = false;
   try {
-    const release = await cgiLimiter(ctx).acquire(ctx.config.cgiTimeoutMs);
+    // A client that leaves while queued must not get a script run for it.
+    const gone = req.clientGone?.();
+    const release = await cgiLimiter(ctx).acquire(
+      ctx.config.cgiTimeoutMs,
+      gone,
+    );
+    if (release === null && gone?.aborted) {
+      logDebug(`${req.peer} | CGI ${script.scriptName}: client left the queue`);
+      res.closeConnection();
+      return;
+    }
     if (release === null) {
       logDebug(`${req.peer} | CGI ${script.scriptName}: no free slot`);
       // Its body stays unread: the connection cannot carry another request.

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { hostWithoutPort } from "../../common/net.ts";
 import type { HttpRequest } from "../core/request.ts";
 import { SERVER_SOFTWARE } from "../core/response_writer.ts";
 
@@ -90,19 +91,6 @@ export function headerVariableName(name: string): string | null {
     return null;
   }
   return "HTTP_" + lower.toUpperCase().replaceAll("-", "_");
-}
-
-/**
- * The host part of a `Host` value (no port): `example.com:8080` →
- * `example.com`, `[::1]:80` → `[::1]`.
- */
-export function hostWithoutPort(host: string): string {
-  if (host.charCodeAt(0) === 91 /* [ */) {
-    const close = host.indexOf("]");
-    return close < 0 ? host : host.slice(0, close + 1);
-  }
-  const colon = host.lastIndexOf(":");
-  return colon < 0 ? host : host.slice(0, colon);
 }
 
 /**

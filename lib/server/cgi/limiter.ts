@@ -43,22 +43,37 @@ export class CgiLimiter {
 
   /**
    * Resolves to the release function of a slot once one is free; to null
-   * at once when the queue is full, or after `waitMs` in the queue.
+   * at once when the queue is full, after `waitMs` in the queue, or when
+   * `signal` aborts (the client left: no script should run for it).
    */
-  acquire(waitMs: number): Promise<ReleaseSlot | null> {
+  acquire(
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<ReleaseSlot | null> {
+    if (signal?.aborted) return Promise.resolve(null);
     if (this.#running < this.maxRunning && this.#queue.size === 0) {
       this.#running++;
       return Promise.resolve(this.#releaser());
     }
     if (this.#queue.size >= this.maxWaiting) return Promise.resolve(null);
     return new Promise((resolve) => {
+      const leave = () => {
+        this.#queue.delete(waiter);
+        clearTimeout(waiter.timer);
+        resolve(null);
+      };
       const waiter: Waiter = {
-        grant: resolve,
+        grant: (release) => {
+          signal?.removeEventListener("abort", leave);
+          resolve(release);
+        },
         timer: setTimeout(() => {
+          signal?.removeEventListener("abort", leave);
           this.#queue.delete(waiter);
           resolve(null);
         }, waitMs),
       };
+      signal?.addEventListener("abort", leave, { once: true });
       this.#queue.add(waiter);
     });
   }

@@ -122,3 +122,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   extraHeaders: [],
   workerChild: false,
 };
+
+/** True when `config` serves https (`--cert` or `--https`). */
+export function servesTls(config: ServerConfig): boolean {
+  return config.tlsCertFile !== "" || config.tlsSelfSigned;
+}

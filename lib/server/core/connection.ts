@@ -222,7 +222,7 @@ export async function serveConnection(
   // While a body waits for the client its own deadline applies, which
   // answers 408; the tracker's send timeout would close without a word.
   const onBodyWait = () => {
-    tracked.deadline = Number.POSITIVE_INFINITY;
+    tracker.suspend(tracked);
   };
   const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_CONFIG.bodyTimeoutMs;
   // The response of the request whose body is being read.
@@ -235,6 +235,20 @@ export async function serveConnection(
   // True when the client may still be sending a body nobody read.
   let linger = false;
   const logLines = options.accessLog || isVerbose();
+  // HttpRequest.clientGone: one background read, settled before the next
+  // head is read so two reads never overlap; its bytes stay buffered.
+  let goneWatch: Promise<unknown> | null = null;
+  const clientGone = (body: RequestBody): AbortSignal => {
+    const gone = new AbortController();
+    if (closed) gone.abort();
+    else if (body.complete && goneWatch === null && reader.buffered === 0) {
+      goneWatch = reader.fill().then(
+        (more) => more || gone.abort(),
+        () => gone.abort(),
+      );
+    }
+    return gone.signal;
+  };
 
   async function refuse(
     status: number,
@@ -259,6 +273,8 @@ export async function serveConnection(
       } else if (reader.buffered === 0) tracker.idle(tracked);
       else tracker.head(tracked);
       if (closed) return;
+      if (goneWatch !== null) await goneWatch;
+      goneWatch = null;
       requestLine = "-";
       let headBytes: Uint8Array | null;
       try {
@@ -324,6 +340,7 @@ export async function serveConnection(
           body,
           progress: onProgress,
           peer,
+          clientGone: () => clientGone(body),
         };
       } catch (err) {
         if (err instanceof HttpError && !closed) {

@@ -5,6 +5,12 @@
  * stops reading or sending is dropped after the send timeout. Also tracks
  * connections for graceful shutdown.
  *
+ * A phase change or progress only notes which timeout starts again; the
+ * next sweep turns that into a deadline with its own clock reading. Reading
+ * the clock on every request event costs more than the rest of the
+ * bookkeeping, and a deadline set at the sweep is never early: a
+ * connection expires between one and two sweep periods after its timeout.
+ *
  * @module
  */
 
@@ -17,6 +23,11 @@ export interface TrackedConnection {
   phase: ConnectionPhase;
   /** `performance.now()` after which the connection is expired. */
   deadline: number;
+  /**
+   * A timeout (ms) that started again since the last sweep, which sets the
+   * deadline from its clock; 0 when none did.
+   */
+  restarted: number;
   /** Closes the connection; `timedOutInHead` asks for a 408 first. */
   expire: (timedOutInHead: boolean) => void;
 }
@@ -67,6 +78,7 @@ export class ConnectionTracker {
     const c: TrackedConnection = {
       phase: "idle",
       deadline: performance.now() + this.#timeouts.headerMs,
+      restarted: 0,
       expire,
     };
     this.#conns.add(c);
@@ -82,31 +94,43 @@ export class ConnectionTracker {
   /** Waiting between requests; closed at once during shutdown. */
   idle(c: TrackedConnection): void {
     c.phase = "idle";
-    c.deadline = performance.now() + this.#timeouts.idleMs;
+    c.restarted = this.#timeouts.idleMs;
     if (this.#shuttingDown) c.expire(false);
   }
 
   /** The first byte of a head arrived: the header timeout runs from now. */
   head(c: TrackedConnection): void {
     c.phase = "head";
-    c.deadline = performance.now() + this.#timeouts.headerMs;
+    c.restarted = this.#timeouts.headerMs;
   }
 
   /** Reading a body or writing a response: the send timeout applies. */
   busy(c: TrackedConnection, phase: "body" | "busy" = "busy"): void {
     c.phase = phase;
-    c.deadline = performance.now() + this.#timeouts.sendMs;
+    c.restarted = this.#timeouts.sendMs;
   }
 
   /** Bytes moved: push the deadline of a busy connection forward. */
   progress(c: TrackedConnection): void {
-    c.deadline = performance.now() + this.#timeouts.sendMs;
+    c.restarted = this.#timeouts.sendMs;
+  }
+
+  /**
+   * No deadline until the next phase change or progress (a body read that
+   * keeps its own deadline).
+   */
+  suspend(c: TrackedConnection): void {
+    c.restarted = 0;
+    c.deadline = Number.POSITIVE_INFINITY;
   }
 
   /** Closes every connection whose deadline has passed. */
   sweep(now = performance.now()): void {
     for (const c of this.#conns) {
-      if (c.deadline <= now) {
+      if (c.restarted !== 0) {
+        c.deadline = now + c.restarted;
+        c.restarted = 0;
+      } else if (c.deadline <= now) {
         this.#conns.delete(c);
         c.expire(c.phase === "head");
       }

@@ -45,6 +45,13 @@ export interface HttpRequest {
   progress: () => void;
   /** `ip:port` of the client, the prefix of its debug lines. */
   peer: string;
+  /**
+   * A signal that aborts when the client leaves (end of stream or reset
+   * seen by one read in the background), for a handler about to wait,
+   * such as a CGI request queued for a slot. Only once the body has been
+   * read whole; else, and where absent, the signal never aborts.
+   */
+  clientGone?: () => AbortSignal;
   /** The user authenticated by HTTP Basic, once the access check passed. */
   remoteUser?: string;
 }

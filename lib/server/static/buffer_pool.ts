@@ -8,8 +8,11 @@
  *   which move several times the bytes per second that 128 KiB ones do.
  * - Every buffer handed out or kept idle counts against `budgetBytes`.
  *   When the budget is short a request gets a smaller piece; when not even
- *   the smallest fits, it waits for a buffer to come back (first come,
- *   first served), so a burst of downloads cannot take unbounded memory.
+ *   the smallest fits, it gets a fresh unpooled piece of `minPieceBytes`
+ *   rather than waiting: clients that read nothing hold their pooled
+ *   buffers for as long as they like, and a queue behind them would starve
+ *   every other download. Memory stays bounded: at most the budget plus
+ *   one small piece per connection.
  * - Idle buffers are kept for reuse (at most `maxIdle`), and dropped when
  *   the budget needs their room for another size.
  *
@@ -37,11 +40,6 @@ export const DEFAULT_BUFFER_BUDGET_BYTES = 32 * 1024 * 1024;
 /** Default of {@linkcode BufferPoolOptions.maxIdle}. */
 export const DEFAULT_MAX_IDLE_BUFFERS = 16;
 
-interface Waiter {
-  size: number;
-  resolve: (buffer: Uint8Array) => void;
-}
-
 /** The smallest power of two at least `n` (1 for n ≤ 1). */
 function powerOfTwoAtLeast(n: number): number {
   let p = 1;
@@ -61,7 +59,7 @@ export class BufferPool {
   #idle = new Map<number, Uint8Array[]>();
   #idleCount = 0;
   #heldBytes = 0;
-  #waiters: Waiter[] = [];
+  #unpooled = 0;
   /** Buffers handed out and not yet released. */
   #mine = new WeakSet<Uint8Array>();
 
@@ -92,9 +90,9 @@ export class BufferPool {
     return this.#heldBytes;
   }
 
-  /** Requests waiting for the budget. */
-  get waiting(): number {
-    return this.#waiters.length;
+  /** Unpooled pieces handed out because the budget was spent, in all. */
+  get unpooledPieces(): number {
+    return this.#unpooled;
   }
 
   /** The piece size for sending `wanted` bytes, budget permitting. */
@@ -109,21 +107,19 @@ export class BufferPool {
    * (see {@linkcode pieceSizeFor}), or smaller when the budget is short.
    */
   tryAcquire(wanted: number): Uint8Array | null {
-    if (this.#waiters.length > 0) return null; // no overtaking
     return this.#take(this.pieceSizeFor(wanted));
   }
 
   /**
-   * A buffer for sending `wanted` bytes: at once when the budget allows
-   * one (perhaps smaller than asked), else as soon as one is released.
-   * Callers must not hold another buffer of this pool while waiting, or
-   * two of them may wait on each other.
+   * A buffer for sending `wanted` bytes, never waiting: a pooled one when
+   * the budget allows (perhaps smaller than asked), else an unpooled piece
+   * of `minPieceBytes` that {@linkcode release} lets go.
    */
-  acquire(wanted: number): Promise<Uint8Array> {
-    const now = this.tryAcquire(wanted);
-    if (now !== null) return Promise.resolve(now);
-    const size = this.pieceSizeFor(wanted);
-    return new Promise((resolve) => this.#waiters.push({ size, resolve }));
+  acquire(wanted: number): Uint8Array {
+    const pooled = this.tryAcquire(wanted);
+    if (pooled !== null) return pooled;
+    this.#unpooled++;
+    return new Uint8Array(this.minPieceBytes);
   }
 
   /**
@@ -141,17 +137,6 @@ export class BufferPool {
       this.#idleCount++;
     } else {
       this.#heldBytes -= buffer.length;
-    }
-    this.#serveWaiters();
-  }
-
-  #serveWaiters(): void {
-    while (this.#waiters.length > 0) {
-      const first = this.#waiters[0]!;
-      const buffer = this.#take(first.size);
-      if (buffer === null) return;
-      this.#waiters.shift();
-      first.resolve(buffer);
     }
   }
 

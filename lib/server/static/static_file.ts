@@ -36,6 +36,7 @@ import {
   isCompressibleType,
   MIN_COMPRESSIBLE_BYTES,
   negotiateContentCoding,
+  prefersIdentity,
   SIDECAR_SUFFIXES,
 } from "../../http/content_coding.ts";
 import { compressBody, compressionStream } from "../../http/compression.ts";
@@ -156,6 +157,8 @@ type Decision =
   | { kind: "done" }
   | { kind: "disk"; span: Span };
 
+const DONE: Decision = { kind: "done" };
+
 /** A file served as one representation, and where its entry is cached. */
 interface Source {
   /** The file whose bytes are sent. */
@@ -238,13 +241,23 @@ export class StaticFileServer {
     res: ResponseWriter,
     file: StaticFile,
   ): Promise<void> {
+    const acceptEncoding = req.headers.get("accept-encoding");
+    // The common hit: identity wins whatever is offered, so the answer is
+    // the plain file under its own key, whatever its type (compressible or
+    // not, ranged or not); cached whole, it needs nothing else weighed.
+    if (prefersIdentity(acceptEncoding)) {
+      const rep = this.#cache.get(file.fsPath, file.info);
+      if (rep !== undefined && rep.body !== null) {
+        await this.#answerFromMemory(req, res, rep, true);
+        return;
+      }
+    }
     const plain: Source = {
       file,
       key: file.fsPath,
       options: {},
       ranges: true,
     };
-    const acceptEncoding = req.headers.get("accept-encoding");
     if (!isCompressibleType(mediaTypeOf(file.fsPath))) {
       if (acceptsIdentity(acceptEncoding)) {
         await this.#serveSource(req, res, plain);
@@ -445,15 +458,9 @@ export class StaticFileServer {
     rep: FileRepresentation,
   ): Promise<boolean> {
     const outcome = evaluatePreconditions(req.headers, rep);
-    if (outcome === "not-modified") {
-      await res.sendPrepared(rep.notModified);
-      return true;
-    }
-    if (outcome === "failed") {
-      await sendErrorPage(res, 412);
-      return true;
-    }
-    return false;
+    if (outcome === "proceed") return false;
+    await answerPrecondition(res, rep, outcome);
+    return true;
   }
 
   /**
@@ -511,26 +518,32 @@ export class StaticFileServer {
     rep: FileRepresentation,
     ranges: boolean,
   ): Promise<Decision> {
-    if (await this.#answerConditionally(req, res, rep)) return { kind: "done" };
+    // Inline, not through #answerConditionally: one async frame less on
+    // every cached hit.
+    const outcome = evaluatePreconditions(req.headers, rep);
+    if (outcome !== "proceed") {
+      await answerPrecondition(res, rep, outcome);
+      return DONE;
+    }
     const span = ranges ? spanOf(req, rep) : rep.whole;
     if (span === null) {
       await sendErrorPage(res, 416, {
         headers: [["Content-Range", unsatisfiedRangeOf(rep.size)]],
       });
-      return { kind: "done" };
+      return DONE;
     }
     if (span === rep.whole && rep.prepared !== null) {
       await res.sendPrepared(rep.prepared);
-      return { kind: "done" };
+      return DONE;
     }
     if (req.method === "HEAD") {
       await res.start(span.status, span.headers, span.length);
       await res.end();
-      return { kind: "done" };
+      return DONE;
     }
     if (rep.body !== null) {
       await res.send(span.status, span.headers, sliceOf(rep.body, span));
-      return { kind: "done" };
+      return DONE;
     }
     return { kind: "disk", span };
   }
@@ -664,6 +677,17 @@ function spanOf(req: HttpRequest, rep: FileRepresentation): Span | null {
     start: range.start,
     length: range.end - range.start + 1,
   };
+}
+
+/** Answers a precondition that did not let the request proceed. */
+function answerPrecondition(
+  res: ResponseWriter,
+  rep: FileRepresentation,
+  outcome: "not-modified" | "failed",
+): Promise<void> {
+  return outcome === "not-modified"
+    ? res.sendPrepared(rep.notModified)
+    : sendErrorPage(res, 412);
 }
 
 /** A 406: no coding of the file is acceptable to the client. */

@@ -41,6 +41,7 @@ import {
 } from "./cache.ts";
 import { THUMBNAIL_MEDIA_TYPE, ThumbnailError } from "./codec.ts";
 import { ThumbnailRenderer } from "./renderer.ts";
+import { SourceBudget } from "./source_budget.ts";
 
 /** A regular file to make a thumbnail of (as the dispatcher resolved it). */
 export interface ThumbnailSource {
@@ -58,6 +59,8 @@ export interface ThumbnailOptions {
   cache?: ThumbnailCache;
   /** What makes thumbnails (default: one worker per process). */
   renderer?: ThumbnailRenderer;
+  /** Bytes of source files read at once (default: one per process). */
+  sourceBudget?: SourceBudget;
   /** Files larger than this get the icon without being read. */
   maxFileBytes?: number;
   /**
@@ -89,6 +92,7 @@ const TAG_VERSION = "t2";
 
 let sharedCache: ThumbnailCache | undefined;
 let sharedRenderer: ThumbnailRenderer | undefined;
+let sharedBudget: SourceBudget | undefined;
 
 /**
  * The validators of a kept answer made from the version `info` of a file:
@@ -207,6 +211,7 @@ async function readWhole(
 async function produce(
   file: ThumbnailSource,
   renderer: ThumbnailRenderer,
+  budget: SourceBudget,
   maxFileBytes: number,
   racyWindowMs: number,
   root: string,
@@ -220,11 +225,17 @@ async function produce(
   // Without an mtime or inode a changed file could keep its key.
   let stable = mtime !== undefined && info.ino !== null &&
     Date.now() - mtime >= racyWindowMs;
-  const { bytes, same } = await readSource(file, root);
-  // Changed since it was resolved: answer, but keep nothing.
-  if (!same) stable = false;
-  const started = performance.now();
+  // Room for the file before reading it; busy: the icon, not kept.
+  const release = budget.tryTake(info.size);
+  if (release === null) {
+    logDebug(`No thumbnail of ${fsPath}: too many images being read`);
+    return iconFor(file, true);
+  }
   try {
+    const { bytes, same } = await readSource(file, root);
+    // Changed since it was resolved: answer, but keep nothing.
+    if (!same) stable = false;
+    const started = performance.now();
     const thumb = await renderer.render(bytes);
     logDebug(
       `Thumbnail of ${fsPath}: ${thumb.width}×${thumb.height}, ${thumb.bytes.length} bytes, ready after ${
@@ -243,6 +254,9 @@ async function produce(
     if (!(err instanceof ThumbnailError)) throw err;
     logDebug(`No thumbnail of ${fsPath}: ${err.message}`);
     return iconFor(file, err.transient || !stable);
+  } finally {
+    // Read, queued and rendered (or refused): the bytes are let go.
+    release();
   }
 }
 
@@ -273,6 +287,7 @@ export async function serveThumbnail(
         produce(
           file,
           renderer,
+          options.sourceBudget ?? (sharedBudget ??= new SourceBudget()),
           maxFileBytes,
           racyWindowMs,
           options.root ?? "/",

@@ -10,6 +10,7 @@ import { logDebug } from "../../common/log.ts";
 import {
   bracketHost,
   closeQuietly,
+  hostWithoutPort,
   listenTcp,
   writeAll,
 } from "../../common/net.ts";
@@ -69,21 +70,13 @@ export function redirectLocation(
     path = absolute[2]!;
   }
   if (!path.startsWith("/")) path = `/${path === "*" ? "" : path}`;
-  host = host === "" ? bracketHost(fallbackHost) : withoutPort(host);
+  host = host === "" ? bracketHost(fallbackHost) : hostWithoutPort(host);
   // Only characters a Host may hold: nothing that could split the header.
   if (!/^[A-Za-z0-9.\-_~:[\]%]+$/.test(host)) host = bracketHost(fallbackHost);
   const port = httpsPort === 443 ? "" : `:${httpsPort}`;
   return `https://${host}${port}${
     path.replace(/[^\x21-\x7e]/g, encodeURIComponent)
   }`;
-}
-
-/** `host` without a `:port` (`[::1]:80` → `[::1]`). */
-function withoutPort(host: string): string {
-  const close = host.startsWith("[") ? host.indexOf("]") : -1;
-  if (close >= 0) return host.slice(0, close + 1);
-  const colon = host.lastIndexOf(":");
-  return colon < 0 ? host : host.slice(0, colon);
 }
 
 /** The whole redirect response for `req`. */

@@ -9,16 +9,11 @@
 
 import { logInfo } from "../../common/log.ts";
 import { formatHostPort } from "../../common/net.ts";
-import type { ServerConfig } from "../core/config.ts";
+import { type ServerConfig, servesTls } from "../core/config.ts";
 import { certificateFingerprint, loadKeyPair } from "./certificate.ts";
 import { checkKeyPair } from "./listen.ts";
 import { type RedirectServer, startRedirectServer } from "./redirect.ts";
 import { cacheFolder, ensureSelfSigned } from "./self_signed.ts";
-
-/** True when `config` serves https. */
-export function servesTls(config: ServerConfig): boolean {
-  return config.tlsCertFile !== "" || config.tlsSelfSigned;
-}
 
 /**
  * `config` with its TLS files resolved (the `--https` certificate made or
