@@ -4,6 +4,7 @@ import {
   COMPRESSED_CODINGS,
   isCompressibleType,
   negotiateContentCoding,
+  prefersIdentity,
 } from "../lib/http/content_coding.ts";
 import { variantEntityTag } from "../lib/http/validators.ts";
 
@@ -24,6 +25,20 @@ Deno.test("content coding: the usual browser and curl headers get br, then gzip"
   assert.equal(negotiateContentCoding("gzip, br", ["gzip"]), "gzip");
   assert.equal(negotiateContentCoding("br", ["gzip"]), "identity");
   assert.equal(negotiateContentCoding("zstd, deflate", BOTH), "identity");
+});
+
+Deno.test("content coding: identity is preferred only when it beats every coding", () => {
+  assert.equal(prefersIdentity(undefined), true);
+  assert.equal(prefersIdentity(""), true);
+  assert.equal(prefersIdentity("zstd, deflate"), true);
+  assert.equal(prefersIdentity("identity, gzip;q=0.5"), true);
+  assert.equal(prefersIdentity("gzip;q=0, br;q=0"), true);
+  // A coding that would win where offered: the variants must be weighed.
+  assert.equal(prefersIdentity("gzip, deflate, br"), false);
+  assert.equal(prefersIdentity("br"), false);
+  assert.equal(prefersIdentity("*"), false);
+  // Identity refused: not preferred (a 406 or a coding, by what is offered).
+  assert.equal(prefersIdentity("identity;q=0"), false);
 });
 
 Deno.test("content coding: q-values choose, ties go to the server's order", () => {

@@ -163,6 +163,16 @@ export function negotiateContentCoding(
 }
 
 /**
+ * True when this `Accept-Encoding` makes `identity` win whatever the
+ * resource offers: it beats every compressed coding, so it beats any
+ * subset of them. Lets a server skip looking for compressed variants.
+ */
+export function prefersIdentity(acceptEncoding: string | undefined): boolean {
+  return negotiateContentCoding(acceptEncoding, COMPRESSED_CODINGS) ===
+    "identity";
+}
+
+/**
  * True when `identity` is acceptable to a request with this
  * `Accept-Encoding`; false means a body that cannot be compressed (a
  * range, an image) gets a 406.

@@ -71,8 +71,10 @@ export function parseRequestHead(
   limits: RequestHeadLimits = DEFAULT_REQUEST_HEAD_LIMITS,
 ): RequestHead {
   const text = latin1(head);
-  if (text.includes("\r") && /\r(?!\n)/.test(text)) {
-    throw new HttpError(400, "BARE_CR", "Request head holds a bare CR");
+  for (let cr = text.indexOf("\r"); cr >= 0; cr = text.indexOf("\r", cr + 2)) {
+    if (text.charCodeAt(cr + 1) !== 10) {
+      throw new HttpError(400, "BARE_CR", "Request head holds a bare CR");
+    }
   }
   const lines = splitHeadLines(text);
   const requestLine = lines[0] ?? "";
@@ -94,11 +96,18 @@ export function parseRequestHead(
     if (version === "HTTP/1.1") {
       throw new HttpError(400, "MISSING_HOST", "HTTP/1.1 request has no Host");
     }
-  } else if (!isValidHost(host)) {
-    throw new HttpError(400, "BAD_HOST", "Host header is not a valid host");
+  } else if (host !== lastValidHost) {
+    if (!isValidHost(host)) {
+      throw new HttpError(400, "BAD_HOST", "Host header is not a valid host");
+    }
+    lastValidHost = host;
   }
   return { method, target, version, headers };
 }
+
+// Clients repeat one Host on every request: the last valid one needs no
+// second check.
+let lastValidHost = "";
 
 /**
  * Parses `method SP request-target SP HTTP-version`.
@@ -117,7 +126,9 @@ export function parseRequestLine(
   const method = line.slice(0, sp1);
   const target = line.slice(sp1 + 1, sp2);
   const versionText = line.slice(sp2 + 1);
-  if (!isToken(method)) {
+  // A known method is a token; an unknown one is checked in full.
+  const known = KNOWN_METHODS.has(method);
+  if (!known && !isToken(method)) {
     throw new HttpError(400, "BAD_METHOD", "Method is not a valid token");
   }
   if (target.length > limits.maxTargetLength) {
@@ -134,6 +145,11 @@ export function parseRequestLine(
       "Request target holds a space or a non-ASCII byte",
     );
   }
+  // The two versions every client sends, without the regular expression.
+  if (versionText === "HTTP/1.1" || versionText === "HTTP/1.0") {
+    if (!known) throw unknownMethod();
+    return { method, target, version: versionText };
+  }
   const match = VERSION.exec(versionText);
   if (match === null) {
     throw new HttpError(400, "BAD_VERSION", "Malformed HTTP version");
@@ -145,16 +161,14 @@ export function parseRequestLine(
       `${versionText} is not supported`,
     );
   }
-  if (!KNOWN_METHODS.has(method)) {
-    throw new HttpError(
-      501,
-      "UNKNOWN_METHOD",
-      "Method is not implemented",
-    );
-  }
+  if (!known) throw unknownMethod();
   // A higher 1.x minor version is answered as 1.1 (RFC 9110 section 2.5).
   const version = match[2] === "0" ? "HTTP/1.0" : "HTTP/1.1";
   return { method, target, version };
+}
+
+function unknownMethod(): HttpError {
+  return new HttpError(501, "UNKNOWN_METHOD", "Method is not implemented");
 }
 
 /**

@@ -212,10 +212,13 @@ export class ListingCache {
     paths: readonly string[] = [],
   ): ListingSnapshot {
     if (this.#watch?.pending) this.#watch.flush();
-    const now = this.#now();
     const old = this.#snapshots.get(key);
     const sameStamp = old !== undefined && old.stamp.ino === stamp.ino &&
       old.stamp.mtimeMs === stamp.mtimeMs;
+    // Trusted until a change is reported (the usual hit with events): no
+    // clock reading needed.
+    if (sameStamp && old.freshFor === Infinity) return old;
+    const now = this.#now();
     if (sameStamp && now - old.readAt < old.freshFor) return old;
     let found: DirectoryRead;
     try {

@@ -55,7 +55,10 @@ import {
   parseListingQuery,
   sortQueryOf,
 } from "./query.ts";
-import { type ListingSort, sortEntries } from "./sort.ts";
+import { DEFAULT_SORT, type ListingSort, sortEntries } from "./sort.ts";
+
+// The sort nearly every request asks for, keyed once.
+const DEFAULT_SORT_QUERY = sortQueryOf(DEFAULT_SORT);
 import type { HttpRequest } from "../core/request.ts";
 import type { ResponseWriter } from "../core/response_writer.ts";
 
@@ -261,7 +264,11 @@ export async function serveDirectoryListing(
   }
   // JSON has no layout, so every layout shares its one variant.
   const layout = format === "json" ? "table" : query.layout ?? "table";
-  const variantKey = format + sortQueryOf(query.sort) + layout;
+  const variantKey = format +
+    (query.sort === DEFAULT_SORT
+      ? DEFAULT_SORT_QUERY
+      : sortQueryOf(query.sort)) +
+    layout;
   let rendered = snapshot.variants.get(variantKey);
   if (rendered === undefined) {
     rendered = renderVariant(
