@@ -8,7 +8,7 @@
 
 import { ProtocolError } from "../http/errors.ts";
 import { ConnectError } from "./client_connection.ts";
-import type { ErrorClass } from "./run_stats.ts";
+import type { ErrorClass } from "./error_classes.ts";
 
 /** The part of an exchange a request was in when it failed. */
 export type ExchangePhase = "connect" | "write" | "read";

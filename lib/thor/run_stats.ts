@@ -19,35 +19,17 @@ import { LatencyHistogram, WireFormatError } from "./histogram.ts";
 import { PerSecond, PerSecondWireError } from "./per_second.ts";
 import { PhaseStats } from "./phases.ts";
 import { TargetStats } from "./target_stats.ts";
+import {
+  ERROR_CLASSES,
+  type ErrorClass,
+  isErrorClass,
+} from "./error_classes.ts";
 
 export { WireFormatError } from "./histogram.ts";
-
-/**
- * The ways a request can fail before a complete response arrives, in the
- * order a request meets them.
- */
-export const ERROR_CLASSES = [
-  "dns",
-  "connect",
-  "tls",
-  "write",
-  "read",
-  "timeout",
-  "protocol",
-] as const;
-
-/** One of {@link ERROR_CLASSES}. */
-export type ErrorClass = typeof ERROR_CLASSES[number];
+export { ERROR_CLASSES, type ErrorClass, isErrorClass };
 
 /** Version of the wire format written by {@link RunStats.toWire}. */
 const WIRE_VERSION = 1;
-
-const ERROR_CLASS_SET: ReadonlySet<string> = new Set(ERROR_CLASSES);
-
-/** Tells whether `name` is one of {@link ERROR_CLASSES}. */
-export function isErrorClass(name: string): name is ErrorClass {
-  return ERROR_CLASS_SET.has(name);
-}
 
 function zeroErrors(): Map<ErrorClass, number> {
   return new Map(ERROR_CLASSES.map((cls) => [cls, 0]));

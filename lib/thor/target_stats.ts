@@ -8,7 +8,7 @@
 
 import { isCount, isRecord } from "../common/json.ts";
 import { LatencyHistogram, WireFormatError } from "./histogram.ts";
-import type { ErrorClass } from "./run_stats.ts";
+import type { ErrorClass } from "./error_classes.ts";
 
 /** Measurements of one target. */
 export class TargetStats {
