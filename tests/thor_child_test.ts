@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../lib/common/flags.ts";
 import {
+  CHILD_FLAG,
+  CHILD_LINES,
   childOptions,
   decodeChildOptions,
   encodeChildOptions,
 } from "../lib/thor/child.ts";
+import { RunStats } from "../lib/thor/run_stats.ts";
+import { denoRunArgs } from "./helpers/spidey_process.ts";
+import { startScriptedServer } from "./helpers/scripted_server.ts";
 import {
   parseThorArgs,
   runMode,
@@ -136,4 +141,62 @@ Deno.test("a child refuses options that lack a field or have a wrong type", () =
     UsageError,
   );
   assert.throws(() => decodeChildOptions("x"), UsageError);
+});
+
+/** Yields `stream`'s lines as they come. */
+async function* lines(stream: ReadableStream<Uint8Array>) {
+  let text = "";
+  for await (const piece of stream.pipeThrough(new TextDecoderStream())) {
+    text += piece;
+    for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n")) {
+      yield text.slice(0, at);
+      text = text.slice(at + 1);
+    }
+  }
+}
+
+Deno.test("a child stopped by its own SIGINT says interrupted in its stats line", async () => {
+  // Reads each request and never answers, so the run is cut short.
+  await using server = startScriptedServer(async (c) => {
+    while (await c.readRequest() !== null) { /* silent */ }
+  });
+  const parent = options([
+    "-p",
+    "2",
+    "-c",
+    "1",
+    "-d",
+    "30",
+    `http://127.0.0.1:${server.port}/`,
+  ]);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: denoRunArgs("thor.ts", [CHILD_FLAG]),
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const input = child.stdin.getWriter();
+  const send = (line: string) =>
+    input.write(new TextEncoder().encode(`${line}\n`));
+  await send(encodeChildOptions(childOptions(parent, 0)));
+  let stats: RunStats | null = null;
+  for await (const line of lines(child.stdout)) {
+    if (line === CHILD_LINES.ready) {
+      await send(CHILD_LINES.go);
+      // Once its request is out (the server saw it), Ctrl-C the child alone.
+      while (server.requests.length === 0) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      child.kill("SIGINT");
+    } else if (line.startsWith(`${CHILD_LINES.stats} `)) {
+      stats = RunStats.fromWire(line.slice(CHILD_LINES.stats.length + 1));
+    }
+  }
+  await input.close();
+  assert.equal((await child.status).code, 130);
+  assert.ok(stats !== null, "the child sent its stats");
+  assert.equal(stats.interrupted, true);
+  assert.equal(stats.abandoned, 1);
+  // The parent's merged report says so too.
+  assert.equal(RunStats.merged([stats, new RunStats()]).interrupted, true);
 });

@@ -505,3 +505,33 @@ Deno.test("an interrupted open-loop run counts the requests it abandoned", async
   assert.ok(stats.abandoned > 0);
   assert.equal(sent, stats.completed + stats.errorCount + stats.abandoned);
 });
+
+Deno.test("load: stop() during start-up ends prepare() without opening connections", async () => {
+  await using server = startScriptedServer(serveEach(() => okResponse()));
+  const url = parseTargetUrl(`http://127.0.0.1:${server.port}/x`);
+  const run = new LoadRun({
+    destination: new Destination(url),
+    request: buildRequestBytes({
+      url,
+      method: "GET",
+      headers: [],
+      body: null,
+      keepAlive: true,
+    }),
+    method: "GET",
+    connections: 3,
+    requests: 3,
+    durationMs: null,
+    rate: null,
+    timeoutMs: 10_000,
+    keepAlive: true,
+    dump: null,
+  });
+  // Ctrl-C before (or while) the hosts are resolved and preconnected.
+  run.stop();
+  await run.prepare();
+  const stats = await run.run();
+  assert.equal(stats.connections, 0);
+  assert.equal(stats.issued, 0);
+  assert.equal(server.accepted, 0);
+});

@@ -275,3 +275,30 @@ Deno.test("thor targets: a 20,000-target file parses quickly, folding repeats", 
   assert.equal(targets.length, 10_000);
   assert.ok(targets.every((t) => t.weight === 2));
 });
+
+Deno.test("thor --targets: a host refusing its early connection is charged the failure, not the next host", async () => {
+  const seen: SeenRequest[] = [];
+  await using ok = recording(200, seen);
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closedPort = (closed.addr as Deno.NetAddr).port;
+  closed.close();
+  // The refusing host comes second: its connection opened before the run
+  // fails, and the slot's first request goes to the answering host.
+  const file = await targetsFile(
+    `GET http://127.0.0.1:${ok.port}/ok\n\nGET http://127.0.0.1:${closedPort}/no\n`,
+  );
+  try {
+    const o = options(["--targets", file, "-r", "4", "-c", "1"]);
+    const load = new LoadRun(loadPlanFor(o, null));
+    await load.prepare();
+    const stats = await load.run();
+    const [good, refused] = stats.targets;
+    assert.deepEqual([...good!.status], [[200, 2]]);
+    assert.equal(good!.errorCount, 0);
+    assert.equal(seen.length, 2);
+    assert.deepEqual([...refused!.errors], [["connect", 2]]);
+    assert.equal(refused!.completed, 0);
+  } finally {
+    await Deno.remove(file);
+  }
+});

@@ -19,6 +19,7 @@ import { LatencyHistogram, WireFormatError } from "./histogram.ts";
 import { PerSecond, PerSecondWireError } from "./per_second.ts";
 import { PhaseStats } from "./phases.ts";
 import { TargetStats } from "./target_stats.ts";
+import { type EntryProblem, OutcomeCounts } from "./outcome_counts.ts";
 import {
   ERROR_CLASSES,
   type ErrorClass,
@@ -40,10 +41,8 @@ export class RunStats {
   #issued = 0;
   /** Response bytes received, head and body. */
   bytes = 0;
-  /** Responses by status code. */
-  status: Map<number, number> = new Map();
-  /** Failed requests by class; every class is present, starting at 0. */
-  errors: Map<ErrorClass, number> = zeroErrors();
+  // Statuses and error classes; every class is present, starting at 0.
+  readonly #outcomes = new OutcomeCounts(zeroErrors());
   /** Latency of completed responses (any status), from actual send time. */
   latency: LatencyHistogram = new LatencyHistogram();
   /**
@@ -162,17 +161,16 @@ export class RunStats {
     );
     this.#issued++;
     this.bytes += bytes;
-    this.status.set(status, (this.status.get(status) ?? 0) + 1);
+    this.#outcomes.addResponse(status);
   }
 
   /** Accounts one request that failed with `cls`. */
   recordError(cls: ErrorClass): void {
-    const current = this.errors.get(cls);
-    if (current === undefined) {
+    if (!this.errors.has(cls)) {
       throw new RangeError(`Unknown error class: ${String(cls)}`);
     }
     this.#issued++;
-    this.errors.set(cls, current + 1);
+    this.#outcomes.addError(cls);
     this.perSecond.recordError(this.#second());
   }
 
@@ -181,11 +179,19 @@ export class RunStats {
     return Math.max(0, this.scheduled - this.scheduleLag.count);
   }
 
+  /** Responses by status code. */
+  get status(): Map<number, number> {
+    return this.#outcomes.status;
+  }
+
+  /** Failed requests by class; every class is present, starting at 0. */
+  get errors(): Map<ErrorClass, number> {
+    return this.#outcomes.errors;
+  }
+
   /** Requests that got a complete response: the sum of status counts. */
   get completed(): number {
-    let sum = 0;
-    for (const n of this.status.values()) sum += n;
-    return sum;
+    return this.#outcomes.completed;
   }
 
   /** Responses with a 2xx or 3xx status. */
@@ -199,9 +205,7 @@ export class RunStats {
 
   /** Failed requests: the sum of error counts. */
   get errorCount(): number {
-    let sum = 0;
-    for (const n of this.errors.values()) sum += n;
-    return sum;
+    return this.#outcomes.errorCount;
   }
 
   /**
@@ -212,12 +216,7 @@ export class RunStats {
   merge(other: RunStats): void {
     this.#issued += other.#issued;
     this.bytes += other.bytes;
-    for (const [code, n] of other.status) {
-      this.status.set(code, (this.status.get(code) ?? 0) + n);
-    }
-    for (const [cls, n] of other.errors) {
-      this.errors.set(cls, (this.errors.get(cls) ?? 0) + n);
-    }
+    this.#outcomes.merge(other.#outcomes);
     this.latency.merge(other.latency);
     this.correctedLatency.merge(other.correctedLatency);
     this.scheduleLag.merge(other.scheduleLag);
@@ -240,8 +239,7 @@ export class RunStats {
       v: WIRE_VERSION,
       issued: this.#issued,
       bytes: this.bytes,
-      status: Object.fromEntries(this.status),
-      errors: Object.fromEntries(this.errors),
+      ...this.#outcomes.toWire(),
       latency: this.latency.serialize(),
       correctedLatency: this.correctedLatency.serialize(),
       scheduleLag: this.scheduleLag.serialize(),
@@ -291,20 +289,9 @@ export class RunStats {
       throw badLine('"elapsedMs" must be a non-negative number');
     }
     if (!isRecord(parsed.status)) throw badLine('"status" must be an object');
-    for (const [key, n] of Object.entries(parsed.status)) {
-      const code = Number(key);
-      if (!/^[1-9][0-9]{2}$/.test(key)) {
-        throw badLine(`status code ${JSON.stringify(key)} is not valid`);
-      }
-      stats.status.set(code, countValue(n, `status ${key}`));
-    }
+    stats.#outcomes.readStatusWire(parsed.status, badEntry);
     if (!isRecord(parsed.errors)) throw badLine('"errors" must be an object');
-    for (const [key, n] of Object.entries(parsed.errors)) {
-      if (!isErrorClass(key)) {
-        throw badLine(`unknown error class ${JSON.stringify(key)}`);
-      }
-      stats.errors.set(key, countValue(n, `errors ${key}`));
-    }
+    stats.#outcomes.readErrorsWire(parsed.errors, badEntry);
     if (
       typeof parsed.latency !== "string" ||
       typeof parsed.correctedLatency !== "string"
@@ -363,7 +350,7 @@ export class RunStats {
         throw badLine('"targets" must be an array');
       }
       stats.targets = parsed.targets.map((t: unknown, i) =>
-        TargetStats.fromWire(t, i, isErrorClass)
+        TargetStats.fromWire(t, i)
       );
     }
     if (issued !== stats.completed + stats.errorCount) {
@@ -396,6 +383,19 @@ function badLine(why: string, cause?: unknown): WireFormatError {
     `Stats line is invalid: ${why}`,
     cause === undefined ? undefined : { cause },
   );
+}
+
+function badEntry(problem: EntryProblem, key: string): WireFormatError {
+  switch (problem) {
+    case "status code":
+      return badLine(`status code ${JSON.stringify(key)} is not valid`);
+    case "status count":
+      return badLine(`status ${key} must be a non-negative integer`);
+    case "error class":
+      return badLine(`unknown error class ${JSON.stringify(key)}`);
+    case "error count":
+      return badLine(`errors ${key} must be a non-negative integer`);
+  }
 }
 
 function countValue(value: unknown, what: string): number {

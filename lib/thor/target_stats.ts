@@ -9,15 +9,14 @@
 import { isCount, isRecord } from "../common/json.ts";
 import { LatencyHistogram, WireFormatError } from "./histogram.ts";
 import type { ErrorClass } from "./error_classes.ts";
+import { OutcomeCounts } from "./outcome_counts.ts";
 
 /** Measurements of one target. */
 export class TargetStats {
   /** Requests that ended, as a response or an error. */
   issued = 0;
-  /** Responses by status code. */
-  status: Map<number, number> = new Map();
-  /** Failed requests by class (only classes seen). */
-  errors: Map<ErrorClass, number> = new Map();
+  // Statuses and error classes (only classes seen).
+  readonly #outcomes = new OutcomeCounts();
   /** Latency of this target's complete responses. */
   latency: LatencyHistogram = new LatencyHistogram();
 
@@ -25,38 +24,39 @@ export class TargetStats {
   recordResponse(status: number, latencyMs: number): void {
     this.latency.recordMs(latencyMs);
     this.issued++;
-    this.status.set(status, (this.status.get(status) ?? 0) + 1);
+    this.#outcomes.addResponse(status);
   }
 
   /** Accounts one failed request. */
   recordError(cls: ErrorClass): void {
     this.issued++;
-    this.errors.set(cls, (this.errors.get(cls) ?? 0) + 1);
+    this.#outcomes.addError(cls);
+  }
+
+  /** Responses by status code. */
+  get status(): Map<number, number> {
+    return this.#outcomes.status;
+  }
+
+  /** Failed requests by class (only classes seen). */
+  get errors(): Map<ErrorClass, number> {
+    return this.#outcomes.errors;
   }
 
   /** Complete responses: the sum of status counts. */
   get completed(): number {
-    let sum = 0;
-    for (const n of this.status.values()) sum += n;
-    return sum;
+    return this.#outcomes.completed;
   }
 
   /** Failed requests: the sum of error counts. */
   get errorCount(): number {
-    let sum = 0;
-    for (const n of this.errors.values()) sum += n;
-    return sum;
+    return this.#outcomes.errorCount;
   }
 
   /** Adds `other` into this target's figures. */
   merge(other: TargetStats): void {
     this.issued += other.issued;
-    for (const [code, n] of other.status) {
-      this.status.set(code, (this.status.get(code) ?? 0) + n);
-    }
-    for (const [cls, n] of other.errors) {
-      this.errors.set(cls, (this.errors.get(cls) ?? 0) + n);
-    }
+    this.#outcomes.merge(other.#outcomes);
     this.latency.merge(other.latency);
   }
 
@@ -64,8 +64,7 @@ export class TargetStats {
   toWire(): Record<string, unknown> {
     return {
       issued: this.issued,
-      status: Object.fromEntries(this.status),
-      errors: Object.fromEntries(this.errors),
+      ...this.#outcomes.toWire(),
       latency: this.latency.serialize(),
     };
   }
@@ -75,14 +74,9 @@ export class TargetStats {
    *
    * @throws {WireFormatError} `BAD_STATS_LINE` (or `BAD_HISTOGRAM`) when
    *   malformed or inconsistent.
-   * @param isErrorClass tells the error classes (passed in: `RunStats`
-   *   reads this, so this module must not import its value).
+   * @param index the target's place in the list, for the message.
    */
-  static fromWire(
-    value: unknown,
-    index: number,
-    isErrorClass: (name: string) => name is ErrorClass,
-  ): TargetStats {
+  static fromWire(value: unknown, index: number): TargetStats {
     const bad = (why: string) =>
       new WireFormatError(
         "BAD_STATS_LINE",
@@ -97,18 +91,14 @@ export class TargetStats {
     if (typeof latency !== "string") throw bad("needs a latency string");
     const stats = new TargetStats();
     stats.issued = issued;
-    for (const [key, n] of Object.entries(status)) {
-      if (!/^[1-9][0-9]{2}$/.test(key) || !isCount(n)) {
-        throw bad(`has a bad status entry ${JSON.stringify(key)}`);
-      }
-      stats.status.set(Number(key), n);
-    }
-    for (const [key, n] of Object.entries(errors)) {
-      if (!isErrorClass(key) || !isCount(n)) {
-        throw bad(`has a bad error entry ${JSON.stringify(key)}`);
-      }
-      stats.errors.set(key, n);
-    }
+    stats.#outcomes.readStatusWire(
+      status,
+      (_, key) => bad(`has a bad status entry ${JSON.stringify(key)}`),
+    );
+    stats.#outcomes.readErrorsWire(
+      errors,
+      (_, key) => bad(`has a bad error entry ${JSON.stringify(key)}`),
+    );
     stats.latency = LatencyHistogram.deserialize(latency);
     if (issued !== stats.completed + stats.errorCount) {
       throw bad("counts do not add up");
