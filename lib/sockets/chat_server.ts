@@ -9,7 +9,6 @@
  * @module
  */
 
-import { parseFlags } from "../common/flags.ts";
 import { logDebug, logInfo, logWarning } from "../common/log.ts";
 import {
   closeQuietly,
@@ -18,7 +17,6 @@ import {
   listenTcp,
   writeAll,
 } from "../common/net.ts";
-import { onStopSignal, takeUnlessStopping } from "../common/signals.ts";
 import { ChatBroker } from "./chat_broker.ts";
 import { ChatQueue } from "./chat_queue.ts";
 import { prefixedLine, readChatEvent, withNewline } from "./chat_lines.ts";
@@ -28,15 +26,14 @@ import {
   stripLineEnding,
 } from "../common/line_reader.ts";
 import {
-  expectNoPositionals,
   MAX_LINE_FLAG,
   parseMaxLineFlag,
-  parseServerModeFlags,
-  SERVER_MODE_FLAGS,
+  parseServerModeArgs,
   type ServerModeOptions,
 } from "./mode_args.ts";
-import { runServerMode } from "./mode_runner.ts";
+import { serverMode } from "./mode_runner.ts";
 import { closeAfterMessage, writeStdout } from "./net.ts";
+import { ServeLoop } from "./serve_loop.ts";
 
 /** The `-h` text. */
 export const CHAT_SERVER_HELP =
@@ -76,36 +73,24 @@ export interface ChatServerOptions extends ServerModeOptions {
 export function parseChatServerArgs(
   args: readonly string[],
 ): ChatServerOptions | null {
-  const { values, positionals } = parseFlags(args, {
-    ...SERVER_MODE_FLAGS,
+  return parseServerModeArgs(args, {
     broker: { type: "boolean" },
     ...MAX_LINE_FLAG,
-  }, { allowPositionals: true });
-  if (values.help) return null;
-  expectNoPositionals(positionals);
-  return {
-    ...parseServerModeFlags(values),
+  }, (values) => ({
     broker: Boolean(values.broker),
     maxLineBytes: parseMaxLineFlag(values["max-line"]),
-  };
+  }));
 }
 
 /**
  * Runs the server as part of `program` (its logging) until SIGINT or
  * SIGTERM; resolves to the exit status.
  */
-export function runChatServer(
-  args: readonly string[],
-  program: string,
-): Promise<number> {
-  return runServerMode(
-    program,
-    args,
-    parseChatServerArgs,
-    CHAT_SERVER_HELP,
-    serveChat,
-  );
-}
+export const runChatServer = serverMode(
+  parseChatServerArgs,
+  CHAT_SERVER_HELP,
+  serveChat,
+);
 
 /** Longest line the operator may type. */
 const MAX_STDIN_LINE = 65_536;
@@ -140,14 +125,10 @@ interface Partner {
 
 async function serveChat(options: ChatServerOptions): Promise<void> {
   const listener = listenTcp(options.hostname, options.port);
-  logInfo(`Listening on ${formatAddr(listener.addr)}...`);
   const broker = options.broker ? new ChatBroker(options.maxLineBytes) : null;
   const queue = broker === null ? new ChatQueue() : null;
   let partner: Partner | null = null;
-  let stopping = false;
-  const removeSignals = onStopSignal(() => {
-    stopping = true;
-    closeQuietly(listener);
+  const loop = new ServeLoop(listener, () => {
     broker?.closeAll();
     queue?.close();
     if (partner !== null) closeQuietly(partner.conn);
@@ -179,45 +160,39 @@ async function serveChat(options: ChatServerOptions): Promise<void> {
 
   // One at a time: one conversation after another, fed by the queue the
   // accept loop fills (so a waiting client can be told that it waits).
-  const conversations = queue === null ? Promise.resolve() : (async () => {
-    for (;;) {
-      const conn = await queue.take();
-      if (conn === null) return;
-      const current: Partner = {
-        conn,
-        name: formatAddr(conn.remoteAddr),
-        endedHere: false,
-      };
-      partner = current;
-      logInfo(`Chatting with ${current.name}`);
-      const reason = await converse(current, options.maxLineBytes);
-      partner = null;
-      closeQuietly(conn);
-      logInfo(
-        `${current.name} left: ${
-          current.endedHere ? "ended by the server" : reason
-        }`,
-      );
-    }
-  })();
+  if (queue !== null) {
+    loop.track((async () => {
+      for (;;) {
+        const conn = await queue.take();
+        if (conn === null) return;
+        const current: Partner = {
+          conn,
+          name: formatAddr(conn.remoteAddr),
+          endedHere: false,
+        };
+        partner = current;
+        logInfo(`Chatting with ${current.name}`);
+        const reason = await converse(current, options.maxLineBytes);
+        partner = null;
+        closeQuietly(conn);
+        logInfo(
+          `${current.name} left: ${
+            current.endedHere ? "ended by the server" : reason
+          }`,
+        );
+      }
+    })());
+  }
 
-  const served = new Set<Promise<void>>();
-  while (!stopping) {
-    const conn = await takeUnlessStopping(
-      () => listener.accept(),
-      () => stopping,
-      "Accept failed",
-    );
-    if (conn === null) break;
+  await loop.run(() => listener.accept(), (conn) => {
     try {
       conn.setNoDelay(true);
     } catch {
       // Reset already: the first read will say so.
     }
     if (broker !== null) {
-      const done = broker.serve(conn).finally(() => served.delete(done));
-      served.add(done);
-      continue;
+      loop.track(broker.serve(conn));
+      return;
     }
     const address = formatAddr(conn.remoteAddr);
     switch (queue!.add(conn)) {
@@ -227,9 +202,7 @@ async function serveChat(options: ChatServerOptions): Promise<void> {
       case "full":
         logWarning(`Turned away ${address}: the queue is full`);
     }
-  }
-  removeSignals();
-  await Promise.all([...served, conversations]);
+  }, "Accept failed");
   logInfo("Stopped");
 }
 

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { parseFlags } from "../common/flags.ts";
 import { isVerbose, logDebug, logInfo, logWarning } from "../common/log.ts";
 import {
   closeQuietly,
@@ -15,7 +14,6 @@ import {
   listenTcp,
   writeAll,
 } from "../common/net.ts";
-import { onStopSignal, takeUnlessStopping } from "../common/signals.ts";
 import {
   LineReader,
   LineTooLongError,
@@ -23,15 +21,14 @@ import {
 } from "../common/line_reader.ts";
 import { describeConnectionError } from "./errors.ts";
 import {
-  expectNoPositionals,
   MAX_LINE_FLAG,
   parseMaxLineFlag,
-  parseServerModeFlags,
-  SERVER_MODE_FLAGS,
+  parseServerModeArgs,
   type ServerModeOptions,
 } from "./mode_args.ts";
-import { runServerMode } from "./mode_runner.ts";
+import { serverMode } from "./mode_runner.ts";
 import { asciiUpperCaseInPlace, closeAfterMessage } from "./net.ts";
+import { ServeLoop } from "./serve_loop.ts";
 
 /** The `-h` text. */
 export const ECHO_SERVER_HELP =
@@ -67,18 +64,13 @@ export interface EchoServerOptions extends ServerModeOptions {
 export function parseEchoServerArgs(
   args: readonly string[],
 ): EchoServerOptions | null {
-  const { values, positionals } = parseFlags(args, {
-    ...SERVER_MODE_FLAGS,
+  return parseServerModeArgs(args, {
     upper: { type: "boolean" },
     ...MAX_LINE_FLAG,
-  }, { allowPositionals: true });
-  if (values.help) return null;
-  expectNoPositionals(positionals);
-  return {
-    ...parseServerModeFlags(values),
+  }, (values) => ({
     upper: Boolean(values.upper),
     maxLineBytes: parseMaxLineFlag(values["max-line"]),
-  };
+  }));
 }
 
 /** True for a line `exit` (with or without its ending). */
@@ -92,44 +84,23 @@ export function isExitLine(line: Uint8Array): boolean {
  * Runs the server as part of `program` (its logging) until SIGINT or
  * SIGTERM; resolves to the exit status.
  */
-export function runEchoServer(
-  args: readonly string[],
-  program: string,
-): Promise<number> {
-  return runServerMode(
-    program,
-    args,
-    parseEchoServerArgs,
-    ECHO_SERVER_HELP,
-    serveEcho,
-  );
-}
+export const runEchoServer = serverMode(
+  parseEchoServerArgs,
+  ECHO_SERVER_HELP,
+  serveEcho,
+);
 
 async function serveEcho(options: EchoServerOptions): Promise<void> {
   const listener = listenTcp(options.hostname, options.port);
-  logInfo(`Listening on ${formatAddr(listener.addr)}...`);
   const open = new Set<Deno.TcpConn>();
-  const served = new Set<Promise<void>>();
-  let stopping = false;
-  const removeSignals = onStopSignal(() => {
-    stopping = true;
-    closeQuietly(listener);
+  const loop = new ServeLoop(listener, () => {
     for (const conn of open) closeQuietly(conn);
   });
-  while (!stopping) {
-    const conn = await takeUnlessStopping(
-      () => listener.accept(),
-      () => stopping,
-      "Accept failed",
-    );
-    if (conn === null) break;
-    const done = echoLines(conn, options, open).finally(() => {
-      served.delete(done);
-    });
-    served.add(done);
-  }
-  removeSignals();
-  await Promise.all(served);
+  await loop.run(
+    () => listener.accept(),
+    (conn) => loop.track(echoLines(conn, options, open)),
+    "Accept failed",
+  );
   logInfo("Stopped");
 }
 

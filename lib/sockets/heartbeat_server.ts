@@ -7,10 +7,9 @@
  * @module
  */
 
-import { parseFlags, parseSecondsFlag } from "../common/flags.ts";
+import { parseSecondsFlag } from "../common/flags.ts";
 import { logInfo, logWarning } from "../common/log.ts";
-import { closeQuietly, formatAddr } from "../common/net.ts";
-import { onStopSignal, takeUnlessStopping } from "../common/signals.ts";
+import { formatAddr } from "../common/net.ts";
 import { parseBeat, preciseEpochMs } from "./heartbeat_protocol.ts";
 import {
   type BeatEvent,
@@ -18,15 +17,11 @@ import {
   type HeartbeatSummary,
   HeartbeatTracker,
 } from "./heartbeat_tracker.ts";
-import {
-  expectNoPositionals,
-  parseServerModeFlags,
-  SERVER_MODE_FLAGS,
-  type ServerModeOptions,
-} from "./mode_args.ts";
-import { runServerMode } from "./mode_runner.ts";
+import { parseServerModeArgs, type ServerModeOptions } from "./mode_args.ts";
+import { serverMode } from "./mode_runner.ts";
 import { listenUdp, printLine } from "./net.ts";
 import { formatMs } from "./ping_stats.ts";
+import { ServeLoop } from "./serve_loop.ts";
 
 /** The `-h` text. */
 export const HEARTBEAT_SERVER_HELP =
@@ -64,18 +59,13 @@ export interface HeartbeatServerOptions extends ServerModeOptions {
 export function parseHeartbeatServerArgs(
   args: readonly string[],
 ): HeartbeatServerOptions | null {
-  const { values, positionals } = parseFlags(args, {
-    ...SERVER_MODE_FLAGS,
+  return parseServerModeArgs(args, {
     silence: { type: "string" },
-  }, { allowPositionals: true });
-  if (values.help) return null;
-  expectNoPositionals(positionals);
-  return {
-    ...parseServerModeFlags(values),
+  }, (values) => ({
     silenceMs: values.silence === undefined
       ? 5000
       : parseSecondsFlag("Silence", values.silence, { max: 86_400 }),
-  };
+  }));
 }
 
 /** The report lines for one beat from `sender`. */
@@ -134,28 +124,16 @@ interface Sender {
  * Runs the server as part of `program` (its logging) until SIGINT or
  * SIGTERM; resolves to the exit status.
  */
-export function runHeartbeatServer(
-  args: readonly string[],
-  program: string,
-): Promise<number> {
-  return runServerMode(
-    program,
-    args,
-    parseHeartbeatServerArgs,
-    HEARTBEAT_SERVER_HELP,
-    watchHeartbeats,
-  );
-}
+export const runHeartbeatServer = serverMode(
+  parseHeartbeatServerArgs,
+  HEARTBEAT_SERVER_HELP,
+  watchHeartbeats,
+);
 
 async function watchHeartbeats(options: HeartbeatServerOptions): Promise<void> {
   const socket = listenUdp(options.hostname, options.port);
-  logInfo(`Listening on ${formatAddr(socket.addr)}...`);
+  const loop = new ServeLoop(socket);
   const senders = new Map<string, Sender>();
-  let stopping = false;
-  const removeSignals = onStopSignal(() => {
-    stopping = true;
-    closeQuietly(socket);
-  });
   let malformed = 0;
   let ignoredSenders = 0;
   const silence = `${options.silenceMs / 1000} s`;
@@ -171,14 +149,7 @@ async function watchHeartbeats(options: HeartbeatServerOptions): Promise<void> {
     printLine(formatHeartbeatSummary(key, summary));
   }
 
-  const buf = new Uint8Array(2048);
-  while (!stopping) {
-    const datagram = await takeUnlessStopping(
-      () => socket.receive(buf),
-      () => stopping,
-    );
-    if (datagram === null) break;
-    const [data, from] = datagram;
+  function onDatagram([data, from]: [Uint8Array, Deno.Addr]): void {
     const arrivedMs = preciseEpochMs();
     const key = formatAddr(from);
     const beat = parseBeat(data);
@@ -189,7 +160,7 @@ async function watchHeartbeats(options: HeartbeatServerOptions): Promise<void> {
           `Ignored a datagram from ${key} that is not a heartbeat (${malformed} so far)`,
         );
       }
-      continue;
+      return;
     }
     let sender = senders.get(key);
     if (sender === undefined) {
@@ -199,7 +170,7 @@ async function watchHeartbeats(options: HeartbeatServerOptions): Promise<void> {
             `Ignoring ${key}: already tracking ${MAX_SENDERS} senders`,
           );
         }
-        continue;
+        return;
       }
       sender = { tracker: new HeartbeatTracker() };
       senders.set(key, sender);
@@ -209,7 +180,9 @@ async function watchHeartbeats(options: HeartbeatServerOptions): Promise<void> {
     clearTimeout(sender.timer);
     sender.timer = setTimeout(() => declareStopped(key), options.silenceMs);
   }
-  removeSignals();
+
+  const buf = new Uint8Array(2048);
+  await loop.run(() => socket.receive(buf), onDatagram);
   for (const [key, sender] of senders) {
     clearTimeout(sender.timer);
     printLine(
@@ -219,6 +192,5 @@ async function watchHeartbeats(options: HeartbeatServerOptions): Promise<void> {
       ),
     );
   }
-  closeQuietly(socket);
   logInfo("Stopped");
 }

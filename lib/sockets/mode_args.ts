@@ -6,8 +6,10 @@
  * @module
  */
 
+import type { ParseArgsOptionsConfig } from "node:util";
 import {
   parseBindFlag,
+  parseFlags,
   parseIntegerFlag,
   UsageError,
 } from "../common/flags.ts";
@@ -84,6 +86,44 @@ export function parseServerModeFlags(
       : parseIntegerFlag("Port", values.port, 0, 65535),
     verbose: Boolean(values.verbose),
   };
+}
+
+/** The flag values `parseFlags` gives for the server flags plus `T`. */
+export type ServerModeValues<T extends ParseArgsOptionsConfig> = ReturnType<
+  typeof parseFlags<typeof SERVER_MODE_FLAGS & T, true>
+>["values"];
+
+/**
+ * Reads a server mode's arguments: its common flags plus `extra`, no
+ * positionals. Null means `-h`; otherwise the common settings with what
+ * `own` makes of the values (the mode's own settings).
+ *
+ * @throws {UsageError} for unknown flags, stray arguments or bad values
+ * (common ones first).
+ */
+export function parseServerModeArgs<
+  T extends ParseArgsOptionsConfig,
+  R extends object,
+>(
+  args: readonly string[],
+  extra: T,
+  own: (values: ServerModeValues<T>) => R,
+): (ServerModeOptions & R) | null {
+  const { values, positionals } = parseFlags(args, {
+    ...SERVER_MODE_FLAGS,
+    ...extra,
+  }, { allowPositionals: true });
+  // parseArgs cannot resolve the value types of a generic T here; the
+  // common flags are known to have these.
+  const known = values as {
+    help?: boolean;
+    bind?: string;
+    port?: string;
+    verbose?: boolean;
+  };
+  if (known.help) return null;
+  expectNoPositionals(positionals);
+  return { ...parseServerModeFlags(known), ...own(values) };
 }
 
 /**

@@ -32,25 +32,24 @@ export async function runWithHelp<T>(
 }
 
 /**
- * Runs a server mode of `program` until `serve` returns (on SIGINT or
- * SIGTERM): like {@linkcode runWithHelp}, with logging for `program` set
- * up from the `verbose` option and flushed even when `serve` throws.
- * Resolves to 0.
+ * A server mode: run as part of `program` (`args` after its flag), it
+ * serves until `serve` returns (on SIGINT or SIGTERM), like
+ * {@linkcode runWithHelp}, with logging for `program` set up from the
+ * `verbose` option and flushed even when `serve` throws. Resolves to 0.
  */
-export function runServerMode<T extends { verbose: boolean }>(
-  program: string,
-  args: readonly string[],
+export function serverMode<T extends { verbose: boolean }>(
   parse: ModeArgsParser<T>,
   help: string,
   serve: (options: T) => Promise<void>,
-): Promise<number> {
-  return runWithHelp(args, parse, help, async (options) => {
-    await setupLogging({ app: program, verbose: options.verbose });
-    try {
-      await serve(options);
-      return 0;
-    } finally {
-      flushLogs();
-    }
-  });
+): (args: readonly string[], program: string) => Promise<number> {
+  return (args, program) =>
+    runWithHelp(args, parse, help, async (options) => {
+      await setupLogging({ app: program, verbose: options.verbose });
+      try {
+        await serve(options);
+        return 0;
+      } finally {
+        flushLogs();
+      }
+    });
 }

@@ -7,24 +7,18 @@
  * @module
  */
 
-import {
-  parseDecimalFlag,
-  parseFlags,
-  parseIntegerFlag,
-} from "../common/flags.ts";
+import { parseDecimalFlag, parseIntegerFlag } from "../common/flags.ts";
 import { logDebug, logInfo, logWarning } from "../common/log.ts";
-import { closeQuietly, describeError, formatAddr } from "../common/net.ts";
+import { describeError, formatAddr } from "../common/net.ts";
 import { createSeededRandom, randomSeed } from "../common/seeded_random.ts";
-import { onStopSignal, takeUnlessStopping } from "../common/signals.ts";
 import {
-  expectNoPositionals,
   parseRateFlag,
-  parseServerModeFlags,
-  SERVER_MODE_FLAGS,
+  parseServerModeArgs,
   type ServerModeOptions,
 } from "./mode_args.ts";
-import { runServerMode } from "./mode_runner.ts";
+import { serverMode } from "./mode_runner.ts";
 import { asciiUpperCaseInPlace, listenUdp } from "./net.ts";
+import { ServeLoop } from "./serve_loop.ts";
 
 /** The `-h` text. */
 export const UDP_PING_SERVER_HELP =
@@ -70,16 +64,11 @@ export interface UdpPingServerOptions extends ServerModeOptions {
 export function parseUdpPingServerArgs(
   args: readonly string[],
 ): UdpPingServerOptions | null {
-  const { values, positionals } = parseFlags(args, {
-    ...SERVER_MODE_FLAGS,
+  return parseServerModeArgs(args, {
     loss: { type: "string" },
     delay: { type: "string" },
     seed: { type: "string" },
-  }, { allowPositionals: true });
-  if (values.help) return null;
-  expectNoPositionals(positionals);
-  return {
-    ...parseServerModeFlags(values),
+  }, (values) => ({
     lossRate: values.loss === undefined
       ? DEFAULT_LOSS_RATE
       : parseRateFlag("Loss rate", values.loss),
@@ -94,29 +83,22 @@ export function parseUdpPingServerArgs(
     seed: values.seed === undefined
       ? randomSeed()
       : parseIntegerFlag("Seed", values.seed, 0, 0xffffffff),
-  };
+  }));
 }
 
 /**
  * Runs the server as part of `program` (its logging) until SIGINT or
  * SIGTERM; resolves to the exit status.
  */
-export function runUdpPingServer(
-  args: readonly string[],
-  program: string,
-): Promise<number> {
-  return runServerMode(
-    program,
-    args,
-    parseUdpPingServerArgs,
-    UDP_PING_SERVER_HELP,
-    serveUdpPings,
-  );
-}
+export const runUdpPingServer = serverMode(
+  parseUdpPingServerArgs,
+  UDP_PING_SERVER_HELP,
+  serveUdpPings,
+);
 
 async function serveUdpPings(options: UdpPingServerOptions): Promise<void> {
   const socket = listenUdp(options.hostname, options.port);
-  logInfo(`Listening on ${formatAddr(socket.addr)}...`);
+  const loop = new ServeLoop(socket);
   // The default drops datagrams: say so, and how to turn it off.
   const lossNote = options.defaultLoss
     ? " (the default; --loss 0 for none)"
@@ -126,11 +108,6 @@ async function serveUdpPings(options: UdpPingServerOptions): Promise<void> {
   );
   const random = createSeededRandom(options.seed);
   const delayed = new Set<ReturnType<typeof setTimeout>>();
-  let stopping = false;
-  const removeSignals = onStopSignal(() => {
-    stopping = true;
-    closeQuietly(socket);
-  });
   let received = 0;
   let dropped = 0;
   let answered = 0;
@@ -140,7 +117,7 @@ async function serveUdpPings(options: UdpPingServerOptions): Promise<void> {
       await socket.send(reply, to);
       answered++;
     } catch (err) {
-      if (!stopping) {
+      if (!loop.stopping) {
         logWarning(`Cannot answer ${formatAddr(to)}: ${describeError(err)}`);
       }
     }
@@ -148,14 +125,9 @@ async function serveUdpPings(options: UdpPingServerOptions): Promise<void> {
 
   // One buffer for every datagram; a delayed answer takes its own copy.
   const buf = new Uint8Array(65_536);
-  while (!stopping) {
-    const datagram = await takeUnlessStopping(
-      () => socket.receive(buf),
-      () => stopping,
-      "Receive failed",
-    );
-    if (datagram === null) break;
-    const [data, from] = datagram;
+  async function onDatagram(
+    [data, from]: [Uint8Array, Deno.Addr],
+  ): Promise<void> {
     received++;
     // One draw per datagram, dropped or not, so datagram i always meets
     // draw i and a test can predict the outcome from the seed.
@@ -167,7 +139,7 @@ async function serveUdpPings(options: UdpPingServerOptions): Promise<void> {
     );
     if (drop) {
       dropped++;
-      continue;
+      return;
     }
     if (options.delayMs > 0) {
       const reply = asciiUpperCaseInPlace(data.slice());
@@ -180,9 +152,9 @@ async function serveUdpPings(options: UdpPingServerOptions): Promise<void> {
       await answer(asciiUpperCaseInPlace(data), from);
     }
   }
-  removeSignals();
+
+  await loop.run(() => socket.receive(buf), onDatagram, "Receive failed");
   for (const timer of delayed) clearTimeout(timer);
-  closeQuietly(socket);
   logInfo(
     `Received ${received} datagrams: answered ${answered}, dropped ${dropped}`,
   );
