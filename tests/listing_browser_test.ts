@@ -10,35 +10,15 @@
  */
 
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import {
+  hasChromium,
+  launchChromium,
+  warnIfNoChromium,
+} from "./helpers/chromium.ts";
 import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-if (!hasChromium) {
-  console.warn(
-    `listing_browser_test: skipped, ${CHROMIUM} is missing (apt-get install -y chromium)`,
-  );
-}
-
-// The machine has no network: without these Chromium waits on services it
-// cannot reach. Playwright gives each launch a fresh profile directory.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+warnIfNoChromium("listing_browser_test");
 
 // The callbacks passed to page.$eval and page.evaluate run inside Chromium.
 // This file is type-checked without the DOM library (it would clash with
@@ -140,12 +120,7 @@ Deno.test({
     const base = `http://127.0.0.1:${spidey.port}`;
     let browser: Browser | undefined;
     try {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_ARGS,
-        timeout: 60_000,
-      });
+      browser = await launchChromium();
       const context = await browser.newContext({
         viewport: { width: 1280, height: 1600 },
       });

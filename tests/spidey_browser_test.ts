@@ -10,36 +10,16 @@
  */
 
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import {
+  hasChromium,
+  launchChromium,
+  warnIfNoChromium,
+} from "./helpers/chromium.ts";
 import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
 import { bytes, readTree, run } from "./helpers/archive_trees.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-if (!hasChromium) {
-  console.warn(
-    `spidey_browser_test: skipped, ${CHROMIUM} is missing (apt-get install -y chromium)`,
-  );
-}
-
-// The machine has no network: without these Chromium waits on services it
-// cannot reach. Playwright gives each launch a fresh profile directory.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+warnIfNoChromium("spidey_browser_test");
 
 // Callbacks passed to page.evaluate run inside Chromium; this file is
 // type-checked without the DOM library, so the shapes they use are here.
@@ -83,12 +63,7 @@ Deno.test({
   async fn(t) {
     let browser: Browser | undefined;
     try {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_ARGS,
-        timeout: 60_000,
-      });
+      browser = await launchChromium();
       const b = browser;
 
       await t.step(

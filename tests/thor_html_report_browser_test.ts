@@ -9,38 +9,18 @@
  */
 
 import assert from "node:assert/strict";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import {
+  hasChromium,
+  launchChromium,
+  warnIfNoChromium,
+} from "./helpers/chromium.ts";
 import { createSeededRandom } from "../lib/common/seeded_random.ts";
 import { formatHtmlReport } from "../lib/thor/output/html_report.ts";
 import type { ReportMeta } from "../lib/thor/report.ts";
 import { RunStats } from "../lib/thor/run_stats.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-if (!hasChromium) {
-  console.warn(
-    `thor_html_report_browser_test: skipped, ${CHROMIUM} is missing (apt-get install -y chromium)`,
-  );
-}
-
-// The machine has no network: without these Chromium waits on services it
-// cannot reach.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+warnIfNoChromium("thor_html_report_browser_test");
 
 // Page shapes used inside Chromium (this file is checked without the DOM
 // library).
@@ -105,12 +85,7 @@ Deno.test({
     const html = formatHtmlReport(sampleStats(), META);
     let browser: Browser | undefined;
     try {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_ARGS,
-        timeout: 60_000,
-      });
+      browser = await launchChromium();
       const page = await browser.newPage({
         viewport: { width: 900, height: 1200 },
         colorScheme: "light",
