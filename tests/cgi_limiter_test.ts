@@ -12,7 +12,7 @@ import {
 } from "../lib/server/cgi/cgi.ts";
 import { shScript as sh, tempDocroot } from "./helpers/cgi_scripts.ts";
 import { get, rawRequest } from "./helpers/raw_http.ts";
-import { startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder } from "./helpers/spidey_process.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -90,12 +90,7 @@ Deno.test("spidey: a full CGI queue gets 503 with Retry-After", async () => {
         `printf 'Content-Type: text/plain\\n\\nran'\n`,
     ),
   });
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-f",
+  await using spidey = await serveFolder(docroot.path, [
     "-q",
     "--cgi-max",
     "1",
@@ -137,12 +132,7 @@ Deno.test("spidey: a script's timeout runs from its spawn, not from the queue", 
       `sleep 1\nprintf 'Content-Type: text/plain\\n\\ndone'\n`,
     ),
   });
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-f",
+  await using spidey = await serveFolder(docroot.path, [
     "-q",
     "--cgi-max",
     "1",
@@ -174,16 +164,7 @@ Deno.test("spidey: no script runs for a queued client that hung up", async () =>
     ),
   });
   const root = docroot.path;
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    root,
-    "-f",
-    "-q",
-    "--cgi-max",
-    "1",
-  ]);
+  await using spidey = await serveFolder(root, ["-q", "--cgi-max", "1"]);
   const exists = (name: string) =>
     Deno.stat(`${root}/${name}`).then(() => true, () => false);
   const first = rawRequest(spidey.port, get("/cgi-bin/mark.sh?a"), {

@@ -12,7 +12,7 @@ import {
   waitGone,
 } from "./helpers/cgi_scripts.ts";
 import { get, rawRequest } from "./helpers/raw_http.ts";
-import { startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder } from "./helpers/spidey_process.ts";
 
 Deno.test("spidey finishes a script's response when it exits, whatever it left running", async (t) => {
   await using docroot = await tempDocroot({
@@ -35,15 +35,7 @@ Deno.test("spidey finishes a script's response when it exits, whatever it left r
     ),
   });
   const root = docroot.path;
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    root,
-    "-f",
-    "--cgi-timeout",
-    "2",
-  ]);
+  await using spidey = await serveFolder(root, ["--cgi-timeout", "2"]);
 
   for (const name of ["background", "escape"]) {
     await t.step(

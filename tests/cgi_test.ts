@@ -22,7 +22,7 @@ import {
   rawExchange,
   rawRequest,
 } from "./helpers/raw_http.ts";
-import { startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder } from "./helpers/spidey_process.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -89,7 +89,7 @@ Deno.test("spidey runs CGI scripts", async (t) => {
   await using docroot = await tempDocroot(SCRIPTS);
   const root = docroot.path;
   const realRoot = await Deno.realPath(root);
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"], {
+  await using spidey = await serveFolder(root, [], {
     env: { SECRET_TOKEN: "leak" },
   });
   const port = spidey.port;

@@ -12,7 +12,7 @@ import {
   waitGone,
 } from "./helpers/cgi_scripts.ts";
 import { get, rawExchange, rawRequest } from "./helpers/raw_http.ts";
-import { startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder } from "./helpers/spidey_process.ts";
 
 const dec = new TextDecoder();
 
@@ -28,15 +28,7 @@ Deno.test("spidey kills CGI scripts that run past --cgi-timeout", async (t) => {
     ),
   });
   const root = docroot.path;
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    root,
-    "-f",
-    "--cgi-timeout",
-    "1",
-  ]);
+  await using spidey = await serveFolder(root, ["--cgi-timeout", "1"]);
 
   await t.step(
     "before its header block: 504, and its children die too",

@@ -16,7 +16,7 @@ import {
   launchChromium,
   warnIfNoChromium,
 } from "./helpers/chromium.ts";
-import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
+import { makeDocroot, serveFolder } from "./helpers/spidey_process.ts";
 
 warnIfNoChromium("listing_browser_test");
 
@@ -116,7 +116,7 @@ Deno.test({
   sanitizeResources: false,
   async fn(t) {
     const root = await galleryDocroot();
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+    await using spidey = await serveFolder(root);
     const base = `http://127.0.0.1:${spidey.port}`;
     let browser: Browser | undefined;
     try {

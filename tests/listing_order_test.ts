@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
+import { makeDocroot, serveFolder } from "./helpers/spidey_process.ts";
 import {
   getPath,
   jsonNames,
@@ -36,7 +36,7 @@ async function sortingDocroot(): Promise<string> {
 
 Deno.test("listing: sorts by each column both ways, directories first", async () => {
   const root = await sortingDocroot();
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   const expected: Record<string, string[]> = {
     "": ["Adir", "zdir", "a.txt", "b.png", "c.css", "d.json"],
     "C=N;O=A": ["Adir", "zdir", "a.txt", "b.png", "c.css", "d.json"],
@@ -75,7 +75,7 @@ Deno.test("listing: JSON by Accept and by ?format=json, with Vary: Accept on bot
     "d/file.txt": "hello",
     "d/sub/x": "",
   });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   const html = await getPath(spidey.port, "/d/");
   assert.equal(html.headers.get("vary"), "Accept, Accept-Encoding");
   assert.match(html.headers.get("content-type")!, /^text\/html/);

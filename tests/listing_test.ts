@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseResponses, rawExchange } from "./helpers/raw_http.ts";
-import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
+import { makeDocroot, serveFolder } from "./helpers/spidey_process.ts";
 import {
   getPath,
   jsonNames,
@@ -28,7 +28,7 @@ Deno.test("listing: a subdirectory shows parent, then directories, then files", 
     "sub/Alpha/x": "",
     "top.txt": "t",
   });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   const res = await getPath(spidey.port, "/sub/");
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
@@ -48,7 +48,7 @@ Deno.test("listing: a subdirectory shows parent, then directories, then files", 
 
 Deno.test("listing: the root has no parent link", async () => {
   const root = await makeDocroot({ "a.txt": "a" });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   const res = await getPath(spidey.port, "/");
   assert.equal(res.status, 200);
   assert.match(res.text, /<title>Index of \/<\/title>/);
@@ -58,7 +58,7 @@ Deno.test("listing: the root has no parent link", async () => {
 
 Deno.test("listing: /sub redirects to /sub/, keeping the query", async () => {
   const root = await makeDocroot({ "sub/a.txt": "a" });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   const plain = await getPath(spidey.port, "/sub");
   assert.equal(plain.status, 301);
   assert.equal(plain.headers.get("location"), "/sub/");
@@ -72,7 +72,7 @@ Deno.test("listing: nasty names are escaped in text, encoded in links, and the l
   for (const name of NASTY_NAMES) files[`nasty/${name}`] = `content of ${name}`;
   files["nasty/dir with <b>/x"] = "";
   const root = await makeDocroot(files);
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   const res = await getPath(spidey.port, "/nasty/");
   assert.equal(res.status, 200);
   assert.ok(!res.text.includes("<img"), "a name became markup");
@@ -121,7 +121,7 @@ Deno.test("listing: sizes are human-readable with the exact count as a tooltip",
     "mega.bin": new Uint8Array(3 * 1024 * 1024 + 300_000),
     "folder/x": "",
   });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   const res = await getPath(spidey.port, "/");
   const rows = rowsOf(res.text);
   const row = (href: string) => rows.find((r) => r.href === href)!.html;
@@ -150,21 +150,14 @@ Deno.test("listing: dotfiles are hidden by default and listed with --dotfiles", 
     "visible.txt": "v",
   });
   {
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+    await using spidey = await serveFolder(root);
     const res = await getPath(spidey.port, "/");
     assert.deepEqual(namesOf(res.text), ["visible.txt"]);
     const json = await getPath(spidey.port, "/?format=json");
     assert.deepEqual(jsonNames(json), ["visible.txt"]);
   }
   {
-    await using spidey = await startSpidey([
-      "-p",
-      "0",
-      "-d",
-      root,
-      "-f",
-      "--dotfiles",
-    ]);
+    await using spidey = await serveFolder(root, ["--dotfiles"]);
     const res = await getPath(spidey.port, "/");
     assert.deepEqual(namesOf(res.text), [".git", ".env", "visible.txt"]);
   }
@@ -172,7 +165,7 @@ Deno.test("listing: dotfiles are hidden by default and listed with --dotfiles", 
 
 Deno.test("listing: HEAD sends the headers of GET and no body", async () => {
   const root = await makeDocroot({ "a.txt": "a", "b.txt": "b" });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   const full = await getPath(spidey.port, "/");
   const bytes = await rawExchange(
     spidey.port,
@@ -193,7 +186,7 @@ Deno.test("listing: HEAD sends the headers of GET and no body", async () => {
 
 Deno.test("listing: If-None-Match with the current ETag gets 304", async () => {
   const root = await makeDocroot({ "a.txt": "a" });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   const first = await getPath(spidey.port, "/");
   const etag = first.headers.get("etag")!;
   assert.match(etag, /^"[0-9a-f]+-[0-9a-f]+"$/);
@@ -220,7 +213,7 @@ async function waitUntilSettled(...paths: string[]): Promise<void> {
 
 Deno.test("listing: If-Modified-Since gets 304 once the directory is still, and 200 after a change", async () => {
   const root = await makeDocroot({ "d/a.txt": "a" });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   // Just written: another change within the same second would keep the
   // date, so the listing has none yet (the ETag still works).
   await Deno.writeTextFile(`${root}/d/b.txt`, "b");
@@ -295,7 +288,7 @@ Deno.test("listing: If-Modified-Since gets 304 once the directory is still, and 
 
 Deno.test("listing: new files appear and size changes show within the staleness bound", async () => {
   const root = await makeDocroot({ "live/old.txt": "1" });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   const before = await getPath(spidey.port, "/live/");
   assert.deepEqual(namesOf(before.text), ["old.txt"]);
 
@@ -331,7 +324,7 @@ Deno.test("listing: broken and escaping symlinks neither break nor leak", async 
     "links/escape-dir": { symlink: outside },
     "links/inside": { symlink: "ok.txt" },
   });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   const res = await getPath(spidey.port, "/links/");
   assert.equal(res.status, 200);
   assert.deepEqual(namesOf(res.text), ["inside", "ok.txt"]);
@@ -350,7 +343,7 @@ Deno.test("listing: a 10,000-entry directory lists fine", async () => {
     Deno.writeFileSync(`${root}/many/f${i}.txt`, empty);
   }
   try {
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+    await using spidey = await serveFolder(root);
     const res = await getPath(spidey.port, "/many/?C=N;O=D");
     assert.equal(res.status, 200);
     const names = namesOf(res.text);
@@ -372,7 +365,7 @@ Deno.test("listing: images get thumbnail URLs, audio and video get players, the 
     "m/clip.webm": "x",
     "m/readme.txt": "x",
   });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   const res = await getPath(spidey.port, "/m/");
   assert.equal(res.status, 200);
   const rows = new Map(rowsOf(res.text).map((r) => [r.href, r.html]));
@@ -394,7 +387,7 @@ Deno.test("listing: images get thumbnail URLs, audio and video get players, the 
 
 Deno.test("listing: ?view=grid renders the grid, keeps it in sort links, and is its own variant", async () => {
   const root = await makeDocroot({ "g/a.png": "x", "g/b.txt": "y" });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   const table = await getPath(spidey.port, "/g/");
   const grid = await getPath(spidey.port, "/g/?view=grid");
   const sortedGrid = await getPath(spidey.port, "/g/?C=S;O=D;view=grid");
@@ -421,7 +414,7 @@ Deno.test("listing: an executable index.html is never sent as source at its fold
     },
   });
   try {
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+    await using spidey = await serveFolder(root, ["-q"]);
     const res = await getPath(spidey.port, "/app/");
     assert.equal(res.status, 403);
     assert.doesNotMatch(res.text, /SECRET-SOURCE/);

@@ -7,7 +7,7 @@ import type { HeaderList } from "../lib/http/header_fields.ts";
 import type { ResponseWriter } from "../lib/server/core/response_writer.ts";
 import { moodOf, spiderSvg } from "../lib/common/spider_art.ts";
 import { get, rawRequest } from "./helpers/raw_http.ts";
-import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
+import { makeDocroot, serveFolder } from "./helpers/spidey_process.ts";
 
 Deno.test("renderErrorPage names the status and reason and shows the mascot", () => {
   for (
@@ -80,7 +80,7 @@ Deno.test("sendErrorPage sends one response with its extra headers", async () =>
 
 Deno.test("a real 404 for a path holding <script> does not echo it raw", async () => {
   const root = await makeDocroot({ "index.txt": "x" });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   const res = await rawRequest(
     spidey.port,
     get("/%3Cscript%3Ealert(1)%3C/script%3E.html"),

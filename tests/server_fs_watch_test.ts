@@ -17,7 +17,7 @@ import {
 import { WatchedCache } from "../lib/server/core/watched_cache.ts";
 import { DocrootResolver } from "../lib/server/core/docroot.ts";
 import { get, rawRequest } from "./helpers/raw_http.ts";
-import { startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder } from "./helpers/spidey_process.ts";
 
 /** An event source driven by the test. */
 function manual(): { source: WatchSource; sink: () => WatchSink } {
@@ -354,7 +354,7 @@ Deno.test("spidey serves changes fresh as soon as the events arrive", async () =
     await Deno.writeTextFile(`${root}/d/a.txt`, "one\n");
     await Deno.writeTextFile(`${root}/e/b.txt`, "bee\n");
     await Deno.symlink("d/a.txt", `${root}/link.txt`);
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+    await using spidey = await serveFolder(root, ["-q"]);
     const text = async (path: string) => {
       const res = await rawRequest(spidey.port, get(path));
       return `${res.status} ${res.text}`;

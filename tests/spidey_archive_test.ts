@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { tempDocroot } from "./helpers/cgi_scripts.ts";
 import { get, rawRequest } from "./helpers/raw_http.ts";
 import { readTree, run } from "./helpers/archive_trees.ts";
-import { startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder, startSpidey } from "./helpers/spidey_process.ts";
 import { eventually } from "./helpers/eventually.ts";
 import { MAX_ARCHIVES } from "../lib/server/archive/archive.ts";
 
@@ -46,15 +46,7 @@ Deno.test("spidey --archives streams folders as tar.gz and zip", async (t) => {
     `${docroot.path}/photos`,
     `${docroot.path}/photos/deep/loop`,
   );
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-f",
-    "-q",
-    "--archives",
-  ]);
+  await using spidey = await serveFolder(docroot.path, ["-q", "--archives"]);
   const expected = {
     "photos/a.txt": encoder.encode("hello\n"),
     "photos/deep/b.bin": encoder.encode("b".repeat(100_000)),
@@ -168,15 +160,7 @@ Deno.test("spidey --archives: requests past the limit get 503 with Retry-After",
   await using docroot = await tempDocroot({ "big/zeros.bin": "" });
   // Sparse: costs no disk, and more than the socket buffers take.
   await Deno.truncate(`${docroot.path}/big/zeros.bin`, 256 * 1024 * 1024);
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-f",
-    "-q",
-    "--archives",
-  ]);
+  await using spidey = await serveFolder(docroot.path, ["-q", "--archives"]);
   const readers: Deno.Conn[] = [];
   try {
     // Each takes a slot and then stalls: its client reads only the head.

@@ -14,7 +14,7 @@ import {
   rawExchange,
   rawRequest,
 } from "./helpers/raw_http.ts";
-import { startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder } from "./helpers/spidey_process.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -71,12 +71,7 @@ async function timedHello(port: number): Promise<number> {
 
 Deno.test("spidey holds no body whole: 200 stalled 9 MB uploads cost it little memory", async () => {
   await using docroot = await tempDocroot(SCRIPTS);
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-f",
+  await using spidey = await serveFolder(docroot.path, [
     "-q",
     "--cgi-max",
     "4",
@@ -136,12 +131,7 @@ Deno.test("spidey holds no body whole: 200 stalled 9 MB uploads cost it little m
 
 Deno.test("spidey answers 408 to a body sent too slowly or not at all", async (t) => {
   await using docroot = await tempDocroot(SCRIPTS);
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-f",
+  await using spidey = await serveFolder(docroot.path, [
     "-v",
     "--body-timeout",
     "1",
@@ -245,13 +235,7 @@ Deno.test("spidey answers 408 to a body sent too slowly or not at all", async (t
 
 Deno.test("spidey streams bodies to CGI scripts whole, and drops bodies nobody takes", async (t) => {
   await using docroot = await tempDocroot(SCRIPTS);
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-f",
-  ]);
+  await using spidey = await serveFolder(docroot.path);
   const port = spidey.port;
   const body = new Uint8Array(5 * 1024 * 1024).map((_, i) => (i * 7) % 251);
 

@@ -6,7 +6,11 @@
 
 import assert from "node:assert/strict";
 import { get, rawExchange } from "./helpers/raw_http.ts";
-import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
+import {
+  makeDocroot,
+  serveFolder,
+  startSpidey,
+} from "./helpers/spidey_process.ts";
 
 const STAMP = String.raw`\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\]`;
 const CLF =
@@ -21,7 +25,7 @@ function accessLines(stderr: string): RegExpExecArray[] {
 
 Deno.test("spidey writes one Combined Log Format line per request", async () => {
   const root = await makeDocroot({ "hello.txt": "hello" });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   assert.match(
     spidey.stderr(),
     new RegExp(
@@ -58,7 +62,7 @@ Deno.test("spidey writes one Combined Log Format line per request", async () => 
 
 Deno.test("spidey escapes request text in its log", async () => {
   const root = await makeDocroot({ "hello.txt": "hello" });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-v"]);
+  await using spidey = await serveFolder(root, ["-v"]);
   const forged =
     '127.0.0.1 - - [01/Jan/2000:00:00:00 +0000] "GET /forged HTTP/1.1" 200 1';
   await rawExchange(
@@ -101,7 +105,7 @@ Deno.test("spidey escapes request text in its log", async () => {
 
 Deno.test("spidey -q writes no access log", async () => {
   const root = await makeDocroot({ "hello.txt": "hello" });
-  const spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+  const spidey = await serveFolder(root, ["-q"]);
   try {
     await rawExchange(spidey.port, get("/hello.txt"));
     await rawExchange(spidey.port, get("/missing"));

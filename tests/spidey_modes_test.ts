@@ -6,7 +6,11 @@
 
 import assert from "node:assert/strict";
 import { parseResponses, type RawResponse } from "./helpers/raw_http.ts";
-import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
+import {
+  makeDocroot,
+  serveFolder,
+  startSpidey,
+} from "./helpers/spidey_process.ts";
 
 const encoder = new TextEncoder();
 
@@ -122,7 +126,7 @@ Deno.test("spidey -f keeps connections alive and answers pipelined requests in o
     "two.txt": "22",
     "three.txt": "333",
   });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+  await using spidey = await serveFolder(root, ["-q"]);
   const port = spidey.port;
 
   await t.step(

@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import { get, rawRequest } from "./helpers/raw_http.ts";
-import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
+import {
+  makeDocroot,
+  serveFolder,
+  startSpidey,
+} from "./helpers/spidey_process.ts";
 
 Deno.test("spidey serves a file from a real process on a free port", async () => {
   const root = await makeDocroot({ "hello.txt": "hello\n" });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+  await using spidey = await serveFolder(root);
   const res = await rawRequest(spidey.port, get("/hello.txt"));
   assert.equal(res.status, 200);
   assert.equal(res.text, "hello\n");

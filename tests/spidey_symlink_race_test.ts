@@ -14,7 +14,7 @@ import {
   parseResponses,
   rawExchange,
 } from "./helpers/raw_http.ts";
-import { startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder } from "./helpers/spidey_process.ts";
 
 const SWAP_MS = 3000;
 const BIG = 200_000;
@@ -168,7 +168,7 @@ Deno.test("spidey serves nothing from outside while symlinks are swapped", async
       await Deno.symlink(inside, `${www}/${name}`);
     }
 
-    await using spidey = await startSpidey(["-p", "0", "-d", www, "-f", "-q"]);
+    await using spidey = await serveFolder(www, ["-q"]);
     const port = spidey.port;
     const targets = [
       "/file-link",

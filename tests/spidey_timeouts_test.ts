@@ -6,7 +6,11 @@
 
 import assert from "node:assert/strict";
 import { parseResponses, type RawResponse } from "./helpers/raw_http.ts";
-import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
+import {
+  makeDocroot,
+  serveFolder,
+  startSpidey,
+} from "./helpers/spidey_process.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -79,12 +83,7 @@ class Peer {
 
 Deno.test("spidey enforces header and idle timeouts", async (t) => {
   const root = await makeDocroot({ "hello.txt": "hello" });
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    root,
-    "-f",
+  await using spidey = await serveFolder(root, [
     "--header-timeout",
     "1",
     "--idle-timeout",
@@ -178,7 +177,7 @@ Deno.test("spidey enforces header and idle timeouts", async (t) => {
 Deno.test("spidey shuts down gracefully on SIGTERM in concurrent mode", async () => {
   const big = new Uint8Array(8 * 1024 * 1024).map((_, i) => i % 253);
   const root = await makeDocroot({ "hello.txt": "hello", "big.bin": big });
-  const spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+  const spidey = await serveFolder(root, ["-q"]);
   const idle = await Peer.open(spidey.port);
   const upload = await Peer.open(spidey.port);
   const download = await Deno.connect({

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { parseResponses, rawExchange } from "./helpers/raw_http.ts";
-import { startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder } from "./helpers/spidey_process.ts";
 
 const SECRET = "TOP-SECRET-7c1f";
 
@@ -48,7 +48,7 @@ async function get(port: number, target: string, host = "localhost") {
 Deno.test("spidey keeps every request inside the document root", async (t) => {
   const { base, root } = await traversalTree();
   try {
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+    await using spidey = await serveFolder(root, ["-q"]);
     const port = spidey.port;
 
     await t.step(
@@ -196,15 +196,7 @@ Deno.test("spidey keeps every request inside the document root", async (t) => {
 Deno.test("spidey --dotfiles serves and lists dotfiles, still inside the root", async () => {
   const { base, root } = await traversalTree();
   try {
-    await using spidey = await startSpidey([
-      "-p",
-      "0",
-      "-d",
-      root,
-      "-f",
-      "-q",
-      "--dotfiles",
-    ]);
+    await using spidey = await serveFolder(root, ["-q", "--dotfiles"]);
     const env = await get(spidey.port, "/.env");
     assert.equal(env.res.status, 200);
     assert.equal(env.res.text, `KEY=${SECRET}`);

@@ -13,7 +13,7 @@ import {
   rawExchange,
   rawRequest,
 } from "./helpers/raw_http.ts";
-import { startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder, startSpidey } from "./helpers/spidey_process.ts";
 
 const decoder = new TextDecoder();
 
@@ -62,12 +62,7 @@ Deno.test("spidey --upload: the form, PUT, conflicts, names and limits", async (
   const src = await Deno.makeTempDir();
   const outside = await Deno.makeTempDir();
   Deno.symlinkSync(outside, `${docroot.path}/out`);
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-f",
+  await using spidey = await serveFolder(docroot.path, [
     "-q",
     "--upload",
     "--max-upload",
@@ -415,12 +410,7 @@ Deno.test("spidey upload: a CGI script in an upload folder keeps --max-body", as
 
 Deno.test("spidey upload: GET right after PUT 201 finds the file", async () => {
   await using docroot = await tempDocroot({ "up/keep.txt": "k\n" });
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-f",
+  await using spidey = await serveFolder(docroot.path, [
     "-q",
     "--upload-dir",
     "/up",
@@ -440,12 +430,7 @@ Deno.test("spidey upload: GET right after PUT 201 finds the file", async () => {
 
 Deno.test("spidey upload: a refused cross-origin PUT carries CORS and keeps the connection", async () => {
   await using docroot = await tempDocroot({ "taken.txt": "old\n" });
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-f",
+  await using spidey = await serveFolder(docroot.path, [
     "-q",
     "--upload",
     "--cors",
@@ -528,12 +513,7 @@ Deno.test("spidey upload: a form that fails at its second file leaves none", asy
 
 Deno.test("spidey upload: temporary files stay hidden with --dotfiles", async () => {
   await using docroot = await tempDocroot({ "keep.txt": "k\n" });
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-f",
+  await using spidey = await serveFolder(docroot.path, [
     "-q",
     "--upload",
     "--dotfiles",

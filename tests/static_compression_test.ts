@@ -12,7 +12,7 @@ import {
   gzipSync,
 } from "node:zlib";
 import { rawRequest, type RawResponse } from "./helpers/raw_http.ts";
-import { startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder } from "./helpers/spidey_process.ts";
 import {
   pseudoRandomBytes,
   sleep,
@@ -83,7 +83,7 @@ Deno.test("static compression: negotiation, sidecars, ranges, validators, listin
   // Past the racy window (ctime counts, and cannot be set back), so
   // small files take the cached path and get strong tags.
   await sleep(3200);
-  await using spidey = await startSpidey(["-p", "0", "-d", dir, "-f", "-q"]);
+  await using spidey = await serveFolder(dir, ["-q"]);
   const port = spidey.port;
   const fetchWith = (path: string, extra = "", method = "GET") =>
     rawRequest(
@@ -326,12 +326,7 @@ Deno.test("static compression: no sidecar is served inside a folder that takes u
     "pub/style.css.gz": gzipSync(encoder.encode(STYLE_SIDECAR)),
   });
   Deno.symlinkSync("../up", `${root.path}/pub/linked`);
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    root.path,
-    "-f",
+  await using spidey = await serveFolder(root.path, [
     "-q",
     "--upload-dir",
     "/up",

@@ -18,7 +18,7 @@ import {
   tempDocroot,
 } from "./helpers/static_files.ts";
 import { rawRequest } from "./helpers/raw_http.ts";
-import { startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder } from "./helpers/spidey_process.ts";
 import { eventually } from "./helpers/eventually.ts";
 
 /**
@@ -38,7 +38,7 @@ Deno.test("spidey serves files changed on disk fresh", async (t) => {
   const root = docroot.path;
   Deno.utimeSync(`${root}/aged.txt`, OLD_DATE, OLD_DATE);
   Deno.utimeSync(`${root}/aged.bin`, OLD_DATE, OLD_DATE);
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+  await using spidey = await serveFolder(root, ["-q"]);
   const get = (path: string, extra = "") =>
     rawRequest(spidey.port, request("GET", path, extra));
 

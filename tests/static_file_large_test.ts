@@ -17,7 +17,7 @@ import {
   tempDocroot,
 } from "./helpers/static_files.ts";
 import { rawRequest } from "./helpers/raw_http.ts";
-import { startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder } from "./helpers/spidey_process.ts";
 
 const encoder = new TextEncoder();
 
@@ -29,7 +29,7 @@ Deno.test("spidey streams a 64 MiB file whole and survives vanishing clients", a
     "small.txt": "ok\n",
   });
   const root = docroot.path;
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+  await using spidey = await serveFolder(root, ["-q"]);
 
   await t.step("GET sends every byte in order", async () => {
     const { head, body } = await fetchLarge(
@@ -134,14 +134,7 @@ Deno.test("clients that read nothing cannot starve other downloads of buffers", 
     "stalled.bin": pseudoRandomBytes(stalledSize),
     "wanted.bin": wanted,
   });
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-f",
-    "-q",
-  ]);
+  await using spidey = await serveFolder(docroot.path, ["-q"]);
   const stalled: Deno.Conn[] = [];
   try {
     for (let i = 0; i < 20; i++) {

@@ -13,7 +13,7 @@ import {
   rawRequest,
   type RawResponse,
 } from "./helpers/raw_http.ts";
-import { denoRunArgs, startSpidey } from "./helpers/spidey_process.ts";
+import { denoRunArgs, serveFolder } from "./helpers/spidey_process.ts";
 
 const encoder = new TextEncoder();
 
@@ -44,7 +44,7 @@ Deno.test("spidey sends files with type, length and validators", async (t) => {
     "sub/index.html": "<p>index</p>\n",
   });
   const root = docroot.path;
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+  await using spidey = await serveFolder(root, ["-q"]);
   const cases: Array<[string, string, string | Uint8Array]> = [
     ["/hello.txt", "text/plain; charset=utf-8", "hello world\n"],
     [
@@ -125,7 +125,7 @@ Deno.test("spidey answers conditional requests with 304 or 412", async (t) => {
     "future.txt": "from the future\n",
   });
   const root = docroot.path;
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+  await using spidey = await serveFolder(root, ["-q"]);
   const first = await rawRequest(spidey.port, request("GET", "/file.txt"));
   const etag = first.headers.get("etag")!;
   const lastModified = first.headers.get("last-modified")!;
@@ -214,7 +214,7 @@ Deno.test("spidey serves single byte ranges", async (t) => {
     "empty.txt": "",
   });
   const root = docroot.path;
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+  await using spidey = await serveFolder(root, ["-q"]);
   const ranged = (range: string, path = "/digits.txt", method = "GET") =>
     rawRequest(spidey.port, request(method, path, `Range: ${range}\r\n`));
 
@@ -345,13 +345,13 @@ Deno.test("spidey answers 403 for files it cannot read", async () => {
   const fifo = new Deno.Command("mkfifo", { args: [`${root}/pipe`] });
   const madeFifo = await fifo.output().then((o) => o.success, () => false);
   if (madeFifo) {
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+    await using spidey = await serveFolder(root, ["-q"]);
     const res = await rawRequest(spidey.port, request("GET", "/pipe"));
     assert.equal(res.status, 403, "a FIFO is no file to serve");
   }
 
   if (Deno.uid() !== 0) {
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+    await using spidey = await serveFolder(root, ["-q"]);
     const res = await rawRequest(spidey.port, request("GET", "/secret.txt"));
     assert.equal(res.status, 403);
     assert.match(res.text, /403/);

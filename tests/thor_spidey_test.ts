@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {
   denoRunArgs,
   makeDocroot,
-  startSpidey,
+  serveFolder,
 } from "./helpers/spidey_process.ts";
 
 async function thor(args: string[]) {
@@ -27,7 +27,7 @@ Deno.test("thor against a real spidey: every 200 counted, every byte right", asy
   // An old file keeps every response the same size (a file changed in the
   // last second may get a weak ETag, two bytes longer).
   await Deno.utime(`${root}/one-k.txt`, 1_600_000_000, 1_600_000_000);
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+  await using spidey = await serveFolder(root, ["-q"]);
   const url = `http://127.0.0.1:${spidey.port}/one-k.txt`;
 
   // The single-request dump shows exactly what one response takes.
@@ -50,7 +50,7 @@ Deno.test("thor against a real spidey: every 200 counted, every byte right", asy
 
 Deno.test("thor against a real spidey: 404s are responses, HEAD has no body", async () => {
   const root = await makeDocroot({ "a.txt": "abc" });
-  await using spidey = await startSpidey(["-p", "0", "-d", root, "-f", "-q"]);
+  await using spidey = await serveFolder(root, ["-q"]);
   const base = `http://127.0.0.1:${spidey.port}`;
   const missing = await thor(["-r", "5", "--json", `${base}/nope.txt`]);
   assert.equal(missing.code, 0, missing.stderr);

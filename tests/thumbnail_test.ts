@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { get, rawRequest, type RawResponse } from "./helpers/raw_http.ts";
-import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
+import { makeDocroot, serveFolder } from "./helpers/spidey_process.ts";
 import {
   makeJpeg,
   makePng,
@@ -53,7 +53,7 @@ Deno.test("thumbnail: an image's ?thumbnail is a small WebP; the image itself is
   const root = await makeDocroot({ "pics/photo one.jpg": jpeg });
   await age(root, "pics/photo one.jpg");
   try {
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+    await using spidey = await serveFolder(root);
     const res = await fetchPath(spidey.port, "/pics/photo%20one.jpg?thumbnail");
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("content-type"), "image/webp");
@@ -77,7 +77,7 @@ Deno.test("thumbnail: revalidation gets 304, HEAD gets the headers, and an edite
   });
   await age(root, "a.png", "b.png");
   try {
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+    await using spidey = await serveFolder(root);
     const first = await fetchPath(spidey.port, "/a.png?thumbnail");
     const etag = first.headers.get("etag")!;
     assert.match(etag, /^"[^"]+"$/);
@@ -126,7 +126,7 @@ Deno.test("thumbnail: If-Modified-Since gets 304 by the image's mtime, precondit
   await age(root, "a.png", "notes.txt.png");
   const lastModified = new Date(LONG_AGO * 1000).toUTCString();
   try {
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+    await using spidey = await serveFolder(root);
     const first = await fetchPath(spidey.port, "/a.png?thumbnail");
     assert.equal(first.status, 200);
     assert.equal(first.headers.get("last-modified"), lastModified);
@@ -228,7 +228,7 @@ Deno.test("thumbnail: SVG, GIF, corrupt, truncated and oversized images get the 
   ];
   await age(root, ...names);
   try {
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+    await using spidey = await serveFolder(root);
     for (const name of names) {
       const res = await fetchPath(spidey.port, `/${name}?thumbnail`);
       assertIcon(res, name);
@@ -257,7 +257,7 @@ Deno.test("thumbnail: a file changed within the last moments is answered but not
   // Changed "just now" at each request, however slowly this machine runs.
   const touch = () => Deno.utime(`${root}/new.png`, new Date(), new Date());
   try {
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+    await using spidey = await serveFolder(root);
     await touch();
     const res = await fetchPath(spidey.port, "/new.png?thumbnail");
     assert.equal(res.status, 200);
@@ -282,7 +282,7 @@ Deno.test("thumbnail: a file changed within the last moments is answered but not
 Deno.test("thumbnail: ?thumbnail means nothing on files that are not images", async () => {
   const root = await makeDocroot({ "notes.txt": "hello" });
   try {
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+    await using spidey = await serveFolder(root);
     const res = await fetchPath(spidey.port, "/notes.txt?thumbnail");
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type")!, /^text\/plain/);
@@ -301,7 +301,7 @@ Deno.test("thumbnail: other requests are answered while a large image is being s
   });
   await age(root, "huge.jpg");
   try {
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+    await using spidey = await serveFolder(root);
     const order: string[] = [];
     const thumb = fetchPath(spidey.port, "/huge.jpg?thumbnail").then((r) => {
       order.push("thumbnail");
@@ -327,7 +327,7 @@ Deno.test("thumbnail: many concurrent requests for one image all get it", async 
   const root = await makeDocroot({ "c.png": await makePng(800, 600) });
   await age(root, "c.png");
   try {
-    await using spidey = await startSpidey(["-p", "0", "-d", root, "-f"]);
+    await using spidey = await serveFolder(root);
     const all = await Promise.all(
       Array.from(
         { length: 12 },

@@ -18,7 +18,7 @@ import { createSeededRandom as seededRandom } from "../lib/common/seeded_random.
 import { encodeWav, WAV_HEADER_BYTES } from "../www_media/wav.ts";
 import { renderWwwMedia, WWW_MEDIA } from "../www_media/generate.ts";
 import { get, rawRequest } from "./helpers/raw_http.ts";
-import { REPO_DIR, startSpidey } from "./helpers/spidey_process.ts";
+import { REPO_DIR, serveFolder } from "./helpers/spidey_process.ts";
 
 const SITE = `${REPO_DIR}/www`;
 const ascii = new TextEncoder();
@@ -314,7 +314,7 @@ Deno.test("www/ has no dotfiles", async () => {
 });
 
 Deno.test("spidey serves the bundled site: every link on the welcome page answers", async () => {
-  await using spidey = await startSpidey(["-p", "0", "-d", SITE, "-f", "-q"]);
+  await using spidey = await serveFolder(SITE, ["-q"]);
   const home = await rawRequest(spidey.port, get("/"));
   assert.equal(home.status, 200);
   assert.match(home.headers.get("content-type") ?? "", /^text\/html/);
@@ -334,7 +334,7 @@ Deno.test("spidey serves the bundled site: every link on the welcome page answer
 });
 
 Deno.test("spidey serves the bundled text files, odd names and ranges included", async () => {
-  await using spidey = await startSpidey(["-p", "0", "-d", SITE, "-f", "-q"]);
+  await using spidey = await serveFolder(SITE, ["-q"]);
   const cafe = await rawRequest(spidey.port, get("/text/caf%C3%A9.txt"));
   assert.equal(cafe.status, 200);
   assert.match(cafe.text, /crème brûlée/);

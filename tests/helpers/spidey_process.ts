@@ -175,3 +175,15 @@ export async function makeDocroot(files: DocrootSpec): Promise<string> {
   }
   return root;
 }
+
+/**
+ * Starts spidey in concurrent mode (`-f`) on a free port, serving `root`,
+ * with `flags` after those: the set-up most end-to-end tests share.
+ */
+export function serveFolder(
+  root: string,
+  flags: readonly string[] = [],
+  options: StartOptions = {},
+): Promise<SpideyProcess> {
+  return startSpidey(["-p", "0", "-d", root, "-f", ...flags], options);
+}
