@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import { crc32 as nodeCrc32 } from "node:zlib";
-import { crc32, updateCrc32 } from "../www_media/crc32.ts";
+import { crc32, updateCrc32 } from "../lib/common/crc32.ts";
 import { encodeIco } from "../www_media/ico.ts";
 import { MediaEncodeError } from "../www_media/media_error.ts";
 import {

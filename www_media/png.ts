@@ -7,7 +7,7 @@
  * @module
  */
 
-import { updateCrc32 } from "./crc32.ts";
+import { updateCrc32 } from "../lib/common/crc32.ts";
 import { MediaEncodeError } from "./media_error.ts";
 
 /** The eight bytes every PNG file starts with. */

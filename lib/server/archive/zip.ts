@@ -11,6 +11,7 @@
  */
 
 import { type ArchiveEntry, exactContent } from "./entry.ts";
+import { updateCrc32 } from "../../common/crc32.ts";
 
 const encoder = new TextEncoder();
 const MAX32 = 0xffffffff;
@@ -18,25 +19,6 @@ const MAX16 = 0xffff;
 const FLAG_DESCRIPTOR = 0x0008;
 const FLAG_UTF8 = 0x0800;
 const UNIX = 3;
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 (IEEE) of `bytes`, continuing from `crc` (0 to start). */
-export function crc32(bytes: Uint8Array, crc = 0): number {
-  let c = ~crc;
-  for (let i = 0; i < bytes.length; i++) {
-    c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  }
-  return ~c >>> 0;
-}
 
 /** An MS-DOS date and time (local time, 1980 at the earliest). */
 function dosDateTime(ms: number): { date: number; time: number } {
@@ -142,7 +124,7 @@ export async function* zipStream(
     if (!dir) {
       let crc = 0;
       for await (const piece of exactContent(entry)) {
-        crc = crc32(piece, crc);
+        crc = updateCrc32(piece, crc);
         yield piece;
       }
       record.crc = crc;
