@@ -249,6 +249,10 @@ export async function serveConnection(
     }
     return gone.signal;
   };
+  // One function per connection (not a closure per request): it asks about
+  // the body of the request being served, which is one at a time.
+  let currentBody: RequestBody = RequestBody.none();
+  const currentClientGone = () => clientGone(currentBody);
 
   async function refuse(
     status: number,
@@ -325,6 +329,7 @@ export async function serveConnection(
             onWait: onBodyWait,
             onProgress: onBodyProgress,
           });
+        currentBody = body;
         req = {
           method: head.method,
           target: head.target,
@@ -340,7 +345,7 @@ export async function serveConnection(
           body,
           progress: onProgress,
           peer,
-          clientGone: () => clientGone(body),
+          clientGone: currentClientGone,
         };
       } catch (err) {
         if (err instanceof HttpError && !closed) {
