@@ -199,3 +199,78 @@ Deno.test("the scanner and the full parser agree on every head", () => {
     }
   }
 });
+
+Deno.test("scanResponseHead finds the head's end in what is buffered, or says it has not arrived", () => {
+  const head = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n" +
+    "Connection: keep-alive\r\n\r\n";
+  const bytes = enc(head + "hello" + "HTTP/1.1 204 No Content\r\n\r\n");
+  const out = newResponseFraming();
+  assert.equal(scanResponseHead(bytes, "GET", out), head.length);
+  assert.deepEqual(out, {
+    status: 200,
+    body: "length",
+    length: 5,
+    keepAlive: true,
+  });
+  // Every prefix short of the blank line is "not yet", never an error.
+  for (let n = 0; n < head.length; n++) {
+    assert.equal(
+      scanResponseHead(bytes.subarray(0, n), "GET", out),
+      -1,
+      `${n}`,
+    );
+  }
+  // Bare LF endings end a head too.
+  const bare = enc("HTTP/1.0 200 OK\nContent-Length: 0\n\nrest");
+  assert.equal(scanResponseHead(bare, "GET", out), bare.length - 4);
+  assert.equal(out.keepAlive, false);
+  // A prefix that cannot start a status line is refused at once.
+  assert.equal(
+    codeOf(() => scanResponseHead(enc("HTTQ"), "GET", out)),
+    "BAD_STATUS_LINE",
+  );
+});
+
+Deno.test("scanResponseHead decodes the values every response repeats like any other", () => {
+  for (
+    const [value, length] of [
+      ["0", 0],
+      ["007", 7],
+      [" \t42 ", 42],
+      ["123456789012345", 123456789012345],
+    ] as const
+  ) {
+    const out = newResponseFraming();
+    scanResponseHead(
+      enc(`HTTP/1.1 200 OK\r\nContent-Length:${value}\r\n\r\n`),
+      "GET",
+      out,
+    );
+    assert.equal(out.length, length, value);
+  }
+  for (
+    const [value, keepAlive] of [
+      ["close", false],
+      ["Close", false],
+      ["keep-alive", true],
+      ["KEEP-ALIVE", true],
+      ["keep-alive, close", false],
+      ["closed", true],
+    ] as const
+  ) {
+    assert.equal(
+      scan(
+        `HTTP/1.1 200 OK\r\nConnection: ${value}\r\nContent-Length: 0\r\n\r\n`,
+      )
+        .keepAlive,
+      keepAlive,
+      value,
+    );
+  }
+  assert.equal(
+    codeOf(() =>
+      scan("HTTP/1.1 200 OK\r\nContent-Length: 1234567890123456\r\n\r\n")
+    ),
+    "BAD_CONTENT_LENGTH",
+  );
+});

@@ -113,10 +113,10 @@ export class BufferedReader {
   }
 
   /**
-   * Reads more bytes into the buffer; false at end of stream. `forHead`
+   * Makes room for a read and returns the view it goes into. `forHead`
    * tells a wait for a head, which may use the small idle buffer.
    */
-  async #fill(forHead = false): Promise<boolean> {
+  #readTarget(forHead: boolean): Uint8Array {
     if (this.#start === this.#end) {
       // Nothing buffered: read at the front, into the whole buffer, with
       // no compaction and no new view (the common keep-alive case).
@@ -132,14 +132,21 @@ export class BufferedReader {
     } else {
       this.#reserve(1024);
     }
-    const n = await this.#src.read(
-      this.#end === 0 ? this.#buf : this.#buf.subarray(this.#end),
-    );
+    return this.#end === 0 ? this.#buf : this.#buf.subarray(this.#end);
+  }
+
+  /** Accounts what a read into the target returned; false at end of stream. */
+  #commit(n: number | null): boolean {
     if (n === null || n === 0) return n === 0;
     this.#end += n;
     this.#bytesRead += n;
     if (this.#onBytes !== null) this.#onBytes(n);
     return true;
+  }
+
+  /** Reads more bytes into the buffer; false at end of stream. */
+  async #fill(forHead = false): Promise<boolean> {
+    return this.#commit(await this.#src.read(this.#readTarget(forHead)));
   }
 
   /**
@@ -149,6 +156,24 @@ export class BufferedReader {
    */
   fill(): Promise<boolean> {
     return this.#fill();
+  }
+
+  /**
+   * {@linkcode fill} in two halves, for a hot loop that reads the source
+   * itself and so needs no async frame of the reader's: read the source
+   * into the view this returns, then pass what the read returned to
+   * {@linkcode added}. Nothing else may touch the reader in between.
+   */
+  spare(): Uint8Array {
+    return this.#readTarget(false);
+  }
+
+  /**
+   * Takes the result of a read into {@linkcode spare}'s view (a count, or
+   * null at end of stream); false at end of stream, as {@linkcode fill}.
+   */
+  added(n: number | null): boolean {
+    return this.#commit(n);
   }
 
   /**

@@ -18,7 +18,6 @@ import {
   latin1,
   parseHeaderFields,
   splitHeadLines,
-  trimOws,
 } from "./header_fields.ts";
 import {
   decideResponseFraming,
@@ -158,57 +157,63 @@ function badHeader(message: string): ProtocolError {
   return new ProtocolError("BAD_HEADER", message);
 }
 
+// "HTTP/d.d ddd" and the byte after it, position by position: 1 a byte
+// that must equal STATUS_TEXT's, 2 a digit, 3 SP, CR or LF.
+const STATUS_TEXT = "HTTP/0.0 000 ";
+const STATUS_KIND = [1, 1, 1, 1, 1, 2, 1, 2, 1, 2, 2, 2, 3];
+
+/** True when `c` may stand at `i` of a status line's first 13 bytes. */
+function statusByteFits(i: number, c: number): boolean {
+  const kind = STATUS_KIND[i];
+  if (kind === 1) return c === STATUS_TEXT.charCodeAt(i);
+  if (kind === 2) return isDigit(c);
+  return c === SP || c === CR || c === LF;
+}
+
 /**
- * Scans a response head for its status and framing without building a
- * header map: the status line is checked byte by byte, every field name
- * must be a token and every value free of control characters, and only
- * `Content-Length`, `Transfer-Encoding` and `Connection` are decoded.
- * Accepts and rejects exactly what {@linkcode parseResponseHead} does.
+ * Scans the response head at the start of `buf` for its status and framing
+ * without building a header map, and returns the index just past the head
+ * (bytes after it, a body or the next response, are not looked at). The
+ * status line is checked byte by byte, every field name must be a token and
+ * every value free of control characters, and only `Content-Length`,
+ * `Transfer-Encoding` and `Connection` are decoded. Accepts and rejects
+ * exactly what {@linkcode parseResponseHead} does.
+ *
+ * One pass finds the head's end and reads it, so a client can call this on
+ * whatever it has buffered: -1 means the blank line has not arrived yet,
+ * and then `out` is not decided. A head that is already wrong may throw
+ * before its end arrives.
  *
  * @throws {ProtocolError} as {@linkcode parseResponseHead} and
  * {@linkcode decideResponseFraming} do.
  */
 export function scanResponseHead(
-  head: Uint8Array,
+  buf: Uint8Array,
   requestMethod: string,
   out: ResponseFraming,
-): void {
-  const end = head.length;
-  // "HTTP/d.d ddd" then SP, CR or LF.
-  if (
-    end < 13 || head[0] !== 72 || head[1] !== 84 || head[2] !== 84 ||
-    head[3] !== 80 || head[4] !== 47 || head[6] !== 46 || head[8] !== SP ||
-    !isDigit(head[5]!) || !isDigit(head[7]!) || !isDigit(head[9]!) ||
-    !isDigit(head[10]!) || !isDigit(head[11]!)
-  ) {
-    throw new ProtocolError("BAD_STATUS_LINE", "Malformed status line");
-  }
-  const after = head[12]!;
-  if (after !== SP && after !== CR && after !== LF) {
-    throw new ProtocolError("BAD_STATUS_LINE", "Malformed status line");
-  }
-  if (head[5] !== 49) {
-    throw new ProtocolError(
-      "UNSUPPORTED_VERSION",
-      `HTTP/${head[5]! - 48}.${head[7]! - 48} is not supported`,
-    );
-  }
-  const status = (head[9]! - 48) * 100 + (head[10]! - 48) * 10 +
-    (head[11]! - 48);
-  checkStatusRange(status);
-  let pos = head.indexOf(LF, 12);
-  if (pos < 0) {
-    throw new ProtocolError("BAD_STATUS_LINE", "Malformed status line");
-  }
-  if (after === CR && pos !== 13) {
-    throw new ProtocolError("BAD_STATUS_LINE", "Malformed status line");
-  }
-  for (let i = 13; i < pos; i++) {
-    const c = head[i]!;
-    if ((c < SP && c !== HT && !(c === CR && i === pos - 1)) || c === 127) {
+): number {
+  const end = buf.length;
+  const known = end < 13 ? end : 13;
+  for (let i = 0; i < known; i++) {
+    if (!statusByteFits(i, buf[i]!)) {
       throw new ProtocolError("BAD_STATUS_LINE", "Malformed status line");
     }
   }
+  if (end < 13) return -1;
+  if (buf[5] !== 49) {
+    throw new ProtocolError(
+      "UNSUPPORTED_VERSION",
+      `HTTP/${buf[5]! - 48}.${buf[7]! - 48} is not supported`,
+    );
+  }
+  const status = (buf[9]! - 48) * 100 + (buf[10]! - 48) * 10 +
+    (buf[11]! - 48);
+  checkStatusRange(status);
+  let pos = restOfLine(buf, 12, end);
+  if (pos === BAD_BYTE) {
+    throw new ProtocolError("BAD_STATUS_LINE", "Malformed status line");
+  }
+  if (pos < 0) return -1;
   pos++;
 
   let contentLength: string | undefined;
@@ -216,14 +221,14 @@ export function scanResponseHead(
   let connection: string | undefined;
   let lastField = 0;
   let count = 0;
-  while (pos < end) {
-    let lineEnd = head.indexOf(LF, pos);
-    if (lineEnd < 0) lineEnd = end;
-    const contentEnd = lineEnd > pos && head[lineEnd - 1] === CR
-      ? lineEnd - 1
-      : lineEnd;
-    if (contentEnd === pos) break; // the blank line
-    const first = head[pos]!;
+  for (;;) {
+    if (pos >= end) return -1;
+    const first = buf[pos]!;
+    if (first === CR && pos + 1 === end) return -1;
+    if (first === LF || (first === CR && buf[pos + 1] === LF)) {
+      pos += first === LF ? 1 : 2; // past the blank line
+      break;
+    }
     let valueStart: number;
     let field: number;
     if (first === SP || first === HT) {
@@ -234,26 +239,33 @@ export function scanResponseHead(
     } else {
       if (++count > 1000) throw badHeader("More than 1000 header fields");
       let colon = pos;
-      while (colon < contentEnd && head[colon] !== 58) {
-        if (TCHAR[head[colon]!] === 0) {
-          throw badHeader("Header name is not a valid token");
+      for (;;) {
+        if (colon >= end) return -1;
+        const c = buf[colon]!;
+        if (c === 58) break;
+        if (TCHAR[c] === 0) {
+          throw badHeader(
+            c === LF || c === CR
+              ? "Header line has no name"
+              : "Header name is not a valid token",
+          );
         }
         colon++;
       }
-      if (colon === contentEnd || colon === pos) {
-        throw badHeader("Header line has no name");
-      }
-      field = fieldOf(head, pos, colon);
+      if (colon === pos) throw badHeader("Header line has no name");
+      field = fieldOf(buf, pos, colon);
       valueStart = colon + 1;
     }
-    for (let i = valueStart; i < contentEnd; i++) {
-      const c = head[i]!;
-      if ((c < SP && c !== HT) || c === 127) {
-        throw badHeader("Header value holds a control character");
-      }
+    const lineEnd = restOfLine(buf, valueStart, end);
+    if (lineEnd === BAD_BYTE) {
+      throw badHeader("Header value holds a control character");
     }
+    if (lineEnd < 0) return -1;
     if (field !== 0) {
-      const value = trimOws(latin1(head.subarray(valueStart, contentEnd)));
+      const contentEnd = lineEnd > valueStart && buf[lineEnd - 1] === CR
+        ? lineEnd - 1
+        : lineEnd;
+      const value = valueText(buf, valueStart, contentEnd);
       const joiner = field === lastField && valueStart === pos ? " " : ", ";
       if (field === FIELD_CONTENT_LENGTH) {
         contentLength = join(contentLength, value, joiner);
@@ -268,11 +280,73 @@ export function scanResponseHead(
     out,
     requestMethod,
     status,
-    head[7] === 48,
+    buf[7] === 48,
     contentLength,
     transferEncoding,
     connection,
   );
+  return pos;
+}
+
+/** What {@linkcode restOfLine} returns for a byte a line may not hold. */
+const BAD_BYTE = -2;
+
+/**
+ * Index of the LF that ends the line going on at `from`, checking on the
+ * way that the line holds no control character but HT (and a CR only right
+ * before its LF); -1 when the LF has not arrived, {@linkcode BAD_BYTE} for
+ * a byte that is not allowed.
+ */
+function restOfLine(buf: Uint8Array, from: number, end: number): number {
+  for (let i = from; i < end; i++) {
+    const c = buf[i]!;
+    if (c >= SP) {
+      if (c === 127) return BAD_BYTE;
+    } else if (c === LF) return i;
+    else if (c === CR) {
+      if (i + 1 >= end) return -1;
+      if (buf[i + 1] !== LF) return BAD_BYTE;
+    } else if (c !== HT) return BAD_BYTE;
+  }
+  return -1;
+}
+
+const KEEP_ALIVE = "keep-alive";
+const CLOSE = "close";
+
+/**
+ * A field value without its surrounding whitespace, as a string. The values
+ * every response repeats (`keep-alive`, `close`, a length of up to 15
+ * digits) come from constants and V8's number-string cache rather than a
+ * new string per response.
+ */
+function valueText(buf: Uint8Array, start: number, end: number): string {
+  while (start < end && (buf[start] === SP || buf[start] === HT)) start++;
+  while (end > start && (buf[end - 1] === SP || buf[end - 1] === HT)) end--;
+  const len = end - start;
+  if (len > 0 && len <= 15 && (buf[start] !== 48 || len === 1)) {
+    let n = 0;
+    let i = start;
+    for (; i < end; i++) {
+      const d = buf[i]! - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (i === end) return String(n);
+  }
+  if (len === KEEP_ALIVE.length && sameText(buf, start, KEEP_ALIVE)) {
+    return KEEP_ALIVE;
+  }
+  if (len === CLOSE.length && sameText(buf, start, CLOSE)) return CLOSE;
+  return latin1(buf.subarray(start, end));
+}
+
+/** True when `buf` holds exactly `text` (lower-case ASCII) at `at`. */
+function sameText(buf: Uint8Array, at: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (buf[at + i] !== text.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 function join(prior: string | undefined, value: string, joiner: string) {

@@ -12,7 +12,7 @@ import {
   readFixedBody,
   readToEnd,
 } from "../http/body.ts";
-import { BufferedReader, findHeadEnd } from "../http/buffered_reader.ts";
+import { BufferedReader } from "../http/buffered_reader.ts";
 import { ProtocolError } from "../http/errors.ts";
 import {
   newResponseFraming,
@@ -129,9 +129,16 @@ export interface ExchangeResult {
   bytes: number;
   /** True when the connection may carry another request. */
   keepAlive: boolean;
-  /** `performance.now()` when the final response head had arrived. */
+  /**
+   * `performance.now()` when the final response head had arrived, or 0 when
+   * it came in the same read as the whole response (the response's end
+   * time then stands for it).
+   */
   headAt: number;
 }
+
+// Buffered bytes past which takeResponse stops rescanning an unfinished head.
+const RESCAN_LIMIT = 4096;
 
 /** What {@linkcode ClientConnection.takeResponse} did. */
 export type TakeOutcome = 0 | 1 | 2;
@@ -235,8 +242,11 @@ export class ClientConnection {
           "Connection closed before a response arrived",
         );
       }
-      if (sink === null) scanResponseHead(head, method, framing);
-      else {
+      if (sink === null) {
+        if (scanResponseHead(head, method, framing) < 0) {
+          throw new ProtocolError("BAD_STATUS_LINE", "Malformed status line");
+        }
+      } else {
         const parsed = parseResponseHead(head);
         responseFraming(parsed, method, framing);
         if (framing.status >= 200) await sink.head(head, parsed);
@@ -283,10 +293,8 @@ export class ClientConnection {
    * the head is not all there yet (nothing consumed: fill and call again),
    * or {@linkcode USE_READER} when the response needs the general
    * {@linkcode readResponse} (an interim or chunked response, a body still
-   * on its way, a head too large), again with nothing consumed.
-   *
-   * @throws {ProtocolError} for a head that is not valid, as
-   * {@linkcode readResponse} would.
+   * on its way, a head not valid or over a few KiB), again with nothing
+   * consumed: the general path raises a bad head's error.
    */
   takeResponse(method: string, result: ExchangeResult): TakeOutcome {
     const reader = this.reader;
@@ -295,21 +303,26 @@ export class ClientConnection {
     const view = reader.peek();
     // Blank lines before a head are the reader's to skip.
     if (view[0] === 13 || view[0] === 10) return USE_READER;
-    const end = findHeadEnd(view, 0, buffered);
-    if (end < 0) {
-      return buffered >= MAX_RESPONSE_HEAD_BYTES ? USE_READER : NEED_BYTES;
-    }
-    if (end > MAX_RESPONSE_HEAD_BYTES) return USE_READER;
     const framing = this.#framing;
-    scanResponseHead(view.subarray(0, end), method, framing);
+    let end: number;
+    try {
+      end = scanResponseHead(view, method, framing);
+    } catch {
+      // The general path reads the whole head and raises its error then.
+      return USE_READER;
+    }
+    // Each call scans from the start, so a head still incomplete after a
+    // few KiB goes to the reader, whose search goes on where it stopped.
+    if (end < 0) return buffered >= RESCAN_LIMIT ? USE_READER : NEED_BYTES;
     if (framing.status < 200) return USE_READER;
     let size = end;
     if (framing.body === "length") size += framing.length;
     else if (framing.body !== "none") return USE_READER;
     if (size > buffered) return USE_READER;
     reader.skip(size);
-    // Head and body came in the same read.
-    result.headAt = performance.now();
+    // Head and body came in the same read: the caller's end time stands
+    // for the head's arrival, and a clock read is saved.
+    result.headAt = 0;
     result.status = framing.status;
     result.keepAlive = framing.keepAlive;
     result.bytes = size;

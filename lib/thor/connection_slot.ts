@@ -222,13 +222,17 @@ export class ConnectionSlot implements Expirable {
           off += await client.conn.write(request.subarray(off));
         }
         this.phase = "read";
-        // Fast path: read into the connection's buffer and take the
-        // response from it in place, with no async frame but this one.
+        // Fast path: read the socket into the connection's buffer and take
+        // the response from it in place, with no async frame but this one.
         let outcome = USE_READER;
         if (this.capture === null) {
           const reader = client.reader;
+          const conn = client.conn;
           outcome = client.takeResponse(target.method, this.result);
-          while (outcome === NEED_BYTES && await reader.fill()) {
+          while (
+            outcome === NEED_BYTES &&
+            reader.added(await conn.read(reader.spare()))
+          ) {
             outcome = client.takeResponse(target.method, this.result);
           }
         }

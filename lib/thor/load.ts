@@ -319,7 +319,9 @@ export class LoadRun {
         pacer === null ? undefined : ended - dueAt,
         ended,
       );
-      stats.phases.ttfb.recordMs(result.headAt - started);
+      stats.phases.ttfb.recordMs(
+        (result.headAt === 0 ? ended : result.headAt) - started,
+      );
       if (round !== null) {
         stats.targets[target]!.recordResponse(result.status, ended - started);
       }
