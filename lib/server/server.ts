@@ -11,6 +11,7 @@ import { UsageError } from "../common/flags.ts";
 import { closeQuietly, listenTcp } from "../common/net.ts";
 import { takeUnlessStopping } from "../common/signals.ts";
 import type { ServerConfig } from "./core/config.ts";
+import { MemoryRelease } from "./core/memory_release.ts";
 import { ConnectionTracker } from "./core/connection_tracker.ts";
 import { serveConnection } from "./core/connection.ts";
 import type { ServerContext } from "./core/context.ts";
@@ -86,11 +87,15 @@ export function startServer(config: ServerConfig): RunningServer {
       );
     },
   });
-  const tracker = new ConnectionTracker({
-    headerMs: config.headerTimeoutMs,
-    idleMs: config.idleTimeoutMs,
-    sendMs: Math.max(config.sendTimeoutMs, config.cgiTimeoutMs + 5000),
-  });
+  const tracker = new ConnectionTracker(
+    {
+      headerMs: config.headerTimeoutMs,
+      idleMs: config.idleTimeoutMs,
+      sendMs: Math.max(config.sendTimeoutMs, config.cgiTimeoutMs + 5000),
+    },
+    undefined,
+    new MemoryRelease(),
+  );
   const single = config.mode === "single";
   const uploads = new UploadPolicy(config.uploadDirs);
   const connOptions = {

@@ -422,6 +422,11 @@ export async function serveConnection(
         }
       }
       req.body.close();
+      // An idle keep-alive connection holds nothing of the request it
+      // served: the closures above would otherwise keep its response, and
+      // through it the request's head, alive until the next request.
+      response = null;
+      currentBody = RequestBody.none();
       if (!bodyDone) {
         // After a failed read the reader may be mid-read: just close.
         linger = !req.body.failed;

@@ -14,6 +14,8 @@
  * @module
  */
 
+import type { MemoryRelease } from "./memory_release.ts";
+
 /** What a connection is doing, which decides its deadline. */
 export type ConnectionPhase = "idle" | "head" | "body" | "busy";
 
@@ -50,10 +52,19 @@ export class ConnectionTracker {
   #shuttingDown = false;
   #drained: (() => void) | null = null;
   #shutdown: Promise<void> | null = null;
+  readonly #release: MemoryRelease | null;
 
-  /** Starts the sweep timer (unref'd so it never keeps the process alive). */
-  constructor(timeouts: TrackerTimeouts, sweepMs = 250) {
+  /**
+   * Starts the sweep timer (unref'd so it never keeps the process alive).
+   * `release` hears of every connection opened and closed.
+   */
+  constructor(
+    timeouts: TrackerTimeouts,
+    sweepMs = 250,
+    release: MemoryRelease | null = null,
+  ) {
     this.#timeouts = timeouts;
+    this.#release = release;
     const period = Math.max(
       10,
       Math.min(sweepMs, timeouts.headerMs / 4, timeouts.idleMs / 4),
@@ -82,12 +93,13 @@ export class ConnectionTracker {
       expire,
     };
     this.#conns.add(c);
+    this.#release?.changed();
     return c;
   }
 
   /** Stops tracking a connection (it closed). */
   remove(c: TrackedConnection): void {
-    this.#conns.delete(c);
+    if (this.#conns.delete(c)) this.#release?.changed();
     if (this.#drained !== null && this.#conns.size === 0) this.#drained();
   }
 
@@ -132,6 +144,7 @@ export class ConnectionTracker {
         c.restarted = 0;
       } else if (c.deadline <= now) {
         this.#conns.delete(c);
+        this.#release?.changed();
         c.expire(c.phase === "head");
       }
     }
@@ -170,9 +183,10 @@ export class ConnectionTracker {
     this.stop();
   }
 
-  /** Stops the sweep timer. */
+  /** Stops the sweep timer and any pending memory release. */
   stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#release?.stop();
   }
 }
