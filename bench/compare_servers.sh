@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # spidey -f -q against nginx (1 worker, sendfile), lighttpd and a canned
-# raw Deno loop (bench/canned_loop.ts, the floor for any Deno server),
+# raw Deno loop (bench/canned_loop.ts, the floor for any Deno server, for
+# the 1 KiB file and for the listing page spidey sends),
 # side by side with wrk on the same machine, in interleaved rounds (every
 # server once per round, so a busy spell hits all of them):
 #   - a 1 KiB file with keep-alive (req/s), a 40-entry listing (req/s),
@@ -76,8 +77,9 @@ start_spidey() {
     -f -q -b 127.0.0.1 -p "$port" -d "$ROOT" --idle-timeout 120 "$@" 2>>"$WORK/spidey.log"
 }
 
+# The canned loop: a 1 KiB body, or the bytes of file $2 (the listing).
 start_canned() {
-  spawn_pinned 0 deno run --allow-net --quiet "$REPO_DIR/bench/canned_loop.ts" "$1"
+  spawn_pinned 0 deno run --allow-net --allow-read --quiet "$REPO_DIR/bench/canned_loop.ts" "$@"
 }
 
 # One wrk run on a URL; prints req/s.
@@ -138,13 +140,22 @@ for server in "${SERVERS[@]}"; do
   pin 1 wrk -t1 -c50 -d1s "http://127.0.0.1:$port/1k.txt" >/dev/null
   [ "$server" = canned ] || pin 1 wrk -t1 -c50 -d1s "http://127.0.0.1:$port/list/" >/dev/null
 done
+# The listing's floor: a canned loop sending the very page spidey sends.
+curl -s -o "$WORK/list.html" "http://127.0.0.1:${PORT[spidey]}/list/"
+CANNED_LIST_PORT=$(free_port)
+start_canned "$CANNED_LIST_PORT" "$WORK/list.html"
+wait_http "$CANNED_LIST_PORT"
+pin 1 wrk -t1 -c50 -d1s "http://127.0.0.1:$CANNED_LIST_PORT/list/" >/dev/null
 
 for round in $(seq 1 "$RUNS"); do
   echo "round $round of $RUNS..." >&2
   for server in "${SERVERS[@]}"; do
     url="http://127.0.0.1:${PORT[$server]}"
     sample "$server,file" "$(measure_rps "$url/1k.txt")"
-    [ "$server" = canned ] && continue
+    if [ "$server" = canned ]; then
+      sample "canned,list" "$(measure_rps "http://127.0.0.1:$CANNED_LIST_PORT/list/")"
+      continue
+    fi
     sample "$server,list" "$(measure_rps "$url/list/")"
     sample "$server,big" "$(measure_mbps "$url/256m.bin")"
     [ "$server" = nginx ] && continue
@@ -177,7 +188,8 @@ for server in spidey nginx lighttpd; do
   sleep 2
 done
 
-# Stop the four servers; then spidey with -w 1 and -w 2, interleaved.
+# Stop the five servers; then spidey with -w 1 and -w 2, interleaved.
+stop_last # the listing's canned loop
 for _ in "${SERVERS[@]}"; do stop_last; done
 port1=$(free_port)
 start_spidey "$port1" -w 1
@@ -214,7 +226,8 @@ row "256 MiB file (MB/s)" big
 row "tiny CGI ab -c1 (ms/req)" cgi1
 row "tiny CGI ab -c8 (ms/req)" cgi8
 echo "(medians of $RUNS interleaved rounds of ${DURATION}s, wrk -t1 -c50 / ab / curl on CPU 1, servers on CPU 0;"
-echo " canned = bench/canned_loop.ts, 1 KiB only; nginx has no CGI; for CGI lower is better)"
+echo " canned = bench/canned_loop.ts sending the same bytes (1 KiB, or spidey's listing page);"
+echo " nginx has no CGI; for CGI lower is better)"
 printf '\n%-10s %9s %9s %9s %10s %10s %9s %11s\n' "idle" "RSS MiB" "+idle MiB" "B/conn" "p99 ms" "p99+idle" "RSS after" "burst ms"
 for server in spidey nginx lighttpd; do
   r0=$(med "$server,rss0")

@@ -100,6 +100,23 @@ Deno.test("a change drops entries at, under and just above its path", () => {
   watch.close();
 });
 
+Deno.test("what the server changed itself is dropped at once, before any event", () => {
+  const { watch } = readyWatch();
+  const cache = new WatchedCache<string>(watch, LIMITS);
+  const since = watch.generation;
+  assert.ok(cache.set("listing", "old", { paths: ["/r/up"], since }));
+  assert.ok(cache.set("other", "o", { paths: ["/r/else"], since }));
+  watch.report(["/r/up/new.txt"]);
+  assert.equal(cache.get("listing"), undefined, "the folder's listing goes");
+  assert.equal(cache.get("other"), "o");
+  // A lookup that began before the report does not keep its answer.
+  assert.equal(
+    cache.set("listing", "stale", { paths: ["/r/up"], since }),
+    false,
+  );
+  watch.close();
+});
+
 Deno.test("an entry made through a symlink goes with any change", () => {
   const { watch, sink } = readyWatch();
   const cache = new WatchedCache<string>(watch, LIMITS);

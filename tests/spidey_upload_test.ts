@@ -408,7 +408,7 @@ Deno.test("spidey upload: a CGI script in an upload folder keeps --max-body", as
   assert.equal((await rawRequest(spidey.port, chunked)).status, 413);
 });
 
-Deno.test("spidey upload: GET right after PUT 201 finds the file", async () => {
+Deno.test("spidey upload: GET right after PUT 201 finds the file, and the listing shows it", async () => {
   await using docroot = await tempDocroot({ "up/keep.txt": "k\n" });
   await using spidey = await serveFolder(docroot.path, [
     "-q",
@@ -418,6 +418,10 @@ Deno.test("spidey upload: GET right after PUT 201 finds the file", async () => {
   for (let i = 0; i < 30; i++) {
     const path = `/up/fresh-${i}.txt`;
     assert.equal((await rawRequest(spidey.port, get(path))).status, 404);
+    // A cached listing from before the upload must not outlive it.
+    const before = await rawRequest(spidey.port, get("/up/"));
+    assert.equal(before.status, 200);
+    assert.ok(!before.text.includes(`fresh-${i}.txt`));
     assert.equal(
       (await rawRequest(spidey.port, put(path, `n${i}`))).status,
       201,
@@ -425,6 +429,8 @@ Deno.test("spidey upload: GET right after PUT 201 finds the file", async () => {
     const after = await rawRequest(spidey.port, get(path));
     assert.equal(after.status, 200, path);
     assert.equal(after.text, `n${i}`);
+    const listing = await rawRequest(spidey.port, get("/up/"));
+    assert.ok(listing.text.includes(`fresh-${i}.txt`), `listing after ${path}`);
   }
 });
 

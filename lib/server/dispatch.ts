@@ -118,7 +118,7 @@ export function createRequestHandler(
     dotfiles: ctx.config.dotfiles,
     overwrite: ctx.config.uploadOverwrite,
     resolve: (urlPath: string) => resolver.resolve(urlPath),
-    forget: (urlPath: string) => resolver.forget(urlPath),
+    changed: (realPaths: readonly string[]) => watch.report(realPaths),
   };
 
   const access = loadAccessControl(ctx.config);

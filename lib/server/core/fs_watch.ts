@@ -344,6 +344,16 @@ export class FsWatch {
   }
 
   /**
+   * Reports changes the server made itself (an upload stored or taken
+   * back): every listener hears of them now, so the answer that follows
+   * (the listing an upload redirects to) never waits for their event.
+   */
+  report(paths: readonly string[]): void {
+    this.#changed(paths);
+    this.flush();
+  }
+
+  /**
    * False when `path` lies under a directory created so recently that
    * changes inside it may have gone unreported (see the module notes).
    */

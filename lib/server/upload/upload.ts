@@ -44,8 +44,11 @@ export interface UploadOptions {
   overwrite: boolean;
   /** Resolves a URL path in the document root (the server's resolver). */
   resolve: (urlPath: string) => Resolution;
-  /** Drops the resolver's verdict for a URL path (a file was just made). */
-  forget: (urlPath: string) => void;
+  /**
+   * Reports files (real paths) the upload made or took back, so that every
+   * cache drops what it knew of them before the next request.
+   */
+  changed: (realPaths: readonly string[]) => void;
 }
 
 /** The errors of names and conflicts as the answers they call for. */
@@ -141,10 +144,9 @@ async function handlePut(
     throw err;
   }
   file.commit(name, options.overwrite);
-  // The resolver may hold a "not found" from before: the next GET must
-  // not wait for the file-system event.
-  options.forget(dir.urlPath + name);
-  options.forget(req.path);
+  // The caches may hold a "not found" or a listing from before: the next
+  // GET must not wait for the file-system event.
+  options.changed([`${dir.realPath}/${name}`]);
   const location = encodePath(dir.urlPath + name);
   logDebug(`${req.peer} | Uploaded ${file.size} bytes to ${location}`);
   await res.send(
@@ -208,7 +210,7 @@ async function handleForm(
     for (const { name } of files) refuseTaken(options, dir, name);
     for (const { name, file } of files) {
       file.commit(name, options.overwrite);
-      options.forget(dir.urlPath + name);
+      options.changed([`${dir.realPath}/${name}`]);
       logDebug(`${req.peer} | Uploaded ${file.size} bytes as ${name}`);
     }
   } catch (err) {
@@ -216,7 +218,7 @@ async function handleForm(
     for (const { name, file } of files) {
       file.discard();
       file.withdraw();
-      options.forget(dir.urlPath + name);
+      options.changed([`${dir.realPath}/${name}`]);
     }
     throw err;
   }
