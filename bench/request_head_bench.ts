@@ -42,3 +42,30 @@ Deno.bench("parseRequestHead + parseRequestTarget", {
   const parsed = parseRequestHead(head);
   parseRequestTarget(parsed.target, parsed.method);
 });
+
+// What wrk and most load generators send: the request line and a Host.
+const minimal = new TextEncoder().encode(
+  "GET /1k.txt HTTP/1.1\r\nHost: 127.0.0.1:9234\r\n\r\n",
+);
+
+Deno.bench("naive split parser, minimal head", {
+  group: "minimal head",
+  baseline: true,
+}, () => {
+  const lines = decoder.decode(minimal).split("\r\n");
+  const [method, target, version] = lines[0]!.split(" ");
+  const headers = new Map<string, string>();
+  for (let i = 1; i < lines.length && lines[i] !== ""; i++) {
+    const line = lines[i]!;
+    const c = line.indexOf(":");
+    headers.set(line.slice(0, c).toLowerCase(), line.slice(c + 1).trim());
+  }
+  if (!method || !target || !version) throw new Error("unreachable");
+});
+
+Deno.bench("parseRequestHead + parseRequestTarget, minimal head", {
+  group: "minimal head",
+}, () => {
+  const parsed = parseRequestHead(minimal);
+  parseRequestTarget(parsed.target, parsed.method);
+});

@@ -1,15 +1,33 @@
 import assert from "node:assert/strict";
 import { HttpError } from "../lib/http/errors.ts";
 import {
+  HeaderSyntaxError,
+  isToken,
+  latin1,
+  parseHeaderFields,
+  splitHeadLines,
+} from "../lib/http/header_fields.ts";
+import {
   isRequestLineUnfinished,
+  KNOWN_METHODS,
   parseRequestHead,
-  parseRequestLine,
+  type RequestHead,
+  type RequestHeadLimits,
 } from "../lib/http/request_head.ts";
+import { isValidHost } from "../lib/http/request_target.ts";
 
 const encoder = new TextEncoder();
 
 function parse(text: string) {
   return parseRequestHead(encoder.encode(text));
+}
+
+/** The request line alone, with a Host so that the head is complete. */
+function parseRequestLine(
+  line: string,
+  limits?: RequestHeadLimits,
+): RequestHead {
+  return parseRequestHead(encoder.encode(`${line}\r\nHost: a\r\n\r\n`), limits);
 }
 
 function refuses(text: string, status: number, code?: string): void {
@@ -153,4 +171,120 @@ Deno.test("isRequestLineUnfinished tells 414 from 431 for huge heads", () => {
     isRequestLineUnfinished(encoder.encode("GET / HTTP/1.1\r\nX: aaa")),
     false,
   );
+});
+
+/**
+ * The string-based parser spidey used before the byte parser, kept as an
+ * oracle: text split into lines, regular expressions per field.
+ */
+function oracle(bytes: Uint8Array, limits: RequestHeadLimits): RequestHead {
+  const text = latin1(bytes);
+  for (let cr = text.indexOf("\r"); cr >= 0; cr = text.indexOf("\r", cr + 2)) {
+    if (text.charCodeAt(cr + 1) !== 10) {
+      throw new HttpError(400, "BARE_CR", "bare CR");
+    }
+  }
+  const lines = splitHeadLines(text);
+  const line = lines[0] ?? "";
+  const sp1 = line.indexOf(" ");
+  const sp2 = line.lastIndexOf(" ");
+  if (sp1 <= 0 || sp2 === sp1) {
+    throw new HttpError(400, "BAD_REQUEST_LINE", "line");
+  }
+  const method = line.slice(0, sp1);
+  const target = line.slice(sp1 + 1, sp2);
+  const versionText = line.slice(sp2 + 1);
+  const known = KNOWN_METHODS.has(method);
+  if (!known && !isToken(method)) throw new HttpError(400, "BAD_METHOD", "m");
+  if (target.length > limits.maxTargetLength) {
+    throw new HttpError(414, "TARGET_TOO_LONG", "long");
+  }
+  if (target === "" || /[^\x21-\x7e]/.test(target)) {
+    throw new HttpError(400, "BAD_TARGET", "target");
+  }
+  const match = /^HTTP\/(\d)\.(\d)$/.exec(versionText);
+  if (match === null) throw new HttpError(400, "BAD_VERSION", "version");
+  if (match[1] !== "1") {
+    throw new HttpError(505, "VERSION_NOT_SUPPORTED", "version");
+  }
+  if (!known) throw new HttpError(501, "UNKNOWN_METHOD", "method");
+  const version = match[2] === "0" ? "HTTP/1.0" : "HTTP/1.1";
+  let headers;
+  try {
+    headers = parseHeaderFields(lines, 1, limits.maxHeaderCount);
+  } catch (err) {
+    if (!(err instanceof HeaderSyntaxError)) throw err;
+    throw new HttpError(
+      err.code === "TOO_MANY_HEADERS" ? 431 : 400,
+      err.code,
+      "h",
+    );
+  }
+  const host = headers.get("host");
+  if (host === undefined) {
+    if (version === "HTTP/1.1") throw new HttpError(400, "MISSING_HOST", "h");
+  } else if (!isValidHost(host)) throw new HttpError(400, "BAD_HOST", "h");
+  return { method, target, version, headers };
+}
+
+/** A parse's outcome in comparable form: the head, or the error's code. */
+function outcome(parse: () => RequestHead): unknown {
+  try {
+    const h = parse();
+    return [h.method, h.target, h.version, [...h.headers]];
+  } catch (err) {
+    assert.ok(err instanceof HttpError, `not an HttpError: ${err}`);
+    return `${err.status} ${err.code}`;
+  }
+}
+
+Deno.test("parseRequestHead agrees with the string parser it replaced, on heads and mutations of them", () => {
+  const limits = { maxTargetLength: 64, maxHeaderCount: 8 };
+  const heads = [
+    "GET /a?b=c HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n",
+    "POST /form HTTP/1.0\nContent-Length: 3\nContent-Type: text/plain\n\n",
+    "HEAD / HTTP/1.1\r\nhost: A\r\nCOOKIE: a=1\r\nCookie: b=2\r\nX-Y:  v v \r\n\r\n",
+    "OPTIONS * HTTP/1.1\r\nHost: [::1]:80\r\nUser-Agent: t\xe9st\r\n\r\n",
+    "PUT /x HTTP/1.9\r\nHost: h\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n",
+    'DELETE /d HTTP/1.1\r\nHost: h:1\r\nIf-None-Match: "x"\r\nRange: bytes=0-1\r\n\r\n',
+  ];
+  const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+  // Bytes a mutation writes: the ones parsers trip over, and letters.
+  const interesting = [0, 9, 10, 13, 32, 34, 44, 47, 58, 64, 65, 97, 127, 200];
+  let seed = 12345;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (const head of heads) {
+    const bytes = bytesOf(head);
+    assert.deepEqual(
+      outcome(() => parseRequestHead(bytes, limits)),
+      outcome(() => oracle(bytes, limits)),
+      JSON.stringify(head),
+    );
+    for (let round = 0; round < 400; round++) {
+      const mutated = bytes.slice();
+      for (let k = 1 + random(2); k > 0; k--) {
+        mutated[random(mutated.length - 2)] =
+          interesting[random(interesting.length)]!;
+      }
+      assert.deepEqual(
+        outcome(() => parseRequestHead(mutated, limits)),
+        outcome(() => oracle(mutated, limits)),
+        JSON.stringify(latin1(mutated)),
+      );
+    }
+  }
+});
+
+Deno.test("a value repeated from the previous request is the same string, and a new one is read fresh", () => {
+  const first = parse("GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: one\r\n\r\n");
+  const again = parse("GET / HTTP/1.1\r\nHost: a\r\nuser-agent: one\r\n\r\n");
+  assert.equal(again.headers.get("user-agent"), "one");
+  assert.equal(first.headers.get("user-agent"), "one");
+  const other = parse("GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: onf\r\n\r\n");
+  assert.equal(other.headers.get("user-agent"), "onf");
+  const longer = parse("GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: one2\r\n\r\n");
+  assert.equal(longer.headers.get("user-agent"), "one2");
 });

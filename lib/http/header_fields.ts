@@ -30,6 +30,16 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // deno-lint-ignore no-control-regex
 const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 
+/**
+ * tchar (RFC 9110 section 5.6.2) as a table over bytes: 1 for a byte that
+ * may appear in a token, for parsers that read heads as bytes.
+ */
+export const TCHAR: Uint8Array = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
+for (let c = 48; c <= 57; c++) TCHAR[c] = 1;
+for (let c = 65; c <= 90; c++) TCHAR[c] = 1;
+for (let c = 97; c <= 122; c++) TCHAR[c] = 1;
+
 /** True when `s` is an RFC 9110 token (method names, header names). */
 export function isToken(s: string): boolean {
   return TOKEN.test(s);

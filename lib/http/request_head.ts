@@ -6,14 +6,7 @@
  */
 
 import { HttpError } from "./errors.ts";
-import {
-  type HeaderMap,
-  HeaderSyntaxError,
-  isToken,
-  latin1,
-  parseHeaderFields,
-  splitHeadLines,
-} from "./header_fields.ts";
+import { type HeaderMap, latin1, TCHAR } from "./header_fields.ts";
 import { isValidHost } from "./request_target.ts";
 
 /** A parsed request line and header fields. */
@@ -56,11 +49,96 @@ export const KNOWN_METHODS: ReadonlySet<string> = new Set([
 ]);
 
 const VERSION = /^HTTP\/(\d)\.(\d)$/;
-// Visible ASCII only: anything else in a target must be percent-encoded.
-const BAD_TARGET_CHAR = /[^\x21-\x7e]/;
+
+const SP = 32;
+const HT = 9;
+const CR = 13;
+const LF = 10;
+const COLON = 58;
+
+// The known methods by their bytes, so that the usual request allocates no
+// string for its method.
+const METHOD_LIST = [...KNOWN_METHODS];
+
+// Field names most requests carry, lower-case, found by their bytes so
+// that no string is made and lower-cased per field per request.
+const COMMON_NAMES = [
+  "host",
+  "connection",
+  "user-agent",
+  "accept",
+  "accept-encoding",
+  "accept-language",
+  "referer",
+  "cookie",
+  "origin",
+  "range",
+  "if-range",
+  "if-none-match",
+  "if-modified-since",
+  "content-length",
+  "content-type",
+  "transfer-encoding",
+  "expect",
+  "authorization",
+  "cache-control",
+  "pragma",
+  "priority",
+  "upgrade-insecure-requests",
+  "sec-fetch-dest",
+  "sec-fetch-mode",
+  "sec-fetch-site",
+  "sec-fetch-user",
+  "dnt",
+  "te",
+];
+const NAMES_BY_LENGTH: number[][] = [];
+for (let i = 0; i < COMMON_NAMES.length; i++) {
+  (NAMES_BY_LENGTH[COMMON_NAMES[i]!.length] ??= []).push(i);
+}
+// The last value seen of each common name: clients repeat theirs on every
+// request, which then costs a comparison instead of a new string.
+const lastValues: string[] = COMMON_NAMES.map(() => "");
+
+/** True when `buf[at, at + text.length)` holds exactly `text`. */
+function holds(buf: Uint8Array, at: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (buf[at + i] !== text.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Index into COMMON_NAMES of the token `buf[start, end)`, any case; or -1. */
+function commonName(buf: Uint8Array, start: number, end: number): number {
+  const candidates = NAMES_BY_LENGTH[end - start];
+  if (candidates === undefined) return -1;
+  for (const index of candidates) {
+    const name = COMMON_NAMES[index]!;
+    let i = 0;
+    // OR-ing 0x20 lower-cases letters and leaves '-' and digits alone; the
+    // bytes are a valid token already.
+    while (i < name.length && (buf[start + i]! | 0x20) === name.charCodeAt(i)) {
+      i++;
+    }
+    if (i === name.length) return index;
+  }
+  return -1;
+}
+
+/** Decodes `buf[start, end)` one byte to one character. */
+function text(buf: Uint8Array, start: number, end: number): string {
+  return latin1(buf.subarray(start, end));
+}
+
+function badHeader(message: string): HttpError {
+  return new HttpError(400, "BAD_HEADER", message);
+}
 
 /**
- * Parses a request head (the bytes up to and including its blank line).
+ * Parses a request head (the bytes up to and including its blank line) in
+ * one pass over its bytes: strings are made only for the target, the
+ * field values and uncommon names, and a value repeated from the previous
+ * request (the same Host, User-Agent…) reuses that request's string.
  *
  * @throws {HttpError} 400 for bad syntax, 414 for a long target, 431 for
  * too many fields, 501 for an unknown method, 505 for an unsupported
@@ -70,25 +148,75 @@ export function parseRequestHead(
   head: Uint8Array,
   limits: RequestHeadLimits = DEFAULT_REQUEST_HEAD_LIMITS,
 ): RequestHead {
-  const text = latin1(head);
-  for (let cr = text.indexOf("\r"); cr >= 0; cr = text.indexOf("\r", cr + 2)) {
-    if (text.charCodeAt(cr + 1) !== 10) {
+  const end = head.length;
+  for (let cr = head.indexOf(CR); cr >= 0; cr = head.indexOf(CR, cr + 2)) {
+    if (head[cr + 1] !== LF) {
       throw new HttpError(400, "BARE_CR", "Request head holds a bare CR");
     }
   }
-  const lines = splitHeadLines(text);
-  const requestLine = lines[0] ?? "";
-  const { method, target, version } = parseRequestLine(requestLine, limits);
+  let lineEnd = head.indexOf(LF);
+  if (lineEnd < 0) lineEnd = end;
+  const contentEnd = lineEnd > 0 && head[lineEnd - 1] === CR
+    ? lineEnd - 1
+    : lineEnd;
+  const { method, target, version } = requestLine(head, contentEnd, limits);
 
-  let headers: HeaderMap;
-  try {
-    headers = parseHeaderFields(lines, 1, limits.maxHeaderCount);
-  } catch (err) {
-    if (err instanceof HeaderSyntaxError) {
-      const status = err.code === "TOO_MANY_HEADERS" ? 431 : 400;
-      throw new HttpError(status, err.code, err.message);
+  const headers: HeaderMap = new Map();
+  let count = 0;
+  let pos = lineEnd + 1;
+  while (pos < end) {
+    let lf = head.indexOf(LF, pos);
+    if (lf < 0) lf = end;
+    const stop = lf > pos && head[lf - 1] === CR ? lf - 1 : lf;
+    if (stop === pos) break; // the blank line
+    if (++count > limits.maxHeaderCount) {
+      throw new HttpError(
+        431,
+        "TOO_MANY_HEADERS",
+        `More than ${limits.maxHeaderCount} header fields`,
+      );
     }
-    throw err;
+    const first = head[pos]!;
+    if (first === SP || first === HT) {
+      throw new HttpError(400, "OBS_FOLD", "Folded header lines are obsolete");
+    }
+    const colon = head.indexOf(COLON, pos);
+    if (colon < 0 || colon >= stop || colon === pos) {
+      throw badHeader("Header line has no name");
+    }
+    for (let i = pos; i < colon; i++) {
+      if (TCHAR[head[i]!] === 0) {
+        throw badHeader("Header name is not a valid token");
+      }
+    }
+    let v0 = colon + 1;
+    let v1 = stop;
+    while (v0 < v1 && (head[v0] === SP || head[v0] === HT)) v0++;
+    while (v1 > v0 && (head[v1 - 1] === SP || head[v1 - 1] === HT)) v1--;
+    for (let i = v0; i < v1; i++) {
+      const c = head[i]!;
+      if ((c < SP && c !== HT) || c === 127) {
+        throw badHeader("Header value holds a control character");
+      }
+    }
+    const known = commonName(head, pos, colon);
+    let name: string;
+    let value: string;
+    if (known >= 0) {
+      name = COMMON_NAMES[known]!;
+      const last = lastValues[known]!;
+      if (last.length === v1 - v0 && holds(head, v0, last)) value = last;
+      else value = lastValues[known] = text(head, v0, v1);
+    } else {
+      name = text(head, pos, colon).toLowerCase();
+      value = text(head, v0, v1);
+    }
+    const prior = headers.get(name);
+    if (prior === undefined) headers.set(name, value);
+    else if (name === "cookie") headers.set(name, `${prior}; ${value}`);
+    else if (name === "set-cookie") headers.set(name, `${prior}\n${value}`);
+    else headers.set(name, `${prior}, ${value}`);
+    pos = lf + 1;
   }
 
   const host = headers.get("host");
@@ -110,46 +238,73 @@ export function parseRequestHead(
 let lastValidHost = "";
 
 /**
- * Parses `method SP request-target SP HTTP-version`.
+ * Parses `method SP request-target SP HTTP-version`, the bytes
+ * `line[0, end)`.
  *
  * @throws {HttpError} as {@linkcode parseRequestHead} does.
  */
-export function parseRequestLine(
-  line: string,
-  limits: RequestHeadLimits = DEFAULT_REQUEST_HEAD_LIMITS,
+function requestLine(
+  line: Uint8Array,
+  end: number,
+  limits: RequestHeadLimits,
 ): Pick<RequestHead, "method" | "target" | "version"> {
-  const sp1 = line.indexOf(" ");
-  const sp2 = line.lastIndexOf(" ");
+  let sp1 = line.indexOf(SP);
+  if (sp1 >= end) sp1 = -1;
+  let sp2 = end - 1;
+  while (sp2 > sp1 && line[sp2] !== SP) sp2--;
   if (sp1 <= 0 || sp2 === sp1) {
     throw new HttpError(400, "BAD_REQUEST_LINE", "Malformed request line");
   }
-  const method = line.slice(0, sp1);
-  const target = line.slice(sp1 + 1, sp2);
-  const versionText = line.slice(sp2 + 1);
-  // A known method is a token; an unknown one is checked in full.
-  const known = KNOWN_METHODS.has(method);
-  if (!known && !isToken(method)) {
-    throw new HttpError(400, "BAD_METHOD", "Method is not a valid token");
+  let method: string | undefined;
+  for (const m of METHOD_LIST) {
+    if (m.length === sp1 && holds(line, 0, m)) {
+      method = m;
+      break;
+    }
   }
-  if (target.length > limits.maxTargetLength) {
+  // A known method is a token; an unknown one is checked in full.
+  if (method === undefined) {
+    for (let i = 0; i < sp1; i++) {
+      if (TCHAR[line[i]!] === 0) {
+        throw new HttpError(400, "BAD_METHOD", "Method is not a valid token");
+      }
+    }
+  }
+  const targetLength = sp2 - sp1 - 1;
+  if (targetLength > limits.maxTargetLength) {
     throw new HttpError(
       414,
       "TARGET_TOO_LONG",
       `Request target is longer than ${limits.maxTargetLength} bytes`,
     );
   }
-  if (target === "" || BAD_TARGET_CHAR.test(target)) {
+  let targetOk = targetLength > 0;
+  // Visible ASCII only: anything else in a target must be percent-encoded.
+  for (let i = sp1 + 1; i < sp2 && targetOk; i++) {
+    const c = line[i]!;
+    targetOk = c > SP && c < 127;
+  }
+  if (!targetOk) {
     throw new HttpError(
       400,
       "BAD_TARGET",
       "Request target holds a space or a non-ASCII byte",
     );
   }
+  const target = text(line, sp1 + 1, sp2);
   // The two versions every client sends, without the regular expression.
-  if (versionText === "HTTP/1.1" || versionText === "HTTP/1.0") {
-    if (!known) throw unknownMethod();
-    return { method, target, version: versionText };
+  if (end - sp2 - 1 === 8 && holds(line, sp2 + 1, "HTTP/1.")) {
+    const minor = line[sp2 + 8];
+    if (minor === 49 || minor === 48) {
+      if (method === undefined) throw unknownMethod();
+      return {
+        method,
+        target,
+        version: minor === 49 ? "HTTP/1.1" : "HTTP/1.0",
+      };
+    }
   }
+  const versionText = text(line, sp2 + 1, end);
   const match = VERSION.exec(versionText);
   if (match === null) {
     throw new HttpError(400, "BAD_VERSION", "Malformed HTTP version");
@@ -161,10 +316,13 @@ export function parseRequestLine(
       `${versionText} is not supported`,
     );
   }
-  if (!known) throw unknownMethod();
+  if (method === undefined) throw unknownMethod();
   // A higher 1.x minor version is answered as 1.1 (RFC 9110 section 2.5).
-  const version = match[2] === "0" ? "HTTP/1.0" : "HTTP/1.1";
-  return { method, target, version };
+  return {
+    method,
+    target,
+    version: match[2] === "0" ? "HTTP/1.0" : "HTTP/1.1",
+  };
 }
 
 function unknownMethod(): HttpError {

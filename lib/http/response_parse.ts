@@ -18,6 +18,7 @@ import {
   latin1,
   parseHeaderFields,
   splitHeadLines,
+  TCHAR,
 } from "./header_fields.ts";
 import {
   decideResponseFraming,
@@ -121,12 +122,6 @@ function checkStatusRange(status: number): void {
   }
 }
 
-// tchar (RFC 9110 section 5.6.2) as a lookup table over bytes.
-const TCHAR = new Uint8Array(256);
-for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
-for (let c = 48; c <= 57; c++) TCHAR[c] = 1;
-for (let c = 65; c <= 90; c++) TCHAR[c] = 1;
-for (let c = 97; c <= 122; c++) TCHAR[c] = 1;
 
 const SP = 32;
 const HT = 9;
