@@ -122,7 +122,6 @@ function checkStatusRange(status: number): void {
   }
 }
 
-
 const SP = 32;
 const HT = 9;
 const CR = 13;
