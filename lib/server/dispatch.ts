@@ -151,8 +151,9 @@ export function createRequestHandler(
       return;
     }
     if (
-      found.kind !== "cgi" || req.method === "OPTIONS" ||
-      !allows(CGI_METHODS, req.method)
+      !req.body.complete &&
+      (found.kind !== "cgi" || req.method === "OPTIONS" ||
+        !allows(CGI_METHODS, req.method))
     ) {
       await dropBody(req, res);
     }

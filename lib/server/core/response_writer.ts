@@ -157,18 +157,25 @@ export class ConnResponseWriter implements ResponseWriter {
     this.#framing = "none";
   }
 
-  async sendPrepared(prepared: PreparedResponse): Promise<void> {
-    if (this.#status !== 0) throw new Error("Response head already sent");
+  // Not an async function: the write's own promise is the answer, one
+  // async frame less on every cached hit.
+  sendPrepared(prepared: PreparedResponse): Promise<void> {
+    if (this.#status !== 0) {
+      return Promise.reject(new Error("Response head already sent"));
+    }
     const { bytes, headLength } = prepared.encoded(
       currentHttpDate(),
       this.#keepAlive,
     );
     this.#status = prepared.status;
+    this.#framing = "none";
     const headOnly = this.#ctx.method === "HEAD" ||
       statusHasNoBody(prepared.status);
-    await this.#put(headOnly ? bytes.subarray(0, headLength) : bytes);
-    if (!headOnly) this.#bodyBytes = bytes.length - headLength;
-    this.#framing = "none";
+    if (headOnly) return this.#put(bytes.subarray(0, headLength));
+    // Counted before the write: a failed write ends the connection, and
+    // nothing logs this response then.
+    this.#bodyBytes = bytes.length - headLength;
+    return this.#put(bytes);
   }
 
   async start(

@@ -236,22 +236,38 @@ export class StaticFileServer {
    * @throws socket errors when the client goes away mid-transfer; the
    * file is closed and the buffers are returned first.
    */
-  async serve(
+  serve(
+    req: HttpRequest,
+    res: ResponseWriter,
+    file: StaticFile,
+  ): Promise<void> {
+    // The common hit: identity wins whatever is offered, so the answer is
+    // the plain file under its own key, whatever its type (compressible or
+    // not, ranged or not); cached whole, it needs nothing else weighed.
+    // Answered without an async frame of its own when the prepared
+    // response is the answer (no precondition, no range, not HEAD-only).
+    if (prefersIdentity(req.headers.get("accept-encoding"))) {
+      const rep = this.#cache.get(file.fsPath, file.info);
+      if (rep !== undefined && rep.body !== null) {
+        if (
+          rep.prepared !== null && !req.headers.has("range") &&
+          evaluatePreconditions(req.headers, rep) === "proceed"
+        ) {
+          return res.sendPrepared(rep.prepared);
+        }
+        return this.#answerFromMemory(req, res, rep, true).then(() => {});
+      }
+    }
+    return this.#serveMiss(req, res, file);
+  }
+
+  /** {@linkcode serve} past the cached hit. */
+  async #serveMiss(
     req: HttpRequest,
     res: ResponseWriter,
     file: StaticFile,
   ): Promise<void> {
     const acceptEncoding = req.headers.get("accept-encoding");
-    // The common hit: identity wins whatever is offered, so the answer is
-    // the plain file under its own key, whatever its type (compressible or
-    // not, ranged or not); cached whole, it needs nothing else weighed.
-    if (prefersIdentity(acceptEncoding)) {
-      const rep = this.#cache.get(file.fsPath, file.info);
-      if (rep !== undefined && rep.body !== null) {
-        await this.#answerFromMemory(req, res, rep, true);
-        return;
-      }
-    }
     const plain: Source = {
       file,
       key: file.fsPath,
