@@ -13,7 +13,7 @@ import { takeUnlessStopping } from "../common/signals.ts";
 import type { ServerConfig } from "./core/config.ts";
 import { MemoryRelease } from "./core/memory_release.ts";
 import { ConnectionTracker } from "./core/connection_tracker.ts";
-import { serveConnection } from "./core/connection.ts";
+import { serveConnection, startConnection } from "./core/connection.ts";
 import type { ServerContext } from "./core/context.ts";
 import { bodyLimitOf, UploadPolicy } from "./upload/policy.ts";
 import { createRequestHandler } from "./dispatch.ts";
@@ -119,7 +119,7 @@ export function startServer(config: ServerConfig): RunningServer {
       );
       if (conn === null) return;
       if (single) await serveConnection(conn, connOptions);
-      else serveConnection(conn, connOptions);
+      else startConnection(conn, connOptions);
     }
   }
 

@@ -17,7 +17,6 @@ import { hasToken, type HeaderList, latin1 } from "../../http/header_fields.ts";
 import {
   isRequestLineUnfinished,
   parseRequestHead,
-  type RequestHead,
 } from "../../http/request_head.ts";
 import { parseRequestTarget } from "../../http/request_target.ts";
 import {
@@ -27,7 +26,10 @@ import {
 import { isVerbose, logAccess, logDebug, logError } from "../../common/log.ts";
 import { closeQuietly, writeAll } from "../../common/net.ts";
 import { escapeLogField, formatAccessLine } from "./access_log.ts";
-import type { ConnectionTracker } from "./connection_tracker.ts";
+import type {
+  ConnectionTracker,
+  TrackedConnection,
+} from "./connection_tracker.ts";
 import { renderErrorPage, sendErrorPage } from "./error_page.ts";
 import type { HttpRequest } from "./request.ts";
 import { DEFAULT_CONFIG } from "./config.ts";
@@ -169,190 +171,199 @@ async function lingerAndClose(
   }
 }
 
-/** Serves every request on `conn`, then closes it. Never throws. */
-export async function serveConnection(
+/**
+ * Serves every request on `conn`, then closes it; resolves once it is
+ * closed. Never rejects.
+ */
+export function serveConnection(
   conn: Deno.Conn,
   options: ConnectionOptions,
 ): Promise<void> {
-  try {
-    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
-  } catch {
-    // Not a TCP socket (e.g. a Unix socket in a test): nothing to tune.
-  }
-  const remote = conn.remoteAddr as Deno.NetAddr;
-  const local = conn.localAddr as Deno.NetAddr;
-  const peer = `${remote.hostname}:${remote.port}`;
-  const { tracker } = options;
-  let closed = false;
+  return new Promise((resolve) => new Connection(conn, options, resolve));
+}
+
+/**
+ * Serves every request on `conn`, then closes it, with nothing to wait
+ * for: an idle connection then holds no promise of its own.
+ */
+export function startConnection(
+  conn: Deno.Conn,
+  options: ConnectionOptions,
+): void {
+  new Connection(conn, options, null);
+}
+
+/** What a request body tells its connection. */
+interface BodyHooks {
+  onWait: () => void;
+  onProgress: () => void;
+}
+
+/**
+ * The state of one connection. Waiting for a head, it is held only by the
+ * read's callbacks and the tracker: no async frame of its own, and one
+ * object with a few callbacks instead of a closure per task, because an
+ * idle keep-alive connection costs what it keeps while it waits. Each
+ * request is served by a call of its own, whose frame ends with the
+ * request, so nothing of it outlives it.
+ */
+class Connection {
+  readonly #conn: Deno.Conn;
+  readonly #options: ConnectionOptions;
+  readonly #tracked: TrackedConnection;
+  readonly #reader: BufferedReader;
+  readonly #peer: string;
+  #onClosed: (() => void) | null;
+  #closed = false;
+  #finished = false;
   // A 408 being written by the sweep; it closes the connection when done.
-  let timeoutAnswer: Promise<void> | null = null;
-  let requestLine = "-";
+  #timeoutAnswer: Promise<void> | null = null;
+  #requestLine = "-";
+  // The response of the request whose body is being read.
+  #response: ConnResponseWriter | null = null;
+  // The body of the request being served, which clientGone asks about.
+  #body: RequestBody | null = null;
+  // True when the client may still be sending a body nobody read.
+  #linger = false;
+  // HttpRequest.clientGone: one background read, settled before the next
+  // head is read so two reads never overlap; its bytes stay buffered.
+  #goneWatch: Promise<unknown> | null = null;
+  // Made on the first request with a body: most connections have none.
+  #bodyHooks: BodyHooks | null = null;
+  // The callbacks of the connection, made in the constructor so that they
+  // share one context.
+  readonly #onProgress: () => void;
+  readonly #clientGone: () => AbortSignal;
+  readonly #onHead: (head: Uint8Array | null) => void;
+  readonly #onHeadFailed: (err: unknown) => void;
 
-  function logRefusal(status: number, bodyBytes: number): void {
-    if (!options.accessLog) return;
-    logAccess(formatAccessLine({
-      remoteAddr: remote.hostname,
-      requestLine,
-      status,
-      bytes: bodyBytes,
-    }));
+  constructor(
+    conn: Deno.Conn,
+    options: ConnectionOptions,
+    onClosed: (() => void) | null,
+  ) {
+    try {
+      if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+    } catch {
+      // Not a TCP socket (e.g. a Unix socket in a test): nothing to tune.
+    }
+    this.#conn = conn;
+    this.#options = options;
+    this.#onClosed = onClosed;
+    const remote = conn.remoteAddr as Deno.NetAddr;
+    this.#peer = `${remote.hostname}:${remote.port}`;
+    const { tracker } = options;
+    this.#tracked = tracker.add((timedOutInHead) =>
+      this.#expire(timedOutInHead)
+    );
+    if (isVerbose()) {
+      logDebug(`${this.#peer} | Accepted by process ${Deno.pid}`);
+    }
+    // The header timeout runs from the first byte of a head, and is not
+    // extended by later bytes (slowloris).
+    this.#reader = new BufferedReader(conn, READ_BUFFER_BYTES, () => {
+      if (this.#tracked.phase === "idle") tracker.head(this.#tracked);
+    }, IDLE_READ_BUFFER_BYTES);
+    this.#onProgress = () => tracker.progress(this.#tracked);
+    this.#clientGone = () => this.#watchClientGone();
+    this.#onHead = (head) => {
+      if (head === null || this.#closed) this.#finish();
+      else this.#serve(head);
+    };
+    this.#onHeadFailed = (err) => this.#headFailed(err);
+    // A new connection keeps the header deadline `add` gave it.
+    if (tracker.shuttingDown) this.#finish();
+    else this.#readHead();
   }
 
-  const tracked = tracker.add((timedOutInHead) => {
-    if (closed) return;
-    closed = true;
+  /** Reading a head failed: a head too large is refused, else close. */
+  #headFailed(err: unknown): void {
+    if (err instanceof HeadTooLargeError && !this.#closed) {
+      this.#requestLine = requestLineOf(err.partial.subarray(0, 200));
+      this.#refuseAndFinish(isRequestLineUnfinished(err.partial) ? 414 : 431);
+    } else this.#finish();
+  }
+
+  /** The tracker's deadline passed: close, with a 408 in a head. */
+  #expire(timedOutInHead: boolean): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const conn = this.#conn;
     if (!timedOutInHead) {
       closeQuietly(conn);
       return;
     }
-    logDebug(`${peer} | Header timeout`);
+    logDebug(`${this.#peer} | Header timeout`);
     const { bytes, bodyBytes } = standaloneErrorResponse(408);
-    timeoutAnswer = writeAll(conn, bytes).then(
-      () => logRefusal(408, bodyBytes),
+    this.#timeoutAnswer = writeAll(conn, bytes).then(
+      () => this.#logRefusal(408, bodyBytes),
       () => {/* the client is gone too */},
     ).finally(() => closeQuietly(conn));
-  });
-  if (isVerbose()) logDebug(`${peer} | Accepted by process ${Deno.pid}`);
-  // The header timeout runs from the first byte of a head, and is not
-  // extended by later bytes (slowloris).
-  const reader = new BufferedReader(conn, READ_BUFFER_BYTES, () => {
-    if (tracked.phase === "idle") tracker.head(tracked);
-  }, IDLE_READ_BUFFER_BYTES);
-  const onProgress = () => tracker.progress(tracked);
-  // While a body waits for the client its own deadline applies, which
-  // answers 408; the tracker's send timeout would close without a word.
-  const onBodyWait = () => {
-    tracker.suspend(tracked);
-  };
-  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_CONFIG.bodyTimeoutMs;
-  // The response of the request whose body is being read.
-  let response: ConnResponseWriter | null = null;
-  const onBodyProgress = () => {
-    tracker.progress(tracked);
-    // Shutdown began while the body came in: the answer closes.
-    if (tracker.shuttingDown) response?.closeConnection();
-  };
-  // True when the client may still be sending a body nobody read.
-  let linger = false;
-  const logLines = options.accessLog || isVerbose();
-  // HttpRequest.clientGone: one background read, settled before the next
-  // head is read so two reads never overlap; its bytes stay buffered.
-  let goneWatch: Promise<unknown> | null = null;
-  const clientGone = (body: RequestBody): AbortSignal => {
-    const gone = new AbortController();
-    if (closed) gone.abort();
-    else if (body.complete && goneWatch === null && reader.buffered === 0) {
-      goneWatch = reader.fill().then(
-        (more) => more || gone.abort(),
-        () => gone.abort(),
-      );
-    }
-    return gone.signal;
-  };
-  // One function per connection (not a closure per request): it asks about
-  // the body of the request being served, which is one at a time.
-  let currentBody: RequestBody = RequestBody.none();
-  const currentClientGone = () => clientGone(currentBody);
-
-  async function refuse(
-    status: number,
-    headers: ReadonlyArray<readonly [string, string]> = [],
-  ): Promise<void> {
-    const headOnly = requestLine.startsWith("HEAD ");
-    const { bytes, bodyBytes } = standaloneErrorResponse(
-      status,
-      headers,
-      headOnly,
-    );
-    await writeAll(conn, bytes);
-    logRefusal(status, bodyBytes);
   }
 
-  try {
-    for (let served = 0;; served++) {
-      // A new connection keeps the header deadline `add` gave it; between
-      // requests the idle timeout applies until a byte arrives.
-      if (served === 0) {
-        if (tracker.shuttingDown) return;
-      } else if (reader.buffered === 0) tracker.idle(tracked);
-      else tracker.head(tracked);
-      if (closed) return;
-      if (goneWatch !== null) await goneWatch;
-      goneWatch = null;
-      requestLine = "-";
-      let headBytes: Uint8Array | null;
-      try {
-        headBytes = await reader.readHead(options.maxHeadBytes);
-      } catch (err) {
-        if (err instanceof HeadTooLargeError && !closed) {
-          requestLine = requestLineOf(err.partial.subarray(0, 200));
-          await refuse(isRequestLineUnfinished(err.partial) ? 414 : 431);
-        }
-        return;
-      }
-      if (headBytes === null || closed) return;
+  /** Waits for the next head; between requests the idle timeout applies. */
+  #next(): void {
+    const { tracker } = this.#options;
+    // The idle timeout applies until a byte arrives.
+    if (this.#reader.buffered === 0) tracker.idle(this.#tracked);
+    else tracker.head(this.#tracked);
+    if (this.#closed) this.#finish();
+    else if (this.#goneWatch !== null) this.#readHeadAfterGoneWatch();
+    else this.#readHead();
+  }
+
+  /** Reads the next head once the clientGone read has settled. */
+  async #readHeadAfterGoneWatch(): Promise<void> {
+    try {
+      await this.#goneWatch;
+    } catch {
+      // Its handlers abort the signal; a listener's error is not ours.
+    }
+    this.#goneWatch = null;
+    if (this.#closed) this.#finish();
+    else this.#readHead();
+  }
+
+  /**
+   * Reads a head with callbacks, not an await, so that a connection
+   * waiting for its next request holds no suspended frame of its own.
+   */
+  #readHead(): void {
+    this.#requestLine = "-";
+    this.#reader.readHead(this.#options.maxHeadBytes).then(
+      this.#onHead,
+      this.#onHeadFailed,
+    );
+  }
+
+  /**
+   * Answers the request of `headBytes`, then waits for the next head or
+   * closes. Never rejects.
+   */
+  async #serve(headBytes: Uint8Array): Promise<void> {
+    const options = this.#options;
+    const { tracker } = options;
+    const conn = this.#conn;
+    const peer = this.#peer;
+    let more = false;
+    try {
       // One deadline from here on: parsing is synchronous, so the sweep
       // cannot tell a phase that ended before the next await.
-      tracker.busy(tracked);
+      tracker.busy(this.#tracked);
       // The request line as text only for a log that prints it: most
       // servers run with -q, and a refusal below decodes it then.
-      if (logLines) requestLine = requestLineOf(headBytes);
-      let head: RequestHead;
+      if (options.accessLog || isVerbose()) {
+        this.#requestLine = requestLineOf(headBytes);
+      }
       let req: HttpRequest;
       try {
-        head = parseRequestHead(headBytes);
-        if (isVerbose()) {
-          const parts = requestLine.split(" ")
-            .map((p) => `'${escapeLogField(p)}'`).join(", ");
-          logDebug(`${peer} | Parsing [${parts}]`);
-        }
-        const target = parseRequestTarget(head.target, head.method);
-        const maxBodyBytes = options.bodyLimit?.(head.method, target.path) ??
-          options.maxBodyBytes;
-        const framing = requestBodyFraming(
-          head.headers,
-          head.version,
-          maxBodyBytes,
-        );
-        const sendContinue = expectsContinue(
-          head.headers,
-          framing,
-          head.version,
-        );
-        const body = framing.kind === "none"
-          ? RequestBody.none()
-          : new RequestBody(reader, framing, {
-            maxBytes: maxBodyBytes,
-            timeoutMs: bodyTimeoutMs,
-            sendContinue,
-            sink: conn,
-            onWait: onBodyWait,
-            onProgress: onBodyProgress,
-          });
-        currentBody = body;
-        req = {
-          method: head.method,
-          target: head.target,
-          version: head.version,
-          headers: head.headers,
-          path: target.path,
-          rawPath: target.rawPath,
-          query: target.query,
-          host: target.authority ?? head.headers.get("host") ?? local.hostname,
-          remoteAddr: remote.hostname,
-          remotePort: remote.port,
-          localPort: local.port,
-          body,
-          progress: onProgress,
-          peer,
-          clientGone: currentClientGone,
-        };
+        req = this.#parse(headBytes);
       } catch (err) {
-        if (err instanceof HttpError && !closed) {
+        if (err instanceof HttpError && !this.#closed) {
           // Nothing was read since: the view of the head is still valid.
-          requestLine = requestLineOf(headBytes);
+          this.#requestLine = requestLineOf(headBytes);
           logDebug(`${peer} | Refused: ${err.message}`);
-          await refuse(err.status, err.headers);
+          await this.#refuse(err.status, err.headers);
         } else if (
           !(err instanceof HttpError) && !(err instanceof ProtocolError) &&
           !isDisconnect(err)
@@ -369,14 +380,14 @@ export async function serveConnection(
       const res = new ConnResponseWriter(
         conn,
         { method: req.method, version: req.version, keepAlive },
-        onProgress,
+        this.#onProgress,
       );
-      response = res;
+      this.#response = res;
       try {
         await options.handler(req, res);
         if (!res.headSent) await sendErrorPage(res, 500);
       } catch (err) {
-        if (closed) return;
+        if (this.#closed) return;
         if (err instanceof HttpError) {
           // The body was refused (413, 400) or came too slowly (408).
           logDebug(`${peer} | Refused: ${err.message}`);
@@ -402,7 +413,7 @@ export async function serveConnection(
       if (options.accessLog) {
         logAccess(formatAccessLine({
           remoteAddr: req.remoteAddr,
-          requestLine,
+          requestLine: this.#requestLine,
           status: res.status,
           bytes: res.bodyBytes,
           user: req.remoteUser,
@@ -414,7 +425,7 @@ export async function serveConnection(
       // A small rest of the body is dropped so the connection can go on;
       // a larger one (or a broken one) ends it.
       let bodyDone = req.body.complete;
-      if (!bodyDone && res.keepAlive && !closed && !req.body.failed) {
+      if (!bodyDone && res.keepAlive && !this.#closed && !req.body.failed) {
         try {
           bodyDone = await req.body.discard(DISCARD_LIMIT);
         } catch {
@@ -423,28 +434,166 @@ export async function serveConnection(
       }
       req.body.close();
       // An idle keep-alive connection holds nothing of the request it
-      // served: the closures above would otherwise keep its response, and
+      // served: the callbacks would otherwise keep its response, and
       // through it the request's head, alive until the next request.
-      response = null;
-      currentBody = RequestBody.none();
+      this.#response = null;
+      this.#body = null;
       if (!bodyDone) {
         // After a failed read the reader may be mid-read: just close.
-        linger = !req.body.failed;
+        this.#linger = !req.body.failed;
         return;
       }
-      if (!res.keepAlive || closed) return;
+      more = res.keepAlive && !this.#closed;
+    } catch (err) {
+      if (!isDisconnect(err) && !this.#closed) {
+        logError(`${peer} | Connection failed: ${errorText(err)}`);
+      }
+    } finally {
+      if (more) this.#next();
+      else this.#finish();
     }
-  } catch (err) {
-    if (!isDisconnect(err) && !closed) {
-      logError(`${peer} | Connection failed: ${errorText(err)}`);
+  }
+
+  /**
+   * The request of a head, with its body still unread.
+   *
+   * @throws {HttpError} for a head to refuse.
+   */
+  #parse(headBytes: Uint8Array): HttpRequest {
+    const options = this.#options;
+    const head = parseRequestHead(headBytes);
+    if (isVerbose()) {
+      const parts = this.#requestLine.split(" ")
+        .map((p) => `'${escapeLogField(p)}'`).join(", ");
+      logDebug(`${this.#peer} | Parsing [${parts}]`);
     }
-  } finally {
-    closed = true;
-    tracker.remove(tracked);
-    if (timeoutAnswer === null) {
-      if (linger) await lingerAndClose(conn, reader);
-      else closeQuietly(conn);
+    const target = parseRequestTarget(head.target, head.method);
+    const maxBodyBytes = options.bodyLimit?.(head.method, target.path) ??
+      options.maxBodyBytes;
+    const framing = requestBodyFraming(
+      head.headers,
+      head.version,
+      maxBodyBytes,
+    );
+    // Throws for an expectation it does not know, body or not (417).
+    const sendContinue = expectsContinue(head.headers, framing, head.version);
+    let body: RequestBody;
+    if (framing.kind === "none") body = RequestBody.none();
+    else {
+      const hooks = this.#bodyHooks ??= this.#makeBodyHooks();
+      body = new RequestBody(this.#reader, framing, {
+        maxBytes: maxBodyBytes,
+        timeoutMs: options.bodyTimeoutMs ?? DEFAULT_CONFIG.bodyTimeoutMs,
+        sendContinue,
+        sink: this.#conn,
+        onWait: hooks.onWait,
+        onProgress: hooks.onProgress,
+      });
     }
+    this.#body = body;
+    const remote = this.#conn.remoteAddr as Deno.NetAddr;
+    const local = this.#conn.localAddr as Deno.NetAddr;
+    return {
+      method: head.method,
+      target: head.target,
+      version: head.version,
+      headers: head.headers,
+      path: target.path,
+      rawPath: target.rawPath,
+      query: target.query,
+      host: target.authority ?? head.headers.get("host") ?? local.hostname,
+      remoteAddr: remote.hostname,
+      remotePort: remote.port,
+      localPort: local.port,
+      body,
+      progress: this.#onProgress,
+      peer: this.#peer,
+      clientGone: this.#clientGone,
+    };
+  }
+
+  /** The callbacks of a request body, which report to the tracker. */
+  #makeBodyHooks(): BodyHooks {
+    const { tracker } = this.#options;
+    return {
+      // While a body waits for the client its own deadline applies, which
+      // answers 408; the tracker's send timeout would close without a word.
+      onWait: () => tracker.suspend(this.#tracked),
+      onProgress: () => {
+        tracker.progress(this.#tracked);
+        // Shutdown began while the body came in: the answer closes.
+        if (tracker.shuttingDown) this.#response?.closeConnection();
+      },
+    };
+  }
+
+  /** HttpRequest.clientGone for the request being served. */
+  #watchClientGone(): AbortSignal {
+    const gone = new AbortController();
+    const body = this.#body;
+    if (this.#closed) gone.abort();
+    else if (
+      (body === null || body.complete) && this.#goneWatch === null &&
+      this.#reader.buffered === 0
+    ) {
+      this.#goneWatch = this.#reader.fill().then(
+        (more) => more || gone.abort(),
+        () => gone.abort(),
+      );
+    }
+    return gone.signal;
+  }
+
+  /** Answers with an error page that needs no parsed request. */
+  async #refuse(
+    status: number,
+    headers: ReadonlyArray<readonly [string, string]> = [],
+  ): Promise<void> {
+    const headOnly = this.#requestLine.startsWith("HEAD ");
+    const { bytes, bodyBytes } = standaloneErrorResponse(
+      status,
+      headers,
+      headOnly,
+    );
+    await writeAll(this.#conn, bytes);
+    this.#logRefusal(status, bodyBytes);
+  }
+
+  /** {@linkcode Connection.refuse}, then close. Never rejects. */
+  async #refuseAndFinish(status: number): Promise<void> {
+    try {
+      await this.#refuse(status);
+    } catch (err) {
+      if (!isDisconnect(err) && !this.#closed) {
+        logError(`${this.#peer} | Connection failed: ${errorText(err)}`);
+      }
+    } finally {
+      this.#finish();
+    }
+  }
+
+  #logRefusal(status: number, bodyBytes: number): void {
+    if (!this.#options.accessLog) return;
+    logAccess(formatAccessLine({
+      remoteAddr: (this.#conn.remoteAddr as Deno.NetAddr).hostname,
+      requestLine: this.#requestLine,
+      status,
+      bytes: bodyBytes,
+    }));
+  }
+
+  /** Stops tracking the connection and closes it, once. Never rejects. */
+  async #finish(): Promise<void> {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#closed = true;
+    this.#options.tracker.remove(this.#tracked);
+    if (this.#timeoutAnswer === null) {
+      if (this.#linger) await lingerAndClose(this.#conn, this.#reader);
+      else closeQuietly(this.#conn);
+    }
+    this.#onClosed?.();
+    this.#onClosed = null;
   }
 }
 
