@@ -63,6 +63,8 @@ export class BufferedReader {
   #start = 0;
   #end = 0;
   #bytesRead = 0;
+  // Bytes of an unfinished head already searched for its blank line.
+  #headScanned = 0;
   #onBytes: ((n: number) => void) | null;
 
   /**
@@ -209,40 +211,75 @@ export class BufferedReader {
    * @throws {ProtocolError} `INCOMPLETE_HEAD` when the stream ends mid-head.
    */
   async readHead(maxBytes: number): Promise<Uint8Array | null> {
-    let scanned = 0;
     for (;;) {
-      const buf = this.#buf;
-      while (
-        this.#start < this.#end &&
-        (buf[this.#start] === CR || buf[this.#start] === LF)
-      ) {
-        this.#start++;
-      }
-      const avail = this.#end - this.#start;
-      if (avail > 0) {
-        const from = this.#start + Math.max(0, scanned - 3);
-        const end = findHeadEnd(buf, from, this.#end);
-        if (end >= 0 && end - this.#start <= maxBytes) {
-          const head = buf.subarray(this.#start, end);
-          this.#start = end;
-          return head;
-        }
-        if (avail >= maxBytes) {
-          throw new HeadTooLargeError(
-            buf.subarray(this.#start, this.#end),
-            maxBytes,
-          );
-        }
-        scanned = avail;
-      }
-      if (!await this.#fill(true)) {
-        if (this.#end === this.#start) return null;
-        throw new ProtocolError(
-          "INCOMPLETE_HEAD",
-          "Connection closed in the middle of a message head",
-        );
+      const head = this.takeHead(maxBytes);
+      if (head !== null) return head;
+      if (!this.headRead(await this.#src.read(this.#readTarget(true)))) {
+        return null;
       }
     }
+  }
+
+  /**
+   * {@linkcode readHead} without an async frame, for a server that waits
+   * for many heads at once: takes a head already buffered, or returns
+   * null; then read the source into {@linkcode headSpare}'s view, pass
+   * the result to {@linkcode headRead}, and take again.
+   *
+   * @throws {HeadTooLargeError} when no blank line is found in `maxBytes`.
+   */
+  takeHead(maxBytes: number): Uint8Array | null {
+    const buf = this.#buf;
+    while (
+      this.#start < this.#end &&
+      (buf[this.#start] === CR || buf[this.#start] === LF)
+    ) {
+      this.#start++;
+    }
+    const avail = this.#end - this.#start;
+    if (avail === 0) {
+      this.#headScanned = 0;
+      return null;
+    }
+    // The blank line may straddle the bytes already searched.
+    const from = this.#start + Math.max(0, this.#headScanned - 3);
+    const end = findHeadEnd(buf, from, this.#end);
+    if (end >= 0 && end - this.#start <= maxBytes) {
+      const head = buf.subarray(this.#start, end);
+      this.#start = end;
+      this.#headScanned = 0;
+      return head;
+    }
+    if (avail >= maxBytes) {
+      this.#headScanned = 0;
+      throw new HeadTooLargeError(
+        buf.subarray(this.#start, this.#end),
+        maxBytes,
+      );
+    }
+    this.#headScanned = avail;
+    return null;
+  }
+
+  /** The view the next read for a head goes into (see {@linkcode takeHead}). */
+  headSpare(): Uint8Array {
+    return this.#readTarget(true);
+  }
+
+  /**
+   * Takes the result of a read into {@linkcode headSpare}'s view; false
+   * when the stream ended with nothing of a head buffered.
+   *
+   * @throws {ProtocolError} `INCOMPLETE_HEAD` when it ended mid-head.
+   */
+  headRead(n: number | null): boolean {
+    if (this.#commit(n)) return true;
+    this.#headScanned = 0;
+    if (this.#end === this.#start) return false;
+    throw new ProtocolError(
+      "INCOMPLETE_HEAD",
+      "Connection closed in the middle of a message head",
+    );
   }
 
   /**

@@ -234,7 +234,7 @@ class Connection {
   // share one context.
   readonly #onProgress: () => void;
   readonly #clientGone: () => AbortSignal;
-  readonly #onHead: (head: Uint8Array | null) => void;
+  readonly #onRead: (n: number | null) => void;
   readonly #onHeadFailed: (err: unknown) => void;
 
   constructor(
@@ -266,10 +266,7 @@ class Connection {
     }, IDLE_READ_BUFFER_BYTES);
     this.#onProgress = () => tracker.progress(this.#tracked);
     this.#clientGone = () => this.#watchClientGone();
-    this.#onHead = (head) => {
-      if (head === null || this.#closed) this.#finish();
-      else this.#serve(head);
-    };
+    this.#onRead = (n) => this.#headBytesRead(n);
     this.#onHeadFailed = (err) => this.#headFailed(err);
     // A new connection keeps the header deadline `add` gave it.
     if (tracker.shuttingDown) this.#finish();
@@ -325,15 +322,40 @@ class Connection {
   }
 
   /**
-   * Reads a head with callbacks, not an await, so that a connection
-   * waiting for its next request holds no suspended frame of its own.
+   * Serves the next head if it is buffered, else reads the socket for it
+   * with callbacks, not an await: a connection waiting for its next
+   * request holds no suspended frame, not even the reader's.
    */
   #readHead(): void {
     this.#requestLine = "-";
-    this.#reader.readHead(this.#options.maxHeadBytes).then(
-      this.#onHead,
+    let head: Uint8Array | null;
+    try {
+      head = this.#reader.takeHead(this.#options.maxHeadBytes);
+    } catch (err) {
+      this.#headFailed(err);
+      return;
+    }
+    if (head !== null) {
+      this.#serve(head);
+      return;
+    }
+    this.#conn.read(this.#reader.headSpare()).then(
+      this.#onRead,
       this.#onHeadFailed,
     );
+  }
+
+  /** A read for a head returned `n`: take the head, or read on, or close. */
+  #headBytesRead(n: number | null): void {
+    let more: boolean;
+    try {
+      more = this.#reader.headRead(n);
+    } catch (err) {
+      this.#headFailed(err); // the connection ended in the middle of a head
+      return;
+    }
+    if (!more || this.#closed) this.#finish();
+    else this.#readHead();
   }
 
   /**
