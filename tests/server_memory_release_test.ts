@@ -35,6 +35,26 @@ Deno.test("a wave of connections is followed by one collection once it is quiet"
   }
 });
 
+Deno.test("requests still being served hold the collection back", async () => {
+  let runs = 0;
+  const release = new MemoryRelease({
+    minChurn: 1,
+    quietMs: 300,
+    collect: () => runs++,
+  });
+  try {
+    release.changed();
+    for (let i = 0; i < 10; i++) {
+      await sleep(40);
+      release.served();
+    }
+    assert.equal(runs, 0, "not while requests keep coming");
+    await eventually("the collection", () => Promise.resolve(runs === 1));
+  } finally {
+    release.stop();
+  }
+});
+
 Deno.test("stop cancels a pending collection", async () => {
   let runs = 0;
   const release = new MemoryRelease({

@@ -56,7 +56,8 @@ export class ConnectionTracker {
 
   /**
    * Starts the sweep timer (unref'd so it never keeps the process alive).
-   * `release` hears of every connection opened and closed.
+   * `release` hears of every connection opened and closed, and of every
+   * request (each goes busy once).
    */
   constructor(
     timeouts: TrackerTimeouts,
@@ -120,6 +121,7 @@ export class ConnectionTracker {
   busy(c: TrackedConnection, phase: "body" | "busy" = "busy"): void {
     c.phase = phase;
     c.restarted = this.#timeouts.sendMs;
+    this.#release?.served();
   }
 
   /** Bytes moved: push the deadline of a busy connection forward. */
