@@ -29,7 +29,7 @@ BURST_CONNS=${BURST_CONNS:-5000}
 # The idle connections need a descriptor each, in the server and the client.
 ulimit -n "$(ulimit -Hn)"
 
-ensure_packages nginx:nginx lighttpd:lighttpd wrk:wrk apache2-utils:ab curl:curl python3:python3
+ensure_packages nginx:nginx lighttpd:lighttpd wrk:wrk apache2-utils:ab curl:curl python3:python3 iproute2:nstat
 ensure_deno
 
 make_bench_workdir spidey-bench
@@ -117,6 +117,8 @@ med() {
   echo "${SAMPLES[$1]}" | tr ' ' '\n' | grep . | median
 }
 
+has_nstat() { command -v nstat >/dev/null; }
+
 declare -A PORT SAMPLES PID_OF
 SERVERS=(spidey nginx lighttpd canned)
 for server in "${SERVERS[@]}"; do
@@ -181,8 +183,11 @@ for server in spidey nginx lighttpd; do
   exec 7>&-
   sleep 3
   sample "$server,rss_after" "$(tree_rss_kib "$pid")"
+  # SYNs the kernel dropped because an accept queue was full (nstat).
+  has_nstat && nstat -n >/dev/null
   pin 1 deno run -A --quiet "$REPO_DIR/bench/connection_flood.ts" --port "${PORT[$server]}" \
     --count "$BURST_CONNS" --hold 0.1 > "$WORK/burst.json"
+  has_nstat && sample "$server,burst_drops" "$(nstat | awk '$1 == "TcpExtListenOverflows" {n = $2} END {print n + 0}')"
   sample "$server,burst_ms" "$(sed -n 's/.*"answer_ms":\([0-9]*\).*/\1/p' "$WORK/burst.json")"
   sample "$server,burst_ok" "$(sed -n 's/.*"answered":\([0-9]*\).*/\1/p' "$WORK/burst.json")"
   sleep 2
@@ -239,7 +244,8 @@ for server in spidey nginx lighttpd; do
 done
 echo "($IDLE_CONNS idle keep-alive connections, each answered once ($(med spidey,idle_ok)/$(med nginx,idle_ok)/$(med lighttpd,idle_ok) were);"
 echo " RSS of the server and its children; 'RSS after' = 3 s after they closed; burst = time to open"
-echo " $BURST_CONNS connections at once and get one answer on each ($(med spidey,burst_ok)/$(med nginx,burst_ok)/$(med lighttpd,burst_ok) answered))"
+echo " $BURST_CONNS connections at once and get one answer on each ($(med spidey,burst_ok)/$(med nginx,burst_ok)/$(med lighttpd,burst_ok) answered;"
+echo " SYNs dropped on full accept queues: $(med spidey,burst_drops)/$(med nginx,burst_drops)/$(med lighttpd,burst_drops)))"
 printf '\nspidey -w 1: %s req/s, -w 2: %s req/s (ratio %s); the 2 workers share CPU 0 (2 cores, wrk on the other)\n' \
   "$(med w1,file)" "$(med w2,file)" "$(div "$(med w2,file)" "$(med w1,file)")"
 
@@ -247,7 +253,7 @@ if [ -n "$JSON_OUT" ]; then
   {
     printf '{"duration_s": %s, "runs": %s, "idle_connections": %s, "burst_connections": %s' \
       "$DURATION" "$RUNS" "$IDLE_CONNS" "$BURST_CONNS"
-    for key in file list big cgi1 cgi8 rss0 rss_idle rss_after p99_0 p99_idle burst_ms; do
+    for key in file list big cgi1 cgi8 rss0 rss_idle rss_after p99_0 p99_idle burst_ms burst_drops; do
       printf ',\n "%s": {' "$key"
       sep=""
       for server in "${SERVERS[@]}"; do

@@ -9,6 +9,7 @@ import {
   ListenError,
   listenError,
   listenTcp,
+  listenTcpGroup,
   writeAll,
 } from "../lib/common/net.ts";
 
@@ -156,4 +157,52 @@ Deno.test("hostWithoutPort strips a port from names, IPv4 and IPv6", () => {
   assert.equal(hostWithoutPort("[::1]:8080"), "[::1]");
   assert.equal(hostWithoutPort("[::1]"), "[::1]");
   assert.equal(hostWithoutPort("[::1"), "[::1", "no closing bracket: kept");
+});
+
+Deno.test({
+  name:
+    "listenTcpGroup: listeners on one port, each accepting; never joining a taken port",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const group = listenTcpGroup("127.0.0.1", 0, 4);
+    try {
+      assert.equal(group.length, 4);
+      const port = (group[0]!.addr as Deno.NetAddr).port;
+      for (const l of group) assert.equal((l.addr as Deno.NetAddr).port, port);
+      // The port is held: another group (or a plain bind) fails clearly.
+      assert.throws(
+        () => listenTcpGroup("127.0.0.1", port, 2),
+        (err: unknown) => err instanceof ListenError,
+      );
+      // A worker of a pool joins on purpose.
+      const joined = listenTcpGroup("127.0.0.1", port, 1, true);
+      joined[0]!.close();
+      // Connections reach the group's listeners; each accepts its own.
+      const accepted = new Set<number>();
+      const loops = group.map(async (l, i) => {
+        for await (const conn of l) {
+          accepted.add(i);
+          conn.close();
+        }
+      });
+      const clients = await Promise.all(
+        Array.from(
+          { length: 64 },
+          () => Deno.connect({ hostname: "127.0.0.1", port }),
+        ),
+      );
+      for (const c of clients) c.close();
+      for (let i = 0; i < 100 && accepted.size < 2; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.ok(
+        accepted.size >= 2,
+        `only listener(s) ${[...accepted]} accepted`,
+      );
+      for (const l of group) l.close();
+      await Promise.allSettled(loops);
+    } finally {
+      for (const l of group) closeQuietly(l);
+    }
+  },
 });

@@ -163,3 +163,49 @@ export function listenTcp(
     throw listenError(err, hostname, port);
   }
 }
+
+/**
+ * Checks that `port` is free (or picks one for 0) by binding it without
+ * `reusePort` and letting it go: sockets that set `reusePort` would join a
+ * server that already holds the port instead of failing.
+ *
+ * @throws {ListenError} when the port is taken or the address unusable.
+ */
+export function probePort(hostname: string, port: number): number {
+  const probe = listenTcp(hostname, port);
+  const bound = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  return bound;
+}
+
+/**
+ * Binds `count` listeners on one port with `reusePort`, each with its own
+ * accept queue: Deno fixes a listener's backlog at 511, and the kernel
+ * spreads new connections over the group, so a burst of thousands of
+ * connections is queued whole instead of having its SYNs dropped. The port
+ * is probed first unless `shared` (it is then already a `-w` worker
+ * pool's, joined on purpose).
+ *
+ * @throws {ListenError} when the port is taken or the address unusable.
+ */
+export function listenTcpGroup(
+  hostname: string,
+  port: number,
+  count: number,
+  shared = false,
+): Deno.TcpListener[] {
+  const bound = shared ? port : probePort(hostname, port);
+  const listeners: Deno.TcpListener[] = [];
+  try {
+    // Port 0 with `shared` picks one for the first; the rest join it.
+    listeners.push(listenTcp(hostname, bound, { reusePort: true }));
+    const at = (listeners[0]!.addr as Deno.NetAddr).port;
+    while (listeners.length < count) {
+      listeners.push(listenTcp(hostname, at, { reusePort: true }));
+    }
+  } catch (err) {
+    for (const l of listeners) l.close();
+    throw err;
+  }
+  return listeners;
+}

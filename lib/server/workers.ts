@@ -10,7 +10,7 @@
 
 import { UsageError } from "../common/flags.ts";
 import { logError, logInfo, logWarning } from "../common/log.ts";
-import { listenTcp } from "../common/net.ts";
+import { probePort } from "../common/net.ts";
 import type { CommandLine } from "../common/self_command.ts";
 import {
   describeExit,
@@ -118,18 +118,6 @@ export class WorkerLink {
   whenParentGone(stop: () => unknown): void {
     this.#parent.whenGone(stop);
   }
-}
-
-/**
- * Checks that `port` is free (or picks one for 0) by binding it without
- * `reusePort`: workers bind with it, so they could share a port that
- * another server already holds instead of failing.
- */
-function probePort(hostname: string, port: number): number {
-  const probe = listenTcp(hostname, port);
-  const bound = (probe.addr as Deno.NetAddr).port;
-  probe.close();
-  return bound;
 }
 
 /** How a pool ended: stopped on request, or every worker given up on. */
