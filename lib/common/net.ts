@@ -179,8 +179,8 @@ export function probePort(hostname: string, port: number): number {
 }
 
 /**
- * Binds `count` listeners on one port with `reusePort`, each with its own
- * accept queue: Deno fixes a listener's backlog at 511, and the kernel
+ * Binds `count` listeners on one port with `reusePort` (one where that is
+ * not Linux), each with its own accept queue: Deno fixes a listener's backlog at 511, and the kernel
  * spreads new connections over the group, so a burst of thousands of
  * connections is queued whole instead of having its SYNs dropped. The port
  * is probed first unless `shared` (it is then already a `-w` worker
@@ -194,6 +194,11 @@ export function listenTcpGroup(
   count: number,
   shared = false,
 ): Deno.TcpListener[] {
+  // Deno sets SO_REUSEPORT on Linux only: elsewhere a second listener on
+  // the port would fail, so there is one.
+  if (Deno.build.os !== "linux") {
+    return [listenTcp(hostname, port, { reusePort: shared })];
+  }
   const bound = shared ? port : probePort(hostname, port);
   const listeners: Deno.TcpListener[] = [];
   try {
