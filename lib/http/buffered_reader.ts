@@ -147,8 +147,8 @@ export class BufferedReader {
   }
 
   /** Reads more bytes into the buffer; false at end of stream. */
-  async #fill(forHead = false): Promise<boolean> {
-    return this.#commit(await this.#src.read(this.#readTarget(forHead)));
+  async #fill(): Promise<boolean> {
+    return this.#commit(await this.#src.read(this.#readTarget(false)));
   }
 
   /**

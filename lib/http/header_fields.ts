@@ -40,6 +40,18 @@ for (let c = 48; c <= 57; c++) TCHAR[c] = 1;
 for (let c = 65; c <= 90; c++) TCHAR[c] = 1;
 for (let c = 97; c <= 122; c++) TCHAR[c] = 1;
 
+/**
+ * True when `buf` holds exactly the characters of `text` (ASCII or
+ * Latin-1) at `at`: a byte parser's way to recognise a known word without
+ * making a string.
+ */
+export function holdsText(buf: Uint8Array, at: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (buf[at + i] !== text.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** True when `s` is an RFC 9110 token (method names, header names). */
 export function isToken(s: string): boolean {
   return TOKEN.test(s);

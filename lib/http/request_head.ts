@@ -6,7 +6,7 @@
  */
 
 import { HttpError } from "./errors.ts";
-import { type HeaderMap, latin1, TCHAR } from "./header_fields.ts";
+import { type HeaderMap, holdsText, latin1, TCHAR } from "./header_fields.ts";
 import { isValidHost } from "./request_target.ts";
 
 /** A parsed request line and header fields. */
@@ -99,14 +99,6 @@ for (let i = 0; i < COMMON_NAMES.length; i++) {
 // The last value seen of each common name: clients repeat theirs on every
 // request, which then costs a comparison instead of a new string.
 const lastValues: string[] = COMMON_NAMES.map(() => "");
-
-/** True when `buf[at, at + text.length)` holds exactly `text`. */
-function holds(buf: Uint8Array, at: number, text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    if (buf[at + i] !== text.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 /** Index into COMMON_NAMES of the token `buf[start, end)`, any case; or -1. */
 function commonName(buf: Uint8Array, start: number, end: number): number {
@@ -205,7 +197,7 @@ export function parseRequestHead(
     if (known >= 0) {
       name = COMMON_NAMES[known]!;
       const last = lastValues[known]!;
-      if (last.length === v1 - v0 && holds(head, v0, last)) value = last;
+      if (last.length === v1 - v0 && holdsText(head, v0, last)) value = last;
       else value = lastValues[known] = text(head, v0, v1);
     } else {
       name = text(head, pos, colon).toLowerCase();
@@ -257,7 +249,7 @@ function requestLine(
   }
   let method: string | undefined;
   for (const m of METHOD_LIST) {
-    if (m.length === sp1 && holds(line, 0, m)) {
+    if (m.length === sp1 && holdsText(line, 0, m)) {
       method = m;
       break;
     }
@@ -293,7 +285,7 @@ function requestLine(
   }
   const target = text(line, sp1 + 1, sp2);
   // The two versions every client sends, without the regular expression.
-  if (end - sp2 - 1 === 8 && holds(line, sp2 + 1, "HTTP/1.")) {
+  if (end - sp2 - 1 === 8 && holdsText(line, sp2 + 1, "HTTP/1.")) {
     const minor = line[sp2 + 8];
     if (minor === 49 || minor === 48) {
       if (method === undefined) throw unknownMethod();

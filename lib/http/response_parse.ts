@@ -15,6 +15,7 @@ import { ProtocolError } from "./errors.ts";
 import {
   type HeaderMap,
   HeaderSyntaxError,
+  holdsText,
   latin1,
   parseHeaderFields,
   splitHeadLines,
@@ -328,19 +329,11 @@ function valueText(buf: Uint8Array, start: number, end: number): string {
     }
     if (i === end) return String(n);
   }
-  if (len === KEEP_ALIVE.length && sameText(buf, start, KEEP_ALIVE)) {
+  if (len === KEEP_ALIVE.length && holdsText(buf, start, KEEP_ALIVE)) {
     return KEEP_ALIVE;
   }
-  if (len === CLOSE.length && sameText(buf, start, CLOSE)) return CLOSE;
+  if (len === CLOSE.length && holdsText(buf, start, CLOSE)) return CLOSE;
   return latin1(buf.subarray(start, end));
-}
-
-/** True when `buf` holds exactly `text` (lower-case ASCII) at `at`. */
-function sameText(buf: Uint8Array, at: number, text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    if (buf[at + i] !== text.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 function join(prior: string | undefined, value: string, joiner: string) {
