@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { loadRunFor } from "./helpers/load_runs.ts";
 import {
   type ClientConnection,
   type ExchangeResult,
@@ -7,10 +8,6 @@ import {
   TAKEN,
   USE_READER,
 } from "../lib/thor/client_connection.ts";
-import { Destination } from "../lib/thor/destination.ts";
-import { LoadRun } from "../lib/thor/load.ts";
-import { buildRequestBytes } from "../lib/thor/request_bytes.ts";
-import { parseTargetUrl } from "../lib/thor/target_url.ts";
 import {
   okResponse,
   type ScriptedConnection,
@@ -154,24 +151,9 @@ async function inPieces(c: ScriptedConnection): Promise<void> {
 
 Deno.test("a load run accounts responses that arrive in pieces exactly", async () => {
   await using server = startScriptedServer(inPieces);
-  const url = parseTargetUrl(`http://127.0.0.1:${server.port}/`);
-  const run = new LoadRun({
-    destination: new Destination(url),
-    request: buildRequestBytes({
-      url,
-      method: "GET",
-      headers: [],
-      body: null,
-      keepAlive: true,
-    }),
-    method: "GET",
+  const run = loadRunFor(`http://127.0.0.1:${server.port}/`, {
     connections: 2,
     requests: 12,
-    durationMs: null,
-    rate: null,
-    timeoutMs: 10_000,
-    keepAlive: true,
-    dump: null,
   });
   await run.prepare();
   const stats = await run.run();

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { Destination } from "../lib/thor/destination.ts";
+import { loadRunFor } from "./helpers/load_runs.ts";
 import { DumpWriter } from "../lib/thor/dump.ts";
-import { LoadRun } from "../lib/thor/load.ts";
-import { buildRequestBytes } from "../lib/thor/request_bytes.ts";
-import { parseTargetUrl } from "../lib/thor/target_url.ts";
+import type { LoadRun } from "../lib/thor/load.ts";
 import {
   type ConnectionScript,
   type ScriptedConnection,
@@ -232,23 +230,9 @@ async function dumpRun(
   requests: number,
   connections: number,
 ): Promise<LoadRun> {
-  const url = parseTargetUrl(`http://127.0.0.1:${port}/`);
-  const run = new LoadRun({
-    destination: new Destination(url),
-    request: buildRequestBytes({
-      url,
-      method: "GET",
-      headers: [],
-      body: null,
-      keepAlive: true,
-    }),
-    method: "GET",
+  const run = loadRunFor(`http://127.0.0.1:${port}/`, {
     connections,
     requests,
-    durationMs: null,
-    rate: null,
-    timeoutMs: 10_000,
-    keepAlive: true,
     dump,
   });
   await run.prepare();

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
-import { Destination } from "../lib/thor/destination.ts";
+import { loadRunFor, type LoadRunOptions } from "./helpers/load_runs.ts";
 import { DumpWriter } from "../lib/thor/dump.ts";
-import { LoadRun } from "../lib/thor/load.ts";
-import { buildRequestBytes } from "../lib/thor/request_bytes.ts";
+import type { LoadRun } from "../lib/thor/load.ts";
 import { ERROR_CLASSES, type RunStats } from "../lib/thor/run_stats.ts";
-import { parseTargetUrl } from "../lib/thor/target_url.ts";
 import {
   type ConnectionScript,
   okResponse,
@@ -13,45 +11,12 @@ import {
 } from "./helpers/scripted_server.ts";
 import { timerLatenessP50 } from "./helpers/timer_lateness.ts";
 
-interface HammerOptions {
-  requests?: number | null;
-  connections?: number;
-  timeoutMs?: number;
-  method?: string;
-  body?: string;
-  keepAlive?: boolean;
-  durationMs?: number | null;
-  rate?: number | null;
-  dump?: DumpWriter | null;
-  url?: string;
-}
-
 /** Runs the load lib in this process against `port`. */
 async function hammer(
   port: number,
-  o: HammerOptions = {},
+  o: LoadRunOptions & { url?: string } = {},
 ): Promise<{ stats: RunStats; run: LoadRun }> {
-  const url = parseTargetUrl(o.url ?? `http://127.0.0.1:${port}/x`);
-  const method = o.method ?? "GET";
-  const keepAlive = o.keepAlive ?? true;
-  const run = new LoadRun({
-    destination: new Destination(url),
-    request: buildRequestBytes({
-      url,
-      method,
-      headers: [],
-      body: o.body === undefined ? null : new TextEncoder().encode(o.body),
-      keepAlive,
-    }),
-    method,
-    connections: o.connections ?? 1,
-    requests: o.requests === undefined ? 1 : o.requests,
-    durationMs: o.durationMs ?? null,
-    rate: o.rate ?? null,
-    timeoutMs: o.timeoutMs ?? 10_000,
-    keepAlive,
-    dump: o.dump ?? null,
-  });
+  const run = loadRunFor(o.url ?? `http://127.0.0.1:${port}/x`, o);
   await run.prepare();
   const stats = await run.run();
   return { stats, run };
@@ -476,24 +441,11 @@ Deno.test("an interrupted open-loop run counts the requests it abandoned", async
   await using server = startScriptedServer(async (c) => {
     while (await c.readRequest() !== null) { /* never answer */ }
   });
-  const url = parseTargetUrl(`http://127.0.0.1:${server.port}/x`);
-  const run = new LoadRun({
-    destination: new Destination(url),
-    request: buildRequestBytes({
-      url,
-      method: "GET",
-      headers: [],
-      body: null,
-      keepAlive: true,
-    }),
-    method: "GET",
+  const run = loadRunFor(`http://127.0.0.1:${server.port}/x`, {
     connections: 20,
     requests: null,
     durationMs: 5000,
     rate: 20,
-    timeoutMs: 10_000,
-    keepAlive: true,
-    dump: null,
   });
   await run.prepare();
   const done = run.run();
@@ -508,24 +460,9 @@ Deno.test("an interrupted open-loop run counts the requests it abandoned", async
 
 Deno.test("load: stop() during start-up ends prepare() without opening connections", async () => {
   await using server = startScriptedServer(serveEach(() => okResponse()));
-  const url = parseTargetUrl(`http://127.0.0.1:${server.port}/x`);
-  const run = new LoadRun({
-    destination: new Destination(url),
-    request: buildRequestBytes({
-      url,
-      method: "GET",
-      headers: [],
-      body: null,
-      keepAlive: true,
-    }),
-    method: "GET",
+  const run = loadRunFor(`http://127.0.0.1:${server.port}/x`, {
     connections: 3,
     requests: 3,
-    durationMs: null,
-    rate: null,
-    timeoutMs: 10_000,
-    keepAlive: true,
-    dump: null,
   });
   // Ctrl-C before (or while) the hosts are resolved and preconnected.
   run.stop();
