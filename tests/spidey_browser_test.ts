@@ -16,7 +16,7 @@ import {
   launchChromium,
   warnIfNoChromium,
 } from "./helpers/chromium.ts";
-import { makeDocroot, startSpidey } from "./helpers/spidey_process.ts";
+import { makeDocroot, serveFolder } from "./helpers/spidey_process.ts";
 import { bytes, readTree, run } from "./helpers/archive_trees.ts";
 
 warnIfNoChromium("spidey_browser_test");
@@ -80,14 +80,9 @@ Deno.test({
               ),
             ),
           });
-          await using spidey = await startSpidey([
-            "-p",
-            "0",
+          await using spidey = await serveFolder(root, [
             "-b",
             "127.0.0.1",
-            "-d",
-            root,
-            "-f",
             "-q",
           ]);
           const base = `http://127.0.0.1:${spidey.port}`;
@@ -125,14 +120,9 @@ Deno.test({
         async () => {
           const root = await makeDocroot({ "inbox/old.txt": "old\n" });
           const source = await Deno.makeTempDir({ prefix: "spidey-src-" });
-          await using spidey = await startSpidey([
-            "-p",
-            "0",
+          await using spidey = await serveFolder(root, [
             "-b",
             "127.0.0.1",
-            "-d",
-            root,
-            "-f",
             "-q",
             "--upload",
           ]);
@@ -281,14 +271,9 @@ Deno.test({
           const keep = Deno.env.get("SPIDEY_SCREENSHOT_DIR");
           const dir = keep ??
             await Deno.makeTempDir({ prefix: "spidey-shots-" });
-          await using spidey = await startSpidey([
-            "-p",
-            "0",
+          await using spidey = await serveFolder(root, [
             "-b",
             "127.0.0.1",
-            "-d",
-            root,
-            "-f",
             "-q",
             "--upload",
             "--archives",
@@ -350,14 +335,9 @@ Deno.test({
               Object.entries(files).map(([k, v]) => [`box/${k}`, v]),
             ),
           );
-          await using spidey = await startSpidey([
-            "-p",
-            "0",
+          await using spidey = await serveFolder(root, [
             "-b",
             "127.0.0.1",
-            "-d",
-            root,
-            "-f",
             "-q",
             "--archives",
           ]);
@@ -399,11 +379,9 @@ Deno.test({
         async () => {
           const root = await makeDocroot({ "secret/plan.txt": "world\n" });
           const cache = await Deno.makeTempDir({ prefix: "spidey-cache-" });
-          await using spidey = await startSpidey(
-            [
-              ...["-p", "0", "-b", "127.0.0.1", "-d", root, "-f", "-q"],
-              ...["--https", "--auth", "u:p"],
-            ],
+          await using spidey = await serveFolder(
+            root,
+            ["-b", "127.0.0.1", "-q", "--https", "--auth", "u:p"],
             { env: { XDG_CACHE_HOME: cache }, timeoutMs: 30_000 },
           );
           const base = `https://127.0.0.1:${spidey.port}`;

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { get, rawRequest } from "./helpers/raw_http.ts";
 import { shScript, tempDocroot } from "./helpers/cgi_scripts.ts";
-import { startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder } from "./helpers/spidey_process.ts";
 
 function preflight(path: string, origin: string, extra = ""): string {
   return `OPTIONS ${path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\nOrigin: ${origin}\r\nAccess-Control-Request-Method: POST\r\n${extra}\r\n`;
@@ -22,14 +22,7 @@ const FILES = {
 
 Deno.test("spidey --cors: any origin on simple requests and preflights", async () => {
   await using root = await tempDocroot(FILES);
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-f",
-    "-d",
-    root.path,
-    "--cors",
-  ]);
+  await using spidey = await serveFolder(root.path, ["--cors"]);
   for (let i = 0; i < 2; i++) { // the second is a cached (prepared) hit
     const r = await rawRequest(
       spidey.port,
@@ -86,14 +79,9 @@ Deno.test("spidey --cors: any origin on simple requests and preflights", async (
 
 Deno.test("spidey --cors ORIGIN…: the matching origin echoed, preflights before auth", async () => {
   await using root = await tempDocroot(FILES);
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
+  await using spidey = await serveFolder(root.path, [
     "-b",
     "127.0.0.1",
-    "-f",
-    "-d",
-    root.path,
     "--cors",
     "https://a.example",
     "--cors",
@@ -153,12 +141,7 @@ Deno.test("spidey --cors: preflights never resolve the path; upload folders allo
     ...FILES,
     "up/old.txt": "old",
   });
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-f",
-    "-d",
-    root.path,
+  await using spidey = await serveFolder(root.path, [
     "--cors",
     "--upload-dir",
     "/up/",

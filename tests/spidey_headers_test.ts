@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { get, rawRequest } from "./helpers/raw_http.ts";
 import { shScript, tempDocroot } from "./helpers/cgi_scripts.ts";
-import { denoRunArgs, startSpidey } from "./helpers/spidey_process.ts";
+import { denoRunArgs, serveFolder } from "./helpers/spidey_process.ts";
 
 Deno.test("spidey -H: on files, cached hits, listings, errors and CGI", async () => {
   await using root = await tempDocroot({
@@ -17,12 +17,7 @@ Deno.test("spidey -H: on files, cached hits, listings, errors and CGI", async ()
       'printf "Content-Type: text/plain\\r\\nX-Frame-Options: SAMEORIGIN\\r\\n\\r\\nhi"\n',
     ),
   });
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-f",
-    "-d",
-    root.path,
+  await using spidey = await serveFolder(root.path, [
     "-H",
     "X-Frame-Options: DENY",
     "--header",
