@@ -249,13 +249,15 @@ export class StaticFileServer {
     if (prefersIdentity(req.headers.get("accept-encoding"))) {
       const rep = this.#cache.get(file.fsPath, file.info);
       if (rep !== undefined && rep.body !== null) {
+        const outcome = evaluatePreconditions(req.headers, rep);
         if (
-          rep.prepared !== null && !req.headers.has("range") &&
-          evaluatePreconditions(req.headers, rep) === "proceed"
+          outcome === "proceed" && rep.prepared !== null &&
+          !req.headers.has("range")
         ) {
           return res.sendPrepared(rep.prepared);
         }
-        return this.#answerFromMemory(req, res, rep, true).then(() => {});
+        return this.#answerFromMemory(req, res, rep, true, outcome)
+          .then(() => {});
       }
     }
     return this.#serveMiss(req, res, file);
@@ -526,17 +528,18 @@ export class StaticFileServer {
 
   /**
    * Answers what needs no file contents read now: 304, 412, 416, a cached
-   * body, a HEAD. Otherwise says which span to send from disk.
+   * body, a HEAD. Otherwise says which span to send from disk. `outcome`
+   * is the preconditions' verdict when the caller has it already.
    */
   async #answerFromMemory(
     req: HttpRequest,
     res: ResponseWriter,
     rep: FileRepresentation,
     ranges: boolean,
+    outcome = evaluatePreconditions(req.headers, rep),
   ): Promise<Decision> {
-    // Inline, not through #answerConditionally: one async frame less on
-    // every cached hit.
-    const outcome = evaluatePreconditions(req.headers, rep);
+    // The preconditions inline (or as `serve` weighed them already), not
+    // through #answerConditionally: one async frame less on a cached hit.
     if (outcome !== "proceed") {
       await answerPrecondition(res, rep, outcome);
       return DONE;
