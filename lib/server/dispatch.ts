@@ -150,6 +150,8 @@ export function createRequestHandler(
       await handleUpload(req, res, found, uploadOptions);
       return;
     }
+    // `complete` is checked here too: the usual request, without a body,
+    // then costs no async call.
     if (
       !req.body.complete &&
       (found.kind !== "cgi" || req.method === "OPTIONS" ||
