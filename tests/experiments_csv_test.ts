@@ -6,20 +6,7 @@ import {
   parseCsv,
   parseCsvTable,
 } from "../experiments/data/csv.ts";
-import { StudyError } from "../experiments/data/errors.ts";
-
-function assertStudyError(
-  fn: () => unknown,
-  code: string,
-  message: RegExp,
-): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof StudyError, `expected a StudyError, got ${err}`);
-    assert.equal(err.code, code);
-    assert.match(err.message, message);
-    return true;
-  });
-}
+import { assertStudyError } from "./helpers/study_errors.ts";
 
 Deno.test("formatCsvField quotes only fields with a comma, quote or line break", () => {
   assert.equal(formatCsvField("plain"), "plain");

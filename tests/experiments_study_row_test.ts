@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { StudyError } from "../experiments/data/errors.ts";
+import { assertStudyError } from "./helpers/study_errors.ts";
 import {
   formatStudyCsv,
   parseStudyCsv,
@@ -12,19 +12,6 @@ const FIXTURE = new URL(
   "../experiments/testdata/study_fixture.csv",
   import.meta.url,
 );
-
-function assertStudyError(
-  fn: () => unknown,
-  code: string,
-  message: RegExp,
-): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof StudyError, `expected a StudyError, got ${err}`);
-    assert.equal(err.code, code);
-    assert.match(err.message, message);
-    return true;
-  });
-}
 
 Deno.test("study rows survive a write and a read unchanged", () => {
   const rows = parseStudyCsv(Deno.readTextFileSync(FIXTURE));

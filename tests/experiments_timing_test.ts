@@ -1,19 +1,6 @@
 import assert from "node:assert/strict";
-import { StudyError } from "../experiments/data/errors.ts";
+import { assertStudyError } from "./helpers/study_errors.ts";
 import { formatTimingCsv, parseTimingCsv } from "../experiments/data/timing.ts";
-
-function assertStudyError(
-  fn: () => unknown,
-  code: string,
-  message: RegExp,
-): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof StudyError, `expected a StudyError, got ${err}`);
-    assert.equal(err.code, code);
-    assert.match(err.message, message);
-    return true;
-  });
-}
 
 Deno.test("timing rows round-trip and a bad number is a schema error", () => {
   const rows = [{

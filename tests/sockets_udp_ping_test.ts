@@ -24,6 +24,30 @@ interface PingJson {
 
 const encoder = new TextEncoder();
 
+/**
+ * Starts spidey's UDP ping server on a free loopback port with the
+ * space-separated `flags` (e.g. `"--loss 0 --delay 40"`).
+ */
+function startPingServer(flags: string) {
+  return startSocketServer([
+    "--udp-ping-server",
+    ...["-p", "0", "-b", "127.0.0.1"],
+    ...flags.split(" "),
+  ]);
+}
+
+/**
+ * Runs `thor --udp-ping` against `127.0.0.1:port` with the space-separated
+ * `flags` (e.g. `"-c 3 -i 0.05 -W 3"`) until it exits.
+ */
+function pingWithThor(port: number, flags: string) {
+  return runProgram("thor", [
+    "--udp-ping",
+    `127.0.0.1:${port}`,
+    ...flags.split(" "),
+  ]);
+}
+
 Deno.test("a ping datagram carries sequence and send time, padded to size", () => {
   assert.equal(formatPing(7, 1700000000123, 0), "Ping 7 1700000000123");
   const padded = formatPing(7, 1700000000123, 40);
@@ -44,28 +68,11 @@ Deno.test("a ping datagram carries sequence and send time, padded to size", () =
 
 Deno.test("200 pings at --loss 0.3: exactly the seeded survivors come back", async () => {
   const seed = 20240611;
-  await using server = await startSocketServer([
-    "--udp-ping-server",
-    "-p",
-    "0",
-    "-b",
-    "127.0.0.1",
-    "--loss",
-    "0.3",
-    "--seed",
-    String(seed),
-  ]);
-  const result = await runProgram("thor", [
-    "--udp-ping",
-    `127.0.0.1:${server.port}`,
-    "-c",
-    "200",
-    "-i",
-    "0.002",
-    "-W",
-    "1.5",
-    "--json",
-  ]);
+  await using server = await startPingServer(`--loss 0.3 --seed ${seed}`);
+  const result = await pingWithThor(
+    server.port,
+    "-c 200 -i 0.002 -W 1.5 --json",
+  );
   assert.equal(result.code, 0, result.stderr);
   const run = JSON.parse(result.stdout) as PingJson;
 
@@ -103,27 +110,8 @@ Deno.test("a late reply is reported as late, never counted for a later ping", as
   // Each answer comes 150 ms after its ping: past the 100 ms timeout and
   // before the next ping. A client that took "the next datagram" as the
   // reply would count ping 1's answer for ping 2.
-  await using server = await startSocketServer([
-    "--udp-ping-server",
-    "-p",
-    "0",
-    "-b",
-    "127.0.0.1",
-    "--loss",
-    "0",
-    "--delay",
-    "150",
-  ]);
-  const result = await runProgram("thor", [
-    "--udp-ping",
-    `127.0.0.1:${server.port}`,
-    "-c",
-    "3",
-    "-i",
-    "0.3",
-    "-W",
-    "0.1",
-  ]);
+  await using server = await startPingServer("--loss 0 --delay 150");
+  const result = await pingWithThor(server.port, "-c 3 -i 0.3 -W 0.1");
   assert.equal(result.code, 1, "no timely reply at all: exit 1");
   for (const seq of [1, 2, 3]) {
     assert.match(
@@ -143,29 +131,8 @@ Deno.test("a late reply is reported as late, never counted for a later ping", as
 });
 
 Deno.test("replies are padded pings upper-cased, with round trips past the delay", async () => {
-  await using server = await startSocketServer([
-    "--udp-ping-server",
-    "-p",
-    "0",
-    "-b",
-    "127.0.0.1",
-    "--loss",
-    "0",
-    "--delay",
-    "40",
-  ]);
-  const result = await runProgram("thor", [
-    "--udp-ping",
-    `127.0.0.1:${server.port}`,
-    "-c",
-    "3",
-    "-i",
-    "0.05",
-    "-W",
-    "3",
-    "-s",
-    "300",
-  ]);
+  await using server = await startPingServer("--loss 0 --delay 40");
+  const result = await pingWithThor(server.port, "-c 3 -i 0.05 -W 3 -s 300");
   assert.equal(result.code, 0, result.stderr);
   const replies = [
     ...result.stdout.matchAll(/seq=(\d) bytes=(\d+) time=([\d.]+) ms/g),
@@ -224,15 +191,7 @@ Deno.test("the server drops 30% by default, says so at start, --loss 0 drops non
   );
 
   const seed = 7; // Drops pings 1, 2 and 8 of the first ten at 0.3.
-  await using lossy = await startSocketServer([
-    "--udp-ping-server",
-    "-p",
-    "0",
-    "-b",
-    "127.0.0.1",
-    "--seed",
-    String(seed),
-  ]);
+  await using lossy = await startPingServer(`--seed ${seed}`);
   await lossy.waitFor("stderr", /Answering UDP pings/);
   assert.match(
     lossy.stderr(),
@@ -240,30 +199,12 @@ Deno.test("the server drops 30% by default, says so at start, --loss 0 drops non
       `Answering UDP pings: loss 0\\.3 \\(the default; --loss 0 for none\\), delay 0 ms, seed ${seed}\n`,
     ),
   );
-  await using clean = await startSocketServer([
-    "--udp-ping-server",
-    "-p",
-    "0",
-    "-b",
-    "127.0.0.1",
-    "--loss",
-    "0",
-  ]);
+  await using clean = await startPingServer("--loss 0");
   await clean.waitFor("stderr", /Answering UDP pings/);
   assert.match(clean.stderr(), /Answering UDP pings: loss 0, delay 0 ms/);
 
   const ping = (port: number) =>
-    runProgram("thor", [
-      "--udp-ping",
-      `127.0.0.1:${port}`,
-      "-c",
-      "10",
-      "-i",
-      "0.002",
-      "-W",
-      "1",
-      "--json",
-    ]);
+    pingWithThor(port, "-c 10 -i 0.002 -W 1 --json");
   const [fromLossy, fromClean] = await Promise.all([
     ping(lossy.port),
     ping(clean.port),
@@ -289,25 +230,8 @@ Deno.test("the server drops 30% by default, says so at start, --loss 0 drops non
 Deno.test("verdicts are printed in sequence order, a timeout before later replies", async () => {
   // Seed 7 at 0.3 drops pings 1, 2 and 8. Their timeouts (0.5 s) come
   // long after the replies to pings sent every 20 ms.
-  await using server = await startSocketServer([
-    "--udp-ping-server",
-    "-p",
-    "0",
-    "-b",
-    "127.0.0.1",
-    "--seed",
-    "7",
-  ]);
-  const result = await runProgram("thor", [
-    "--udp-ping",
-    `127.0.0.1:${server.port}`,
-    "-c",
-    "10",
-    "-i",
-    "0.02",
-    "-W",
-    "0.5",
-  ]);
+  await using server = await startPingServer("--seed 7");
+  const result = await pingWithThor(server.port, "-c 10 -i 0.02 -W 0.5");
   assert.equal(result.code, 0, result.stderr);
   const verdicts = [
     ...result.stdout.matchAll(

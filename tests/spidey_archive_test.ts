@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { tempDocroot } from "./helpers/cgi_scripts.ts";
 import { get, rawRequest } from "./helpers/raw_http.ts";
 import { readTree, run } from "./helpers/archive_trees.ts";
-import { serveFolder, startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder, serveQuietly } from "./helpers/spidey_process.ts";
 import { eventually } from "./helpers/eventually.ts";
 import { MAX_ARCHIVES } from "../lib/server/archive/archive.ts";
 
@@ -17,7 +17,7 @@ const encoder = new TextEncoder();
 
 Deno.test("spidey offers no archives unless --archives", async () => {
   await using docroot = await tempDocroot({ "a.txt": "a\n" });
-  await using spidey = await startSpidey(["-p", "0", "-d", docroot.path, "-q"]);
+  await using spidey = await serveQuietly(docroot.path);
   const res = await rawRequest(spidey.port, get("/?download=zip"));
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type")!, /text\/html/);
@@ -132,14 +132,7 @@ Deno.test("spidey --archives leaves executable files out", async () => {
     },
   });
   const work = await Deno.makeTempDir();
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-q",
-    "--archives",
-  ]);
+  await using spidey = await serveQuietly(docroot.path, ["--archives"]);
   try {
     const res = await rawRequest(spidey.port, get("/site/?download=tar.gz"));
     assert.equal(res.status, 200);

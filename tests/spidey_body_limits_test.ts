@@ -15,6 +15,7 @@ import {
   rawRequest,
 } from "./helpers/raw_http.ts";
 import { serveFolder } from "./helpers/spidey_process.ts";
+import { sendBodyAfterContinue } from "./helpers/expect_continue.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -328,33 +329,14 @@ Deno.test("spidey streams bodies to CGI scripts whole, and drops bodies nobody t
   await t.step(
     "Expect: 100-continue to a CGI script: 100, then the body is read",
     async () => {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-      try {
-        await conn.write(encoder.encode(
-          "POST /cgi-bin/echo.sh HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n" +
-            "Content-Length: 4\r\nConnection: close\r\n\r\n",
-        ));
-        const buf = new Uint8Array(65536);
-        let text = "";
-        while (!text.includes("\r\n\r\n")) {
-          const n = await conn.read(buf);
-          assert.notEqual(n, null, "closed before 100 Continue");
-          text += decoder.decode(buf.subarray(0, n!));
-        }
-        assert.equal(text, "HTTP/1.1 100 Continue\r\n\r\n");
-        await conn.write(encoder.encode("BODY"));
-        const rest: Uint8Array[] = [];
-        for (;;) {
-          const n = await conn.read(buf);
-          if (n === null) break;
-          rest.push(buf.slice(0, n));
-        }
-        const res = parseResponses(concat(rest))[0]!;
-        assert.equal(res.status, 200);
-        assert.equal(res.text, "BODY");
-      } finally {
-        conn.close();
-      }
+      const res = await sendBodyAfterContinue(
+        port,
+        "POST /cgi-bin/echo.sh HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n" +
+          "Content-Length: 4\r\nConnection: close\r\n\r\n",
+        "BODY",
+      );
+      assert.equal(res.status, 200);
+      assert.equal(res.text, "BODY");
     },
   );
 

@@ -14,10 +14,7 @@ import {
   GET,
   startProtocolSpidey,
 } from "./helpers/protocol_exchange.ts";
-import { parseResponses } from "./helpers/raw_http.ts";
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+import { sendBodyAfterContinue } from "./helpers/expect_continue.ts";
 
 Deno.test("spidey parses HTTP/1.x requests from raw bytes", async (t) => {
   await using spidey = await startProtocolSpidey();
@@ -137,32 +134,13 @@ Deno.test("spidey parses HTTP/1.x requests from raw bytes", async (t) => {
   await t.step(
     "Expect: 100-continue gets 100 Continue before the final answer",
     async () => {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-      try {
-        await conn.write(encoder.encode(
-          "GET /hello.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
-        ));
-        const buf = new Uint8Array(4096);
-        let text = "";
-        while (!text.includes("\r\n\r\n")) {
-          const n = await conn.read(buf);
-          assert.notEqual(n, null, "closed before 100 Continue");
-          text += decoder.decode(buf.subarray(0, n!));
-        }
-        assert.equal(text, "HTTP/1.1 100 Continue\r\n\r\n");
-        await conn.write(encoder.encode("BODY"));
-        for (;;) {
-          const n = await conn.read(buf);
-          if (n === null) break;
-          text += decoder.decode(buf.subarray(0, n));
-        }
-        const final = text.slice("HTTP/1.1 100 Continue\r\n\r\n".length);
-        const [res] = parseResponses(encoder.encode(final));
-        assert.equal(res!.status, 200);
-        assert.equal(res!.text, "hello\n");
-      } finally {
-        conn.close();
-      }
+      const res = await sendBodyAfterContinue(
+        port,
+        "GET /hello.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+        "BODY",
+      );
+      assert.equal(res.status, 200);
+      assert.equal(res.text, "hello\n");
     },
   );
 

@@ -13,7 +13,7 @@ import {
   rawExchange,
   rawRequest,
 } from "./helpers/raw_http.ts";
-import { serveFolder, startSpidey } from "./helpers/spidey_process.ts";
+import { serveFolder, serveQuietly } from "./helpers/spidey_process.ts";
 
 const decoder = new TextDecoder();
 
@@ -33,6 +33,15 @@ function put(path: string, body: string, extra = ""): string {
   return `PUT ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: ${body.length}\r\n${extra}\r\n${body}`;
 }
 
+/** The status spidey on `port` answers a PUT of `body` to `path` with. */
+async function putStatus(
+  port: number,
+  path: string,
+  body = "x",
+): Promise<number> {
+  return (await rawRequest(port, put(path, body))).status;
+}
+
 /** Names in `dir`, hidden ones included, sorted. */
 function namesIn(dir: string): string[] {
   return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
@@ -40,7 +49,7 @@ function namesIn(dir: string): string[] {
 
 Deno.test("spidey takes no upload unless asked: PUT and POST get 405", async () => {
   await using docroot = await tempDocroot({ "hello.txt": "hi\n" });
-  await using spidey = await startSpidey(["-p", "0", "-d", docroot.path, "-q"]);
+  await using spidey = await serveQuietly(docroot.path);
   const putRes = await rawRequest(spidey.port, put("/hello.txt", "data"));
   assert.equal(putRes.status, 405);
   const page = await rawRequest(spidey.port, get("/"));
@@ -167,30 +176,17 @@ Deno.test("spidey --upload: the form, PUT, conflicts, names and limits", async (
     );
 
     await t.step("bad names are refused with 400 or 404", async () => {
-      assert.equal(
-        (await rawRequest(spidey.port, put("/.hidden", "x"))).status,
-        400,
-      );
-      assert.equal(
-        (await rawRequest(spidey.port, put("/a%01b", "x"))).status,
-        400,
-      );
-      assert.equal(
-        (await rawRequest(spidey.port, put(`/${"n".repeat(256)}`, "x"))).status,
-        400,
-      );
-      assert.equal(
-        (await rawRequest(spidey.port, put("/sub/../x", "x"))).status,
-        400,
-      );
-      assert.equal(
-        (await rawRequest(spidey.port, put("/nope/x.txt", "x"))).status,
-        404,
-      );
-      assert.equal(
-        (await rawRequest(spidey.port, put("/sub", "x"))).status,
-        409,
-      );
+      const refusals: Array<[path: string, status: number]> = [
+        ["/.hidden", 400],
+        ["/a%01b", 400],
+        [`/${"n".repeat(256)}`, 400],
+        ["/sub/../x", 400],
+        ["/nope/x.txt", 404],
+        ["/sub", 409],
+      ];
+      for (const [path, status] of refusals) {
+        assert.equal(await putStatus(spidey.port, path), status, path);
+      }
       // A form's file name is cut to its last segment.
       await Deno.writeTextFile(`${src}/evil.txt`, "evil\n");
       const res = await curl([
@@ -228,10 +224,7 @@ Deno.test("spidey --upload: the form, PUT, conflicts, names and limits", async (
 
     await t.step("over --max-upload: 413 and no file", async () => {
       const big = "x".repeat(100_001);
-      assert.equal(
-        (await rawRequest(spidey.port, put("/big.txt", big))).status,
-        413,
-      );
+      assert.equal(await putStatus(spidey.port, "/big.txt", big), 413);
       const chunked =
         `PUT /big2.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n${
           (100_001).toString(16)
@@ -282,12 +275,7 @@ Deno.test("spidey --overwrite replaces; --upload-dir limits where", async () => 
     "in/a.txt": "old\n",
     "other/b.txt": "b\n",
   });
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-q",
+  await using spidey = await serveQuietly(docroot.path, [
     "--upload-dir",
     "/in",
     "--overwrite",
@@ -295,11 +283,8 @@ Deno.test("spidey --overwrite replaces; --upload-dir limits where", async () => 
   const res = await rawRequest(spidey.port, put("/in/a.txt", "new"));
   assert.equal(res.status, 201);
   assert.equal(Deno.readTextFileSync(`${docroot.path}/in/a.txt`), "new");
-  assert.equal(
-    (await rawRequest(spidey.port, put("/other/b.txt", "c"))).status,
-    405,
-  );
-  assert.equal((await rawRequest(spidey.port, put("/c.txt", "c"))).status, 404);
+  assert.equal(await putStatus(spidey.port, "/other/b.txt", "c"), 405);
+  assert.equal(await putStatus(spidey.port, "/c.txt", "c"), 404);
   assert.doesNotMatch(
     (await rawRequest(spidey.port, get("/other/"))).text,
     /id="upload"/,
@@ -313,28 +298,17 @@ Deno.test("spidey --overwrite replaces; --upload-dir limits where", async () => 
 
 Deno.test("spidey upload: NAME.gz or NAME.br is refused when NAME exists", async () => {
   await using docroot = await tempDocroot({ "up/app.js": "good();\n" });
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-q",
+  await using spidey = await serveQuietly(docroot.path, [
     "--upload-dir",
     "/up",
   ]);
-  assert.equal(
-    (await rawRequest(spidey.port, put("/up/app.js", "x"))).status,
-    409,
-  );
+  assert.equal(await putStatus(spidey.port, "/up/app.js"), 409);
   for (const suffix of [".gz", ".br"]) {
     const res = await rawRequest(spidey.port, put(`/up/app.js${suffix}`, "x"));
     assert.equal(res.status, 409, suffix);
   }
   // With no file of that name, a compressed file is just a file.
-  assert.equal(
-    (await rawRequest(spidey.port, put("/up/other.js.gz", "x"))).status,
-    201,
-  );
+  assert.equal(await putStatus(spidey.port, "/up/other.js.gz"), 201);
   assert.deepEqual(namesIn(`${docroot.path}/up`), ["app.js", "other.js.gz"]);
 });
 
@@ -344,12 +318,7 @@ Deno.test("spidey --upload-dir: a symlink inside to another folder takes nothing
     "pub/site.txt": "s\n",
   });
   Deno.symlinkSync("../pub", `${docroot.path}/up/link`);
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-q",
+  await using spidey = await serveQuietly(docroot.path, [
     "--upload-dir",
     "/up",
   ]);
@@ -368,10 +337,7 @@ Deno.test("spidey --upload-dir: a symlink inside to another folder takes nothing
   }
   assert.deepEqual(namesIn(`${docroot.path}/pub`), ["site.txt"]);
   // The folder itself still takes uploads.
-  assert.equal(
-    (await rawRequest(spidey.port, put("/up/new.txt", "x"))).status,
-    201,
-  );
+  assert.equal(await putStatus(spidey.port, "/up/new.txt"), 201);
 });
 
 Deno.test("spidey upload: a CGI script in an upload folder keeps --max-body", async () => {
@@ -380,12 +346,7 @@ Deno.test("spidey upload: a CGI script in an upload folder keeps --max-body", as
       'printf "Content-Type: text/plain\\r\\n\\r\\n"\nwc -c',
     ),
   });
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-q",
+  await using spidey = await serveQuietly(docroot.path, [
     "--upload-dir",
     "/up",
     "--max-body",
@@ -422,10 +383,7 @@ Deno.test("spidey upload: GET right after PUT 201 finds the file, and the listin
     const before = await rawRequest(spidey.port, get("/up/"));
     assert.equal(before.status, 200);
     assert.ok(!before.text.includes(`fresh-${i}.txt`));
-    assert.equal(
-      (await rawRequest(spidey.port, put(path, `n${i}`))).status,
-      201,
-    );
+    assert.equal(await putStatus(spidey.port, path, `n${i}`), 201);
     const after = await rawRequest(spidey.port, get(path));
     assert.equal(after.status, 200, path);
     assert.equal(after.text, `n${i}`);
@@ -468,14 +426,7 @@ Deno.test("spidey upload: a refused cross-origin PUT carries CORS and keeps the 
 
 Deno.test("spidey upload: a form that fails at its second file leaves none", async () => {
   await using docroot = await tempDocroot({ "keep.txt": "k\n" });
-  await using spidey = await startSpidey([
-    "-p",
-    "0",
-    "-d",
-    docroot.path,
-    "-q",
-    "--upload",
-  ]);
+  await using spidey = await serveQuietly(docroot.path, ["--upload"]);
   const boundary = "XyZzY";
   const part = (name: string, data: string) =>
     `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n${data}\r\n`;

@@ -18,22 +18,10 @@ import {
   serveEach,
   startScriptedServer,
 } from "./helpers/scripted_server.ts";
-import { denoRunArgs } from "./helpers/spidey_process.ts";
+import { runProgram } from "./helpers/socket_modes.ts";
 
-async function thor(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: denoRunArgs("thor.ts", args),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
-}
+/** Runs thor with `args` to its end. */
+const thor = (args: string[]) => runProgram("thor", args);
 
 Deno.test("a run split over two thor processes merges exactly", async () => {
   await using server = startScriptedServer(

@@ -1,25 +1,9 @@
 import assert from "node:assert/strict";
-import {
-  denoRunArgs,
-  makeDocroot,
-  serveFolder,
-} from "./helpers/spidey_process.ts";
+import { runProgram } from "./helpers/socket_modes.ts";
+import { makeDocroot, serveFolder } from "./helpers/spidey_process.ts";
 
-async function thor(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: denoRunArgs("thor.ts", args),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: out.stdout,
-    text: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
-}
+/** Runs thor with `args` to its end. */
+const thor = (args: string[]) => runProgram("thor", args);
 
 Deno.test("thor against a real spidey: every 200 counted, every byte right", async () => {
   const body = "x".repeat(1023) + "\n";
@@ -33,13 +17,13 @@ Deno.test("thor against a real spidey: every 200 counted, every byte right", asy
   // The single-request dump shows exactly what one response takes.
   const single = await thor([url]);
   assert.equal(single.code, 0, single.stderr);
-  assert.match(single.text, /^HTTP\/1\.1 200 OK\r\n/);
-  assert.ok(single.text.endsWith(`\r\n\r\n${body}`));
-  const responseBytes = single.stdout.length;
+  assert.match(single.stdout, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.ok(single.stdout.endsWith(`\r\n\r\n${body}`));
+  const responseBytes = single.stdoutBytes.length;
 
   const result = await thor(["-r", "40", "-c", "4", "--json", url]);
   assert.equal(result.code, 0, result.stderr);
-  const s = JSON.parse(result.text);
+  const s = JSON.parse(result.stdout);
   assert.deepEqual(s.status, { "200": 40 });
   assert.equal(s.requests, 40);
   assert.equal(s.failed, 0);
@@ -54,7 +38,7 @@ Deno.test("thor against a real spidey: 404s are responses, HEAD has no body", as
   const base = `http://127.0.0.1:${spidey.port}`;
   const missing = await thor(["-r", "5", "--json", `${base}/nope.txt`]);
   assert.equal(missing.code, 0, missing.stderr);
-  assert.deepEqual(JSON.parse(missing.text).status, { "404": 5 });
+  assert.deepEqual(JSON.parse(missing.stdout).status, { "404": 5 });
   const head = await thor([
     "-m",
     "HEAD",
@@ -66,7 +50,7 @@ Deno.test("thor against a real spidey: 404s are responses, HEAD has no body", as
     `${base}/a.txt`,
   ]);
   assert.equal(head.code, 0, head.stderr);
-  const s = JSON.parse(head.text);
+  const s = JSON.parse(head.stdout);
   assert.deepEqual(s.status, { "200": 5 });
   assert.equal(s.connections, 1);
   await Deno.remove(root, { recursive: true });

@@ -14,7 +14,6 @@ import {
   closeQuietly,
   describeError,
   formatAddr,
-  listenTcp,
   writeAll,
 } from "../common/net.ts";
 import { ChatBroker } from "./chat_broker.ts";
@@ -25,15 +24,11 @@ import {
   LineTooLongError,
   stripLineEnding,
 } from "../common/line_reader.ts";
-import {
-  MAX_LINE_FLAG,
-  parseMaxLineFlag,
-  parseServerModeArgs,
-  type ServerModeOptions,
-} from "./mode_args.ts";
+import { parseLineServerArgs } from "./line_server_args.ts";
+import type { ServerModeOptions } from "./mode_args.ts";
 import { serverMode } from "./mode_runner.ts";
 import { closeAfterMessage, writeStdout } from "./net.ts";
-import { ServeLoop } from "./serve_loop.ts";
+import { TcpServeLoop } from "./tcp_serve_loop.ts";
 
 /** The `-h` text. */
 export const CHAT_SERVER_HELP =
@@ -73,13 +68,7 @@ export interface ChatServerOptions extends ServerModeOptions {
 export function parseChatServerArgs(
   args: readonly string[],
 ): ChatServerOptions | null {
-  return parseServerModeArgs(args, {
-    broker: { type: "boolean" },
-    ...MAX_LINE_FLAG,
-  }, (values) => ({
-    broker: Boolean(values.broker),
-    maxLineBytes: parseMaxLineFlag(values["max-line"]),
-  }));
+  return parseLineServerArgs(args, "broker");
 }
 
 /**
@@ -124,11 +113,10 @@ interface Partner {
 }
 
 async function serveChat(options: ChatServerOptions): Promise<void> {
-  const listener = listenTcp(options.hostname, options.port);
   const broker = options.broker ? new ChatBroker(options.maxLineBytes) : null;
   const queue = broker === null ? new ChatQueue() : null;
   let partner: Partner | null = null;
-  const loop = new ServeLoop(listener, () => {
+  const loop = new TcpServeLoop(options, () => {
     broker?.closeAll();
     queue?.close();
     if (partner !== null) closeQuietly(partner.conn);
@@ -184,7 +172,7 @@ async function serveChat(options: ChatServerOptions): Promise<void> {
     })());
   }
 
-  await loop.run(() => listener.accept(), (conn) => {
+  await loop.acceptEach((conn) => {
     try {
       conn.setNoDelay(true);
     } catch {
@@ -202,8 +190,7 @@ async function serveChat(options: ChatServerOptions): Promise<void> {
       case "full":
         logWarning(`Turned away ${address}: the queue is full`);
     }
-  }, "Accept failed");
-  logInfo("Stopped");
+  });
 }
 
 /** Prints the partner's lines until it leaves; resolves to why it left. */

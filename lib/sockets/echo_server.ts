@@ -8,27 +8,18 @@
  */
 
 import { isVerbose, logDebug, logInfo, logWarning } from "../common/log.ts";
-import {
-  closeQuietly,
-  formatAddr,
-  listenTcp,
-  writeAll,
-} from "../common/net.ts";
+import { closeQuietly, formatAddr, writeAll } from "../common/net.ts";
 import {
   LineReader,
   LineTooLongError,
   stripLineEnding,
 } from "../common/line_reader.ts";
 import { describeConnectionError } from "./errors.ts";
-import {
-  MAX_LINE_FLAG,
-  parseMaxLineFlag,
-  parseServerModeArgs,
-  type ServerModeOptions,
-} from "./mode_args.ts";
+import { parseLineServerArgs } from "./line_server_args.ts";
+import type { ServerModeOptions } from "./mode_args.ts";
 import { serverMode } from "./mode_runner.ts";
 import { asciiUpperCaseInPlace, closeAfterMessage } from "./net.ts";
-import { ServeLoop } from "./serve_loop.ts";
+import { TcpServeLoop } from "./tcp_serve_loop.ts";
 
 /** The `-h` text. */
 export const ECHO_SERVER_HELP =
@@ -64,13 +55,7 @@ export interface EchoServerOptions extends ServerModeOptions {
 export function parseEchoServerArgs(
   args: readonly string[],
 ): EchoServerOptions | null {
-  return parseServerModeArgs(args, {
-    upper: { type: "boolean" },
-    ...MAX_LINE_FLAG,
-  }, (values) => ({
-    upper: Boolean(values.upper),
-    maxLineBytes: parseMaxLineFlag(values["max-line"]),
-  }));
+  return parseLineServerArgs(args, "upper");
 }
 
 /** True for a line `exit` (with or without its ending). */
@@ -91,17 +76,11 @@ export const runEchoServer = serverMode(
 );
 
 async function serveEcho(options: EchoServerOptions): Promise<void> {
-  const listener = listenTcp(options.hostname, options.port);
   const open = new Set<Deno.TcpConn>();
-  const loop = new ServeLoop(listener, () => {
+  const loop = new TcpServeLoop(options, () => {
     for (const conn of open) closeQuietly(conn);
   });
-  await loop.run(
-    () => listener.accept(),
-    (conn) => loop.track(echoLines(conn, options, open)),
-    "Accept failed",
-  );
-  logInfo("Stopped");
+  await loop.acceptEach((conn) => loop.track(echoLines(conn, options, open)));
 }
 
 const encoder = new TextEncoder();

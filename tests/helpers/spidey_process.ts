@@ -187,3 +187,15 @@ export function serveFolder(
 ): Promise<SpideyProcess> {
   return startSpidey(["-p", "0", "-d", root, "-f", ...flags], options);
 }
+
+/**
+ * Starts spidey in its default mode (no `-f`) on a free port, serving
+ * `root` with the access log off (`-q`), with `flags` after those.
+ */
+export function serveQuietly(
+  root: string,
+  flags: readonly string[] = [],
+  options: StartOptions = {},
+): Promise<SpideyProcess> {
+  return startSpidey(["-p", "0", "-d", root, "-q", ...flags], options);
+}
