@@ -60,6 +60,30 @@ Deno.test("spidey writes one Combined Log Format line per request", async () => 
   assert.ok(long![1]!.length < 20_000, "a huge request line is cut short");
 });
 
+Deno.test("spidey logs a cached hit like any other answer", async () => {
+  const root = await makeDocroot({ "old.txt": "cached" });
+  // Old enough to be cached whole at once: the second GET and the HEAD
+  // are answered from memory.
+  await Deno.utime(`${root}/old.txt`, 1e9, 1e9);
+  await using spidey = await serveFolder(root);
+  await rawExchange(
+    spidey.port,
+    "GET /old.txt HTTP/1.1\r\nHost: a\r\n\r\n" +
+      "GET /old.txt HTTP/1.1\r\nHost: a\r\nUser-Agent: again/2\r\n\r\n" +
+      "HEAD /old.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+  );
+  await spidey.waitForLog(/"HEAD \/old\.txt/);
+  const lines = accessLines(spidey.stderr());
+  assert.deepEqual(
+    lines.map((m) => [m[1], m[2], m[3], m[5]]),
+    [
+      ["GET /old.txt HTTP/1.1", "200", "6", "-"],
+      ["GET /old.txt HTTP/1.1", "200", "6", "again/2"],
+      ["HEAD /old.txt HTTP/1.1", "200", "-", "-"],
+    ],
+  );
+});
+
 Deno.test("spidey escapes request text in its log", async () => {
   const root = await makeDocroot({ "hello.txt": "hello" });
   await using spidey = await serveFolder(root, ["-v"]);

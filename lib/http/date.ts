@@ -5,8 +5,10 @@
  * @module
  */
 
-let cachedSecond = -1;
 let cachedValue = "";
+// True until the second of cachedValue ends, when a timer clears it: a
+// response then costs one check, not a clock read.
+let fresh = false;
 
 // An IMF-fixdate has a four-digit year: 9999-12-31T23:59:59Z is the last.
 const LAST_HTTP_DATE_MS = 253_402_300_799_000;
@@ -23,13 +25,16 @@ export function formatHttpDate(ms: number): string {
   return new Date(clamped).toUTCString();
 }
 
-/** The current time as an IMF-fixdate, recomputed at most once a second. */
+/**
+ * The current time as an IMF-fixdate, recomputed at most once a second:
+ * the first call after a second ends reads the clock, and a timer that
+ * does not keep the process alive marks the end of that second.
+ */
 export function currentHttpDate(): string {
+  if (fresh) return cachedValue;
   const now = Date.now();
-  const second = Math.floor(now / 1000);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedValue = formatHttpDate(now);
-  }
+  cachedValue = formatHttpDate(now);
+  fresh = true;
+  Deno.unrefTimer(setTimeout(() => fresh = false, 1000 - now % 1000));
   return cachedValue;
 }

@@ -140,12 +140,23 @@ export function parseRequestHead(
   head: Uint8Array,
   limits: RequestHeadLimits = DEFAULT_REQUEST_HEAD_LIMITS,
 ): RequestHead {
-  const end = head.length;
-  for (let cr = head.indexOf(CR); cr >= 0; cr = head.indexOf(CR, cr + 2)) {
-    if (head[cr + 1] !== LF) {
-      throw new HttpError(400, "BARE_CR", "Request head holds a bare CR");
+  try {
+    return parseHead(head, limits);
+  } catch (err) {
+    // A bare CR always fails some check of the parse, which is why only a
+    // head refused looks for one, to name it before anything else.
+    for (let cr = head.indexOf(CR); cr >= 0; cr = head.indexOf(CR, cr + 2)) {
+      if (head[cr + 1] !== LF) {
+        throw new HttpError(400, "BARE_CR", "Request head holds a bare CR");
+      }
     }
+    throw err;
   }
+}
+
+/** {@linkcode parseRequestHead} but for naming a bare CR. */
+function parseHead(head: Uint8Array, limits: RequestHeadLimits): RequestHead {
+  const end = head.length;
   let lineEnd = head.indexOf(LF);
   if (lineEnd < 0) lineEnd = end;
   const contentEnd = lineEnd > 0 && head[lineEnd - 1] === CR
@@ -228,6 +239,8 @@ export function parseRequestHead(
 // Clients repeat one Host on every request: the last valid one needs no
 // second check.
 let lastValidHost = "";
+// The target of the last request line parsed.
+let lastTarget = "";
 
 /**
  * Parses `method SP request-target SP HTTP-version`, the bytes
@@ -283,7 +296,11 @@ function requestLine(
       "Request target holds a space or a non-ASCII byte",
     );
   }
-  const target = text(line, sp1 + 1, sp2);
+  // A client asking for the same target again reuses its string.
+  let target = lastTarget;
+  if (target.length !== targetLength || !holdsText(line, sp1 + 1, target)) {
+    target = lastTarget = text(line, sp1 + 1, sp2);
+  }
   // The two versions every client sends, without the regular expression.
   if (end - sp2 - 1 === 8 && holdsText(line, sp2 + 1, "HTTP/1.")) {
     const minor = line[sp2 + 8];

@@ -39,17 +39,31 @@ import {
   RequestBody,
   requestBodyFraming,
 } from "./request_body.ts";
+import type { PreparedResponse } from "./prepared_response.ts";
 import {
   ConnResponseWriter,
+  type PreparedBytes,
+  preparedBytes,
   type ResponseWriter,
   SERVER_SOFTWARE,
 } from "./response_writer.ts";
 
-/** Answers one request. Errors it throws become a 500 page (or a close). */
-export type RequestHandler = (
-  req: HttpRequest,
-  res: ResponseWriter,
-) => Promise<void>;
+/**
+ * Answers one request. Errors it throws become a 500 page (or a close).
+ * A handler may also tell, without waiting, which prepared response
+ * answers a request it has ready in memory (a cached hit): the connection
+ * then writes those bytes itself, with no response writer and no async
+ * call, and the handler is not called for that request.
+ */
+export interface RequestHandler {
+  (req: HttpRequest, res: ResponseWriter): Promise<void>;
+  /**
+   * The whole answer to `req` (a bodyless request) when it is ready in
+   * memory, else null; never waits. An error it throws leaves the request
+   * to the handler, which meets it again and answers 500.
+   */
+  ready?: (req: HttpRequest) => PreparedResponse | null;
+}
 
 /** How a connection is served. */
 export interface ConnectionOptions {
@@ -236,6 +250,13 @@ class Connection {
   readonly #clientGone: () => AbortSignal;
   readonly #onRead: (n: number | null) => void;
   readonly #onHeadFailed: (err: unknown) => void;
+  readonly #onReadyWritten: (n: number) => void;
+  readonly #onReadyFailed: (err: unknown) => void;
+  // The request whose ready answer is being written, and what of it.
+  #readyRequest: HttpRequest | null = null;
+  #readyBytes: PreparedBytes | null = null;
+  #readyStatus = 0;
+  #readyKeepAlive = false;
 
   constructor(
     conn: Deno.Conn,
@@ -268,6 +289,8 @@ class Connection {
     this.#clientGone = () => this.#watchClientGone();
     this.#onRead = (n) => this.#headBytesRead(n);
     this.#onHeadFailed = (err) => this.#headFailed(err);
+    this.#onReadyWritten = (n) => this.#readyWritten(n);
+    this.#onReadyFailed = (err) => this.#readyFailed(err);
     // A new connection keeps the header deadline `add` gave it.
     if (tracker.shuttingDown) this.#finish();
     else this.#readHead();
@@ -360,47 +383,131 @@ class Connection {
 
   /**
    * Answers the request of `headBytes`, then waits for the next head or
-   * closes. Never rejects.
+   * closes: a refusal for a head it cannot parse, the handler's ready
+   * answer when it has one, else the handler's. Never throws.
    */
-  async #serve(headBytes: Uint8Array): Promise<void> {
+  #serve(headBytes: Uint8Array): void {
     const options = this.#options;
     const { tracker } = options;
-    const conn = this.#conn;
+    // One deadline from here on: parsing is synchronous, so the sweep
+    // cannot tell a phase that ended before the next await.
+    tracker.busy(this.#tracked);
+    // The request line as text only for a log that prints it: most
+    // servers run with -q, and a refusal below decodes it then.
+    const verbose = isVerbose();
+    if (options.accessLog || verbose) {
+      this.#requestLine = requestLineOf(headBytes);
+    }
+    let req: HttpRequest;
+    try {
+      req = this.#parse(headBytes);
+    } catch (err) {
+      this.#refuseHead(err, headBytes);
+      return;
+    }
+    const connection = req.headers.get("connection");
+    const keepAlive = !options.oneRequest && !tracker.shuttingDown &&
+      (req.version === "HTTP/1.1"
+        ? !hasToken(connection, "close")
+        : hasToken(connection, "keep-alive"));
+    const ready = options.handler.ready;
+    // A verbose server takes the handler's way, which says what it does.
+    if (ready !== undefined && req.body.complete && !verbose) {
+      let prepared: PreparedResponse | null = null;
+      try {
+        prepared = ready(req);
+      } catch {
+        // The handler meets the same error and answers it.
+      }
+      if (prepared !== null) {
+        this.#sendReady(req, prepared, keepAlive);
+        return;
+      }
+    }
+    this.#handle(req, keepAlive);
+  }
+
+  /**
+   * Writes a ready answer with the socket's own promise and prebound
+   * callbacks: no response writer, no async frame.
+   */
+  #sendReady(
+    req: HttpRequest,
+    prepared: PreparedResponse,
+    keepAlive: boolean,
+  ): void {
+    const out = preparedBytes(prepared, req.method, keepAlive);
+    this.#readyRequest = req;
+    this.#readyBytes = out;
+    this.#readyStatus = prepared.status;
+    this.#readyKeepAlive = keepAlive;
+    this.#conn.write(out.bytes).then(this.#onReadyWritten, this.#onReadyFailed);
+  }
+
+  /** `n` bytes of the ready answer went out: write the rest, or go on. */
+  #readyWritten(n: number): void {
+    const out = this.#readyBytes!;
+    if (n < out.bytes.length) {
+      out.bytes = out.bytes.subarray(n);
+      this.#conn.write(out.bytes).then(
+        this.#onReadyWritten,
+        this.#onReadyFailed,
+      );
+      return;
+    }
+    const req = this.#readyRequest!;
+    this.#readyRequest = null;
+    this.#readyBytes = null;
+    this.#options.tracker.progress(this.#tracked);
+    this.#logAnswered(req, this.#readyStatus, out.bodyBytes);
+    if (this.#readyKeepAlive && !this.#closed) this.#next();
+    else this.#finish();
+  }
+
+  /** The ready answer could not be written: the connection ends. */
+  #readyFailed(err: unknown): void {
+    this.#readyRequest = null;
+    this.#readyBytes = null;
+    if (!isDisconnect(err) && !this.#closed) {
+      logError(`${this.#peer} | Connection failed: ${errorText(err)}`);
+    }
+    this.#finish();
+  }
+
+  /** Refuses a head that did not parse, then closes. Never rejects. */
+  async #refuseHead(err: unknown, headBytes: Uint8Array): Promise<void> {
+    try {
+      if (err instanceof HttpError && !this.#closed) {
+        // Nothing was read since: the view of the head is still valid.
+        this.#requestLine = requestLineOf(headBytes);
+        logDebug(`${this.#peer} | Refused: ${err.message}`);
+        await this.#refuse(err.status, err.headers);
+      } else if (
+        !(err instanceof HttpError) && !(err instanceof ProtocolError) &&
+        !isDisconnect(err)
+      ) {
+        throw err;
+      }
+    } catch (failure) {
+      if (!isDisconnect(failure) && !this.#closed) {
+        logError(`${this.#peer} | Connection failed: ${errorText(failure)}`);
+      }
+    } finally {
+      this.#finish();
+    }
+  }
+
+  /**
+   * Lets the handler answer `req`, then drops what it left of the body
+   * and waits for the next head or closes. Never rejects.
+   */
+  async #handle(req: HttpRequest, keepAlive: boolean): Promise<void> {
+    const options = this.#options;
     const peer = this.#peer;
     let more = false;
     try {
-      // One deadline from here on: parsing is synchronous, so the sweep
-      // cannot tell a phase that ended before the next await.
-      tracker.busy(this.#tracked);
-      // The request line as text only for a log that prints it: most
-      // servers run with -q, and a refusal below decodes it then.
-      if (options.accessLog || isVerbose()) {
-        this.#requestLine = requestLineOf(headBytes);
-      }
-      let req: HttpRequest;
-      try {
-        req = this.#parse(headBytes);
-      } catch (err) {
-        if (err instanceof HttpError && !this.#closed) {
-          // Nothing was read since: the view of the head is still valid.
-          this.#requestLine = requestLineOf(headBytes);
-          logDebug(`${peer} | Refused: ${err.message}`);
-          await this.#refuse(err.status, err.headers);
-        } else if (
-          !(err instanceof HttpError) && !(err instanceof ProtocolError) &&
-          !isDisconnect(err)
-        ) {
-          throw err;
-        }
-        return;
-      }
-      const connection = req.headers.get("connection");
-      const keepAlive = !options.oneRequest && !tracker.shuttingDown &&
-        (req.version === "HTTP/1.1"
-          ? !hasToken(connection, "close")
-          : hasToken(connection, "keep-alive"));
       const res = new ConnResponseWriter(
-        conn,
+        this.#conn,
         { method: req.method, version: req.version, keepAlive },
         this.#onProgress,
       );
@@ -432,18 +539,7 @@ class Connection {
           await sendErrorPage(res, 500);
         }
       }
-      if (options.accessLog) {
-        logAccess(formatAccessLine({
-          remoteAddr: req.remoteAddr,
-          requestLine: this.#requestLine,
-          status: res.status,
-          bytes: res.bodyBytes,
-          user: req.remoteUser,
-          referer: req.headers.get("referer"),
-          userAgent: req.headers.get("user-agent"),
-        }));
-      }
-      if (isVerbose()) logDebug(`${peer} | Finish`);
+      this.#logAnswered(req, res.status, res.bodyBytes);
       // A small rest of the body is dropped so the connection can go on;
       // a larger one (or a broken one) ends it.
       let bodyDone = req.body.complete;
@@ -474,6 +570,22 @@ class Connection {
       if (more) this.#next();
       else this.#finish();
     }
+  }
+
+  /** Writes the access-log line of an answered request, when logging. */
+  #logAnswered(req: HttpRequest, status: number, bodyBytes: number): void {
+    if (this.#options.accessLog) {
+      logAccess(formatAccessLine({
+        remoteAddr: req.remoteAddr,
+        requestLine: this.#requestLine,
+        status,
+        bytes: bodyBytes,
+        user: req.remoteUser,
+        referer: req.headers.get("referer"),
+        userAgent: req.headers.get("user-agent"),
+      }));
+    }
+    if (isVerbose()) logDebug(`${this.#peer} | Finish`);
   }
 
   /**

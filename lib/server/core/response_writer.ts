@@ -75,6 +75,31 @@ export interface ResponseContext {
   keepAlive: boolean;
 }
 
+/** The bytes of a prepared response as sent to one request. */
+export interface PreparedBytes {
+  /** What goes on the wire: the whole response, or its head alone. */
+  bytes: Uint8Array;
+  /** Body bytes among them (for the access log). */
+  bodyBytes: number;
+}
+
+/**
+ * The bytes that answer a `method` request with `prepared` now: with the
+ * current `Date` and the connection's disposition, and without the body
+ * for a HEAD or a status that has none.
+ */
+export function preparedBytes(
+  prepared: PreparedResponse,
+  method: string,
+  keepAlive: boolean,
+): PreparedBytes {
+  const { bytes, headLength } = prepared.encoded(currentHttpDate(), keepAlive);
+  if (method === "HEAD" || statusHasNoBody(prepared.status)) {
+    return { bytes: bytes.subarray(0, headLength), bodyBytes: 0 };
+  }
+  return { bytes, bodyBytes: bytes.length - headLength };
+}
+
 /** A {@linkcode ResponseWriter} on a connection. */
 export class ConnResponseWriter implements ResponseWriter {
   #sink: ByteSink;
@@ -163,19 +188,13 @@ export class ConnResponseWriter implements ResponseWriter {
     if (this.#status !== 0) {
       return Promise.reject(new Error("Response head already sent"));
     }
-    const { bytes, headLength } = prepared.encoded(
-      currentHttpDate(),
-      this.#keepAlive,
-    );
+    const out = preparedBytes(prepared, this.#ctx.method, this.#keepAlive);
     this.#status = prepared.status;
     this.#framing = "none";
-    const headOnly = this.#ctx.method === "HEAD" ||
-      statusHasNoBody(prepared.status);
-    if (headOnly) return this.#put(bytes.subarray(0, headLength));
     // Counted before the write: a failed write ends the connection, and
     // nothing logs this response then.
-    this.#bodyBytes = bytes.length - headLength;
-    return this.#put(bytes);
+    this.#bodyBytes = out.bodyBytes;
+    return this.#put(out.bytes);
   }
 
   async start(

@@ -39,6 +39,7 @@ import {
   type DirectoryRead,
   type DirectoryStamp,
   ListingCache,
+  type ListingSnapshot,
   type RenderedListing,
 } from "./cache.ts";
 import {
@@ -234,13 +235,28 @@ function stampOf(info: Deno.FileInfo): DirectoryStamp {
   return { ino: info.ino, mtimeMs: info.mtime?.getTime() ?? null };
 }
 
-/** Answers `req` with a listing of `dir`. */
-export async function serveDirectoryListing(
+/** The variant of a listing a request asks for, and where it is cached. */
+interface ListingVariant {
+  cache: ListingCache;
+  key: string;
+  snapshot: ListingSnapshot;
+  variantKey: string;
+  /** The uncompressed variant. */
+  rendered: RenderedListing;
+  /** The coding `Accept-Encoding` chose; null when none is acceptable. */
+  coding: CompressedCoding | "identity" | null;
+}
+
+/**
+ * The variant of `dir`'s listing that `req` asks for, read and rendered
+ * now unless cached; or the status that answers a directory gone since it
+ * was resolved.
+ */
+function listingVariant(
   req: HttpRequest,
-  res: ResponseWriter,
   dir: DirectoryTarget,
   options: ListingOptions,
-): Promise<void> {
+): ListingVariant | number {
   const query = parseListingQuery(req.query);
   const format = chooseListingFormat(query, req.headers.get("accept"));
   const cache = options.cache ?? sharedCache;
@@ -259,8 +275,7 @@ export async function serveDirectoryListing(
   } catch (err) {
     const status = statusOfVanishedPath(err, "directory");
     if (status === null) throw err;
-    await sendErrorPage(res, status, { detail: req.path });
-    return;
+    return status;
   }
   // JSON has no layout, so every layout shares its one variant.
   const layout = format === "json" ? "table" : query.layout ?? "table";
@@ -289,6 +304,45 @@ export async function serveDirectoryListing(
     req.headers.get("accept-encoding"),
     rendered.body.length >= MIN_COMPRESSIBLE_BYTES ? COMPRESSED_CODINGS : [],
   );
+  return { cache, key, snapshot, variantKey, rendered, coding };
+}
+
+/**
+ * The prepared 200 that answers `req` with `dir`'s listing when the
+ * variant it asks for (compressed too) is in memory and no precondition
+ * stands in the way; null otherwise, when {@linkcode serveDirectoryListing}
+ * answers. Reads the directory only when its listing is not cached.
+ */
+export function readyListing(
+  req: HttpRequest,
+  dir: DirectoryTarget,
+  options: ListingOptions,
+): PreparedResponse | null {
+  const variant = listingVariant(req, dir, options);
+  if (typeof variant === "number" || variant.coding === null) return null;
+  const rendered = variant.coding === "identity"
+    ? variant.rendered
+    : variant.snapshot.variants.get(`${variant.variantKey}:${variant.coding}`);
+  if (rendered === undefined) return null;
+  return evaluatePreconditions(req.headers, rendered) === "proceed"
+    ? rendered.prepared ?? null
+    : null;
+}
+
+/** Answers `req` with a listing of `dir`. */
+export async function serveDirectoryListing(
+  req: HttpRequest,
+  res: ResponseWriter,
+  dir: DirectoryTarget,
+  options: ListingOptions,
+): Promise<void> {
+  const variant = listingVariant(req, dir, options);
+  if (typeof variant === "number") {
+    await sendErrorPage(res, variant, { detail: req.path });
+    return;
+  }
+  const { cache, key, snapshot, variantKey, coding } = variant;
+  let rendered: RenderedListing | undefined = variant.rendered;
   if (coding === null) {
     await sendErrorPage(res, 406, {
       headers: [["Vary", "Accept, Accept-Encoding"]],

@@ -1,10 +1,10 @@
 /**
- * A bounded, least-recently-used cache of what was learned about files,
- * keyed by path and checked on every lookup against the `stat` the
- * request resolved the file with, so a file whose version changed is
- * never answered from the cache. The check compares numbers only: with
- * the resolver keeping that `stat` until the file system reports a
- * change, a hit costs no file-system call.
+ * A bounded cache of what was learned about files, keyed by path and
+ * checked on every lookup against the `stat` the request resolved the file
+ * with, so a file whose version changed is never answered from the cache.
+ * The check compares numbers only (or, for the `stat` it last matched, one
+ * reference): with the resolver keeping that `stat` until the file system
+ * reports a change, a hit costs no file-system call.
  *
  * @module
  */
@@ -70,13 +70,22 @@ export interface FileCacheLimits {
   maxEntries: number;
 }
 
+/** An entry as held: with its use flag and the stat it last matched. */
+interface Slot<E> {
+  entry: E;
+  used: boolean;
+  // The stat object the entry last matched: the resolver hands out the
+  // same one until the file changes, so a hit compares one reference.
+  matched: Deno.FileInfo | null;
+}
+
 /**
- * Entries by path, evicting the least recently used past either limit.
- * A `Map` keeps insertion order, so re-inserting on a hit keeps the
- * oldest entry first, where eviction takes it from.
+ * Entries by path, evicting past either limit the oldest entry not used
+ * since it was last considered (a second-chance clock): a hit only sets a
+ * flag, no map is reordered.
  */
 export class FileCache<E extends CacheableEntry> {
-  #entries = new Map<string, E>();
+  #entries = new Map<string, Slot<E>>();
   #bytes = 0;
   #limits: FileCacheLimits;
 
@@ -100,40 +109,42 @@ export class FileCache<E extends CacheableEntry> {
    * entry is dropped.
    */
   get(path: string, info: Deno.FileInfo): E | undefined {
-    const entry = this.#entries.get(path);
-    if (entry === undefined) return undefined;
-    this.#entries.delete(path);
-    if (!stampMatches(entry.stamp, info)) {
-      this.#bytes -= entry.cost;
-      return undefined;
+    const slot = this.#entries.get(path);
+    if (slot === undefined) return undefined;
+    if (slot.matched !== info) {
+      if (!stampMatches(slot.entry.stamp, info)) {
+        this.delete(path);
+        return undefined;
+      }
+      slot.matched = info;
     }
-    this.#entries.set(path, entry);
-    return entry;
+    slot.used = true;
+    return slot.entry;
   }
 
   /**
-   * Stores `entry` for `path`, replacing any earlier one and evicting the
-   * least recently used entries until both limits hold. An entry larger
-   * than the whole budget is not stored.
+   * Stores `entry` for `path`, replacing any earlier one and evicting
+   * entries until both limits hold. An entry larger than the whole budget
+   * is not stored.
    */
   set(path: string, entry: E): void {
     this.delete(path);
-    if (entry.cost > this.#limits.maxBytes || this.#limits.maxEntries < 1) {
-      return;
-    }
-    this.#entries.set(path, entry);
+    const { maxBytes, maxEntries } = this.#limits;
+    if (entry.cost > maxBytes || maxEntries < 1) return;
+    this.#entries.set(path, { entry, used: false, matched: null });
     this.#bytes += entry.cost;
-    if (
-      this.#bytes <= this.#limits.maxBytes &&
-      this.#entries.size <= this.#limits.maxEntries
-    ) return;
-    for (const [oldPath, old] of this.#entries) {
-      if (
-        this.#bytes <= this.#limits.maxBytes &&
-        this.#entries.size <= this.#limits.maxEntries
-      ) break;
+    // Oldest first. One used since it was last looked at goes to the back
+    // with its flag cleared, and is met again later in this same loop (a
+    // Map iterator visits entries added during the iteration). The entry
+    // just stored is passed over: it has had no chance to be used yet.
+    for (const [oldPath, slot] of this.#entries) {
+      if (this.#bytes <= maxBytes && this.#entries.size <= maxEntries) break;
+      if (oldPath === path) continue;
       this.#entries.delete(oldPath);
-      this.#bytes -= old.cost;
+      if (slot.used) {
+        slot.used = false;
+        this.#entries.set(oldPath, slot);
+      } else this.#bytes -= slot.entry.cost;
     }
   }
 
@@ -142,7 +153,7 @@ export class FileCache<E extends CacheableEntry> {
     const old = this.#entries.get(path);
     if (old === undefined) return;
     this.#entries.delete(path);
-    this.#bytes -= old.cost;
+    this.#bytes -= old.entry.cost;
   }
 
   /** Drops every entry. */

@@ -42,7 +42,12 @@ import {
 import { compressBody, compressionStream } from "../../http/compression.ts";
 import { contentTypeOf, mediaTypeOf } from "../../http/media_types.ts";
 import type { DocrootResolver } from "../core/docroot.ts";
-import { evaluatePreconditions, ifRangeHolds } from "../../http/conditional.ts";
+import {
+  evaluatePreconditions,
+  ifRangeHolds,
+  type PreconditionOutcome,
+} from "../../http/conditional.ts";
+import type { PreparedResponse } from "../core/prepared_response.ts";
 import { type ConfinedFile, openConfinedFile } from "../core/confined_open.ts";
 import { sendErrorPage } from "../core/error_page.ts";
 import type { FsWatch } from "../core/fs_watch.ts";
@@ -241,26 +246,42 @@ export class StaticFileServer {
     res: ResponseWriter,
     file: StaticFile,
   ): Promise<void> {
-    // The common hit: identity wins whatever is offered, so the answer is
-    // the plain file under its own key, whatever its type (compressible or
-    // not, ranged or not); cached whole, it needs nothing else weighed.
-    // Answered without an async frame of its own when the prepared
-    // response is the answer (no precondition, no range, not HEAD-only).
-    if (prefersIdentity(req.headers.get("accept-encoding"))) {
-      const rep = this.#cache.get(file.fsPath, file.info);
-      if (rep !== undefined && rep.body !== null) {
-        const outcome = evaluatePreconditions(req.headers, rep);
-        if (
-          outcome === "proceed" && rep.prepared !== null &&
-          !req.headers.has("range")
-        ) {
-          return res.sendPrepared(rep.prepared);
-        }
-        return this.#answerFromMemory(req, res, rep, true, outcome)
-          .then(() => {});
-      }
+    // The common hit, cached whole, is answered without an async frame of
+    // its own when the prepared response is the answer.
+    const rep = this.#cachedWhole(req, file);
+    if (rep !== undefined) {
+      const outcome = evaluatePreconditions(req.headers, rep);
+      const prepared = preparedAnswer(req, rep, outcome);
+      if (prepared !== null) return res.sendPrepared(prepared);
+      return this.#answerFromMemory(req, res, rep, true, outcome)
+        .then(() => {});
     }
     return this.#serveMiss(req, res, file);
+  }
+
+  /**
+   * The prepared response that answers a GET or HEAD for `file` whole,
+   * when it is cached: what {@linkcode serve} would send without weighing
+   * anything else. Null otherwise. Makes no file-system call.
+   */
+  ready(req: HttpRequest, file: StaticFile): PreparedResponse | null {
+    const rep = this.#cachedWhole(req, file);
+    if (rep === undefined) return null;
+    return preparedAnswer(req, rep, evaluatePreconditions(req.headers, rep));
+  }
+
+  /**
+   * The cached representation of `file` with its contents, when identity
+   * wins whatever is offered: the answer is then the plain file under its
+   * own key, whatever its type (compressible or not, ranged or not).
+   */
+  #cachedWhole(
+    req: HttpRequest,
+    file: StaticFile,
+  ): FileRepresentation | undefined {
+    if (!prefersIdentity(req.headers.get("accept-encoding"))) return undefined;
+    const rep = this.#cache.get(file.fsPath, file.info);
+    return rep?.body === null ? undefined : rep;
   }
 
   /** {@linkcode serve} past the cached hit. */
@@ -671,6 +692,20 @@ export class StaticFileServer {
       for (const b of buffers) this.#pool.release(b);
     }
   }
+}
+
+/**
+ * The prepared 200 that answers `req` from `rep` as it stands: when the
+ * preconditions' `outcome` is to proceed and no range is asked for.
+ */
+function preparedAnswer(
+  req: HttpRequest,
+  rep: FileRepresentation,
+  outcome: PreconditionOutcome,
+): PreparedResponse | null {
+  return outcome === "proceed" && !req.headers.has("range")
+    ? rep.prepared
+    : null;
 }
 
 /**
