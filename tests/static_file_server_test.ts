@@ -109,6 +109,21 @@ Deno.test("a small response, whole or ranged, is one write", async () => {
   }
 });
 
+Deno.test("a larger body read in one piece goes out in a write of its own", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const bytes = new Uint8Array(300_000).map((_, i) => i % 251);
+    Deno.writeFileSync(`${dir}/k300.bin`, bytes);
+    const server = new StaticFileServer();
+    const whole = await serve(server, fileAt(`${dir}/k300.bin`));
+    assert.equal(whole.res.status, 200);
+    assert.equal(whole.writes, 2, "the head, then the body");
+    assert.deepEqual(whole.res.body, bytes);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("HEAD never opens the file; GET of a vanished file is 404", async () => {
   const dir = Deno.makeTempDirSync();
   try {

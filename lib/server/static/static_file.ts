@@ -127,6 +127,12 @@ export const DEFAULT_STATIC_FILE_OPTIONS: Readonly<
 });
 
 /**
+ * Largest body sent in one write with its head: past it, copying the body
+ * behind the head costs more than a second write.
+ */
+const JOIN_LIMIT_BYTES = 128 * 1024;
+
+/**
  * A file became shorter than its `stat` said while it was being read, so
  * the promised length cannot be delivered. Thrown after the head was sent,
  * it makes the connection close, which tells the client the body is cut.
@@ -652,7 +658,16 @@ export class StaticFileServer {
         if (readFullySync(file, body, span.start) < length) {
           throw new FileChangedError(fsPath);
         }
-        await res.send(status, headers, body);
+        // A small body goes out with its head in one write; a larger one
+        // in a write of its own, straight from the pooled buffer: joining
+        // them would allocate and copy up to a MiB per response.
+        if (length <= JOIN_LIMIT_BYTES) {
+          await res.send(status, headers, body);
+        } else {
+          await res.start(status, headers, length);
+          await res.write(body);
+          await res.end();
+        }
         return;
       }
       // With a second buffer the next piece is read while the last one is
