@@ -102,3 +102,20 @@ Deno.test("isValidHost accepts hosts and ports, nothing else", () => {
     assert.equal(isValidHost(bad), false, bad);
   }
 });
+
+Deno.test("parseRequestTarget: a repeated target reuses its parts, never its verdict on another method", () => {
+  const first = parseRequestTarget("/same/path?q=1", "GET");
+  assert.equal(parseRequestTarget("/same/path?q=1", "HEAD"), first);
+  assert.equal(first.path, "/same/path");
+  assert.equal(first.query, "q=1");
+  // The reuse never lets through what the method makes wrong.
+  refuses("/same/path?q=1", 405, "CONNECT");
+  parseRequestTarget("*", "OPTIONS");
+  refuses("*", 400, "GET");
+  // A refused target is refused again, and leaves the last good one be.
+  const good = parseRequestTarget("/good", "GET");
+  refuses("/bad%zz", 400);
+  refuses("/bad%zz", 400);
+  assert.equal(parseRequestTarget("/good", "GET"), good);
+  assert.deepEqual(parseRequestTarget("/same/path?q=1", "GET"), first);
+});

@@ -43,7 +43,29 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 export function parseRequestTarget(
   target: string,
   method: string,
-): RequestTarget {
+): Readonly<RequestTarget> {
+  // A client asking for the same target again (the request head parser
+  // hands back the same string) gets the same parts: no second decoding,
+  // and a path string whose hash the caches' lookups computed already.
+  if (target === lastTarget && method !== "CONNECT" && target !== "*") {
+    return lastParts;
+  }
+  const parts = splitTarget(target, method);
+  lastTarget = target;
+  lastParts = parts;
+  return parts;
+}
+
+let lastTarget = "";
+let lastParts: Readonly<RequestTarget> = {
+  form: "origin",
+  rawPath: "",
+  path: "",
+  query: "",
+};
+
+/** {@linkcode parseRequestTarget} without the reuse. */
+function splitTarget(target: string, method: string): RequestTarget {
   if (method === "CONNECT") {
     // Tunnels are a proxy's job; this is an origin server.
     throw new HttpError(405, "CONNECT_NOT_ALLOWED", "CONNECT is not allowed", [
