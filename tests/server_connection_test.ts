@@ -106,3 +106,45 @@ Deno.test("connection: a request with a body, or a ready check that throws, goes
   assert.equal(responses[2]?.headers.get("connection"), "close");
   assert.deepEqual(server.handled, ["/ready", "/broken"]);
 });
+
+Deno.test("connection: a ready answer larger than the socket takes goes out whole to a slow reader, then the next request", async () => {
+  const big = new Uint8Array(8 * 1024 * 1024).map((_, i) => i % 253);
+  const BIG = new PreparedResponse(200, [["Content-Type", "x/y"]], big);
+  await using server = serveWith(() => BIG);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    await conn.write(
+      encoder.encode(
+        "GET /big HTTP/1.1\r\nHost: a\r\n\r\n" +
+          "GET /big HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+      ),
+    );
+    // Read slowly at first, so that the server's writes stop part way.
+    const chunks: Uint8Array[] = [];
+    const buf = new Uint8Array(65536);
+    let total = 0;
+    for (let reads = 0;; reads++) {
+      if (reads < 20) await new Promise((r) => setTimeout(r, 10));
+      const n = await conn.read(buf);
+      if (n === null) break;
+      chunks.push(buf.slice(0, n));
+      total += n;
+    }
+    const all = new Uint8Array(total);
+    let off = 0;
+    for (const c of chunks) {
+      all.set(c, off);
+      off += c.length;
+    }
+    const responses = parseResponses(all, ["GET", "GET"]);
+    assert.equal(responses.length, 2);
+    for (const r of responses) {
+      assert.equal(r.status, 200);
+      assert.equal(r.body.length, big.length);
+      assert.deepEqual(r.body, big);
+    }
+    assert.deepEqual(server.handled, []);
+  } finally {
+    conn.close();
+  }
+});
