@@ -24,8 +24,12 @@ import {
   LineTooLongError,
   stripLineEnding,
 } from "../common/line_reader.ts";
-import { parseLineServerArgs } from "./line_server_args.ts";
-import type { ServerModeOptions } from "./mode_args.ts";
+import {
+  MAX_LINE_FLAG,
+  parseMaxLineFlag,
+  parseServerModeArgs,
+  type ServerModeOptions,
+} from "./mode_args.ts";
 import { serverMode } from "./mode_runner.ts";
 import { closeAfterMessage, writeStdout } from "./net.ts";
 import { TcpServeLoop } from "./tcp_serve_loop.ts";
@@ -68,7 +72,13 @@ export interface ChatServerOptions extends ServerModeOptions {
 export function parseChatServerArgs(
   args: readonly string[],
 ): ChatServerOptions | null {
-  return parseLineServerArgs(args, "broker");
+  return parseServerModeArgs(args, {
+    broker: { type: "boolean" },
+    ...MAX_LINE_FLAG,
+  }, (values) => ({
+    broker: Boolean(values.broker),
+    maxLineBytes: parseMaxLineFlag(values["max-line"]),
+  }));
 }
 
 /**

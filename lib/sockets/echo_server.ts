@@ -15,8 +15,12 @@ import {
   stripLineEnding,
 } from "../common/line_reader.ts";
 import { describeConnectionError } from "./errors.ts";
-import { parseLineServerArgs } from "./line_server_args.ts";
-import type { ServerModeOptions } from "./mode_args.ts";
+import {
+  MAX_LINE_FLAG,
+  parseMaxLineFlag,
+  parseServerModeArgs,
+  type ServerModeOptions,
+} from "./mode_args.ts";
 import { serverMode } from "./mode_runner.ts";
 import { asciiUpperCaseInPlace, closeAfterMessage } from "./net.ts";
 import { TcpServeLoop } from "./tcp_serve_loop.ts";
@@ -55,7 +59,13 @@ export interface EchoServerOptions extends ServerModeOptions {
 export function parseEchoServerArgs(
   args: readonly string[],
 ): EchoServerOptions | null {
-  return parseLineServerArgs(args, "upper");
+  return parseServerModeArgs(args, {
+    upper: { type: "boolean" },
+    ...MAX_LINE_FLAG,
+  }, (values) => ({
+    upper: Boolean(values.upper),
+    maxLineBytes: parseMaxLineFlag(values["max-line"]),
+  }));
 }
 
 /** True for a line `exit` (with or without its ending). */
