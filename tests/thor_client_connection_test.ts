@@ -37,17 +37,32 @@ async function connectAndBuffer(
   return client;
 }
 
+/**
+ * Runs `use` on a client connection holding all of `bytes`, sent by a
+ * server that keeps the connection open until the client leaves.
+ */
+async function withBuffered(
+  bytes: Uint8Array,
+  use: (client: ClientConnection) => void | Promise<void>,
+): Promise<void> {
+  await using server = startScriptedServer(async (c) => {
+    await c.write(bytes);
+    await c.readBytes(1);
+  });
+  const client = await connectAndBuffer(server.port, bytes.length);
+  try {
+    await use(client);
+  } finally {
+    client.close();
+  }
+}
+
 Deno.test("takeResponse takes every complete response buffered, in order", async () => {
   const first = okResponse("hello");
   const second = "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n" +
     "Connection: close\r\n\r\nnope";
   const bytes = encoder.encode(first + second);
-  await using server = startScriptedServer(async (c) => {
-    await c.write(bytes);
-    await c.readBytes(1); // hold the connection open until the client leaves
-  });
-  const client = await connectAndBuffer(server.port, bytes.length);
-  try {
+  await withBuffered(bytes, (client) => {
     const result = newResult();
     assert.equal(client.takeResponse("GET", result), TAKEN);
     assert.deepEqual([result.status, result.keepAlive], [200, true]);
@@ -60,9 +75,7 @@ Deno.test("takeResponse takes every complete response buffered, in order", async
     assert.equal(result.bytes, encoder.encode(second).length - 1);
     assert.equal(client.reader.buffered, 1);
     assert.equal(client.responses, 2);
-  } finally {
-    client.close();
-  }
+  });
 });
 
 Deno.test("takeResponse consumes nothing when it cannot take a whole response", async () => {
@@ -90,19 +103,12 @@ Deno.test("takeResponse consumes nothing when it cannot take a whole response", 
   ];
   for (const [what, text, expected] of cases) {
     const bytes = encoder.encode(text);
-    await using server = startScriptedServer(async (c) => {
-      await c.write(bytes);
-      await c.readBytes(1);
-    });
-    const client = await connectAndBuffer(server.port, bytes.length);
-    try {
+    await withBuffered(bytes, (client) => {
       const result = newResult();
       assert.equal(client.takeResponse("GET", result), expected, what);
       assert.equal(client.reader.buffered, bytes.length, what);
       assert.equal(client.responses, 0, what);
-    } finally {
-      client.close();
-    }
+    });
   }
 });
 
@@ -113,13 +119,7 @@ Deno.test("takeResponse leaves a malformed head to readResponse, which rejects i
       "HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n",
     ]
   ) {
-    const bytes = encoder.encode(text);
-    await using server = startScriptedServer(async (c) => {
-      await c.write(bytes);
-      await c.readBytes(1);
-    });
-    const client = await connectAndBuffer(server.port, bytes.length);
-    try {
+    await withBuffered(encoder.encode(text), async (client) => {
       const result = newResult();
       assert.equal(client.takeResponse("GET", result), USE_READER, text);
       await assert.rejects(
@@ -130,9 +130,7 @@ Deno.test("takeResponse leaves a malformed head to readResponse, which rejects i
             (text.includes("2x0") ? "BAD_STATUS_LINE" : "BAD_HEADER"),
         text,
       );
-    } finally {
-      client.close();
-    }
+    });
   }
 });
 
