@@ -66,7 +66,7 @@ Deno.test("CgiLimiter drops a waiter whose client left", async () => {
   const limiter = new CgiLimiter(1, 5);
   const held = await limiter.acquire(10_000);
   const left = new AbortController();
-  const waiting = limiter.acquire(10_000, left.signal);
+  const waiting = limiter.acquire(10_000, () => left.signal);
   const stays = limiter.acquire(10_000);
   assert.equal(limiter.waiting, 2);
   left.abort();
@@ -76,11 +76,19 @@ Deno.test("CgiLimiter drops a waiter whose client left", async () => {
   const next = await stays;
   assert.ok(next !== null, "the slot goes to the next waiter");
   assert.equal(limiter.running, 1);
-  next();
   const gone = new AbortController();
   gone.abort();
-  assert.equal(await limiter.acquire(10_000, gone.signal), null);
-  assert.equal(limiter.running, 0, "no slot taken for a client long gone");
+  assert.equal(await limiter.acquire(10_000, () => gone.signal), null);
+  assert.equal(limiter.waiting, 0, "no place queued for a client long gone");
+  next();
+  let asked = false;
+  const free = await limiter.acquire(10_000, () => {
+    asked = true;
+    return gone.signal;
+  });
+  assert.ok(free !== null);
+  assert.equal(asked, false, "a free slot does not watch the client");
+  free();
 });
 
 Deno.test("spidey: a full CGI queue gets 503 with Retry-After", async () => {

@@ -39,6 +39,14 @@ const SCRIPTS = {
     `printf 'Status: 404 Not Found\\r\\nContent-Type: text/plain\\r\\n'\n` +
       `printf 'Content-Length: 999\\r\\nX-Script: yes\\r\\n\\r\\nmissing thing'\n`,
   ),
+  // Still writing well after the gather window: streamed.
+  "cgi-bin/slowpage.sh": sh(
+    `printf 'Content-Type: text/plain\\n\\npart one\\n'\nsleep 0.3\necho part two\n`,
+  ),
+  // More than the gather cap at once: streamed.
+  "cgi-bin/bigpage.sh": sh(
+    `printf 'Content-Type: application/octet-stream\\n\\n'\nhead -c 300000 /dev/zero\n`,
+  ),
   "cgi-bin/nocontent.sh": sh(`printf 'Status: 204 No Content\\n\\n'\n`),
   "cgi-bin/away.sh": sh(`printf 'Location: https://example.com/there\\n\\n'\n`),
   "cgi-bin/local.sh": sh(`printf 'Location: /hello.txt\\n\\n'\n`),
@@ -200,8 +208,10 @@ Deno.test("spidey runs CGI scripts", async (t) => {
       assert.equal(res.status, 404);
       assert.equal(res.reason, "Not Found");
       assert.equal(res.headers.get("x-script"), "yes");
-      assert.equal(res.headers.get("content-length"), undefined);
-      assert.equal(res.headers.get("transfer-encoding"), "chunked");
+      // The page is small and the script exits at once: it goes out
+      // whole, with the length spidey counted.
+      assert.equal(res.headers.get("content-length"), "13");
+      assert.equal(res.headers.has("transfer-encoding"), false);
       assert.equal(res.headers.has("status"), false);
       assert.equal(res.text, "missing thing");
     },
@@ -325,18 +335,45 @@ Deno.test("spidey runs CGI scripts", async (t) => {
     },
   );
 
-  await t.step("HTTP/1.0 gets a close-delimited body", async () => {
+  await t.step(
+    "a page still being written after the gather window is streamed",
+    async () => {
+      const res = await rawRequest(port, get("/cgi-bin/slowpage.sh"));
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("transfer-encoding"), "chunked");
+      assert.equal(res.headers.has("content-length"), false);
+      assert.equal(res.text, "part one\npart two\n");
+    },
+  );
+
+  await t.step("output past the gather cap is streamed", async () => {
+    const res = await rawRequest(port, get("/cgi-bin/bigpage.sh"));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("transfer-encoding"), "chunked");
+    assert.equal(res.body.length, 300_000);
+  });
+
+  await t.step("HTTP/1.0 gets a small page with its length", async () => {
+    const res = parseResponses(
+      await rawExchange(port, "GET /cgi-bin/status.sh HTTP/1.0\r\n\r\n"),
+    )[0]!;
+    assert.equal(res.status, 404);
+    assert.equal(res.headers.get("content-length"), "13");
+    assert.equal(res.text, "missing thing");
+  });
+
+  await t.step("HTTP/1.0 gets a streamed body close-delimited", async () => {
     const bytes = await rawExchange(
       port,
-      "GET /cgi-bin/status.sh HTTP/1.0\r\n\r\n",
+      "GET /cgi-bin/slowpage.sh HTTP/1.0\r\n\r\n",
     );
     const text = dec.decode(bytes);
     const res = parseResponses(bytes)[0]!;
-    assert.equal(res.status, 404);
+    assert.equal(res.status, 200);
     assert.equal(res.headers.has("transfer-encoding"), false);
     assert.equal(res.headers.has("content-length"), false);
     assert.equal(res.headers.get("connection"), "close");
-    assert.ok(text.endsWith("\r\n\r\nmissing thing"));
+    assert.ok(text.endsWith("\r\n\r\npart one\npart two\n"));
   });
 
   await t.step(

@@ -2,8 +2,10 @@
  * CGI/1.1 scripts (RFC 3875), the way Apache's mod_cgi runs them: one
  * process per request with a fresh environment, the request body on its
  * stdin, its header block turned into the response head, and the rest of
- * its stdout streamed to the client as it arrives (chunked on HTTP/1.1,
- * close-delimited on HTTP/1.0). Its stderr goes to the server log.
+ * its stdout sent to the client: whole with a `Content-Length` when the
+ * script ends within a few milliseconds of its header block (most do),
+ * else streamed as it arrives (chunked on HTTP/1.1, close-delimited on
+ * HTTP/1.0). Its stderr goes to the server log.
  *
  * Decisions:
  * - A local `Location: /path` without `Status` is answered as a 302 to the
@@ -70,6 +72,16 @@ export type CgiScript = CgiScriptPaths;
  * connection, and waits at most the CGI timeout.
  */
 export const CGI_QUEUE_PER_SCRIPT = 128;
+
+/**
+ * How long the body after a script's header block is gathered for one
+ * write with a `Content-Length`, in ms, before the output is streamed
+ * instead (see {@linkcode gatherOutput}).
+ */
+export const CGI_GATHER_MS = 20;
+
+/** The most body bytes gathered for one write before streaming. */
+export const CGI_GATHER_BYTES = 131_072;
 
 /** What a 503 for a full queue tells the client to wait, in seconds. */
 export const CGI_RETRY_AFTER = "2";
@@ -162,10 +174,11 @@ export async function runCgiScript(
   let started = false;
   try {
     // A client that leaves while queued must not get a script run for it.
-    const gone = req.clientGone?.();
+    const watch = req.clientGone;
+    let gone: AbortSignal | undefined;
     const release = await cgiLimiter(ctx).acquire(
       ctx.config.cgiTimeoutMs,
-      gone,
+      watch && (() => gone = watch()),
     );
     if (release === null && gone?.aborted) {
       logDebug(`${req.peer} | CGI ${script.scriptName}: client left the queue`);
@@ -269,17 +282,28 @@ async function relay(
   }
 
   run.relaying = true;
+  const gathered = await gatherOutput(run, bytes.subarray(end.bodyOffset));
+  if (gathered.next === null && !run.timedOut) {
+    if (bodyError() !== null) throw bodyError();
+    try {
+      await res.send(head.status, head.headers, joinPieces(gathered.pieces));
+    } catch (err) {
+      run.kill();
+      throw err;
+    }
+    return;
+  }
   try {
     await res.start(head.status, head.headers, null);
-    if (end.bodyOffset < bytes.length) {
-      await res.write(bytes.subarray(end.bodyOffset));
-    }
+    for (const piece of gathered.pieces) await res.write(piece);
     // Streamed as it comes; awaiting each write makes a slow client slow
     // the script down (pipe back-pressure) instead of filling memory.
-    for (;;) {
-      const chunk = await run.read();
+    let next = gathered.next;
+    while (next !== null) {
+      const chunk = await next;
       if (chunk === null) break;
       await res.write(chunk);
+      next = run.read();
     }
   } catch (err) {
     // Most likely the client went away: the script's work is wasted.
@@ -297,4 +321,60 @@ async function relay(
     return;
   }
   await res.end();
+}
+
+/** What {@linkcode gatherOutput} read. */
+interface Gathered {
+  /** The body pieces read so far. */
+  pieces: Uint8Array[];
+  /** The read still under way, or null when the output has ended. */
+  next: Promise<Uint8Array | null> | null;
+}
+
+const LATE = Symbol("late");
+
+/**
+ * Reads the body that follows the header block until the output ends,
+ * for {@linkcode CGI_GATHER_MS} at most and while it stays within
+ * {@linkcode CGI_GATHER_BYTES}. Most scripts print a small page and exit:
+ * their answer then goes out in one write with a `Content-Length` (as
+ * lighttpd buffers CGI output by default), which spares the chunked
+ * framing and lets an HTTP/1.0 client keep its connection. A script that
+ * is still writing after that is streamed from where this stopped.
+ */
+async function gatherOutput(
+  run: ScriptRun,
+  first: Uint8Array,
+): Promise<Gathered> {
+  const pieces = first.length > 0 ? [first] : [];
+  let size = first.length;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<typeof LATE>((resolve) => {
+    timer = setTimeout(resolve, CGI_GATHER_MS, LATE);
+  });
+  try {
+    for (;;) {
+      const next = run.read();
+      if (size > CGI_GATHER_BYTES) return { pieces, next };
+      const chunk = await Promise.race([next, late]);
+      if (chunk === LATE) return { pieces, next };
+      if (chunk === null) return { pieces, next: null };
+      pieces.push(chunk);
+      size += chunk.length;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The pieces as one array (the piece itself when there is one). */
+function joinPieces(pieces: Uint8Array[]): Uint8Array {
+  if (pieces.length === 1) return pieces[0]!;
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
 }

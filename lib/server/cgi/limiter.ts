@@ -44,18 +44,21 @@ export class CgiLimiter {
   /**
    * Resolves to the release function of a slot once one is free; to null
    * at once when the queue is full, after `waitMs` in the queue, or when
-   * `signal` aborts (the client left: no script should run for it).
+   * the signal `gone` gives aborts (the client left: no script should run
+   * for it). `gone` is asked only when the request has to wait: watching
+   * a client costs a read, which a free slot does not need.
    */
   acquire(
     waitMs: number,
-    signal?: AbortSignal,
+    gone?: () => AbortSignal,
   ): Promise<ReleaseSlot | null> {
-    if (signal?.aborted) return Promise.resolve(null);
     if (this.#running < this.maxRunning && this.#queue.size === 0) {
       this.#running++;
       return Promise.resolve(this.#releaser());
     }
     if (this.#queue.size >= this.maxWaiting) return Promise.resolve(null);
+    const signal = gone?.();
+    if (signal?.aborted) return Promise.resolve(null);
     return new Promise((resolve) => {
       const leave = () => {
         this.#queue.delete(waiter);
