@@ -214,3 +214,45 @@ Deno.test("endings are stripped", () => {
   assert.equal(decoder.decode(stripLineEnding(encoder.encode("x"))), "x");
   assert.equal(stripLineEnding(encoder.encode("\r\n")).length, 0);
 });
+
+/** A byte stream (`type: "bytes"`) of `chunks`, one per pull. */
+function byteStreamOf(chunks: string[]): ReadableStream<Uint8Array> {
+  const queue = chunks.map((c) => encoder.encode(c));
+  return new ReadableStream({
+    type: "bytes",
+    pull(controller) {
+      const next = queue.shift();
+      if (next !== undefined) return controller.enqueue(next);
+      controller.close();
+      // A read waiting with its own buffer ends only when given it back.
+      controller.byobRequest?.respond(0);
+    },
+  });
+}
+
+Deno.test("a byte stream is read into the reader's own room, chunk larger or not", async () => {
+  const long = "x".repeat(6000);
+  const reader = new TextLineReader(
+    byteStreamOf([`one\ntw`, `o\n${long}\nthree`, "\n", "last"]),
+    8000,
+  );
+  assert.deepEqual(await readAllText(reader), [
+    "one",
+    "two",
+    long,
+    "three",
+    "last",
+  ]);
+  let pulled = 0;
+  const gone = new Error("gone");
+  const broken = new ReadableStream<Uint8Array>({
+    type: "bytes",
+    pull(controller) {
+      if (pulled++ === 0) controller.enqueue(encoder.encode("whole\npart"));
+      else controller.error(gone);
+    },
+  });
+  const text = new TextLineReader(broken, 100);
+  assert.equal(await text.readLine(), "whole");
+  await assert.rejects(() => text.readLine(), (err) => err === gone);
+});

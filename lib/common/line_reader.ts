@@ -38,9 +38,39 @@ export class LineTooLongError extends Error {
 
 /**
  * A {@linkcode ByteSource} over a stream of chunks; a chunk larger than
- * the reader's room is handed out over several reads.
+ * the reader's room is handed out over several reads. A byte stream (a
+ * socket's, a child's pipe) is read into one buffer of the source's own,
+ * reused from read to read: its default reader would allocate a fresh
+ * 64 KiB chunk for every read, even one that finds the end.
  */
 export function streamSource(stream: ReadableStream<Uint8Array>): ByteSource {
+  let byob: ReadableStreamBYOBReader | null = null;
+  try {
+    byob = stream.getReader({ mode: "byob" });
+  } catch {
+    // Not a byte stream: chunks come as the stream makes them.
+  }
+  return byob === null ? chunkSource(stream) : byobSource(byob);
+}
+
+function byobSource(reader: ReadableStreamBYOBReader): ByteSource {
+  let scratch = new ArrayBuffer(0);
+  return {
+    async read(p: Uint8Array): Promise<number | null> {
+      if (scratch.byteLength < p.length) scratch = new ArrayBuffer(p.length);
+      // The read takes the buffer over and gives it back in `value`.
+      const { value, done } = await reader.read(
+        new Uint8Array(scratch, 0, p.length),
+      );
+      if (value !== undefined) scratch = value.buffer as ArrayBuffer;
+      if (done) return null;
+      p.set(value);
+      return value.length;
+    },
+  };
+}
+
+function chunkSource(stream: ReadableStream<Uint8Array>): ByteSource {
   const reader = stream.getReader();
   let pending: Uint8Array = new Uint8Array(0);
   return {
