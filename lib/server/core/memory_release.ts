@@ -7,7 +7,7 @@
  * the server is quiet: no connection opened or closed and no request
  * served for a moment. A full collection of the heap of 10,000 connections
  * stops the program for about 0.2 s, so it must never land in the middle
- * of traffic; in a lull it costs at most one request that much.
+ * of traffic; in a lull, only a request that arrives during it waits.
  *
  * @module
  */
