@@ -41,7 +41,7 @@ const SCRIPTS = {
   ),
   // Still writing well after the gather window: streamed.
   "cgi-bin/slowpage.sh": sh(
-    `printf 'Content-Type: text/plain\\n\\npart one\\n'\nsleep 0.3\necho part two\n`,
+    `printf 'Content-Type: text/plain\\n\\npart one\\n'\nsleep 1\necho part two\n`,
   ),
   // More than the gather cap at once: streamed.
   "cgi-bin/bigpage.sh": sh(
