@@ -104,17 +104,32 @@ Deno.test("a failing source throws its error instead of ending the lines", async
   const gone = new Error("gone");
   const reader = new LineReader({ read: () => Promise.reject(gone) }, 100);
   await assert.rejects(() => reader.readLine(), (err) => err === gone);
+  await assertLineThenError(false);
+});
+
+/**
+ * Reads a stream (a byte stream when `bytes`) that gives one whole line
+ * and part of another, then fails: the line arrives, then the failure.
+ */
+async function assertLineThenError(bytes: boolean): Promise<void> {
+  const gone = new Error("gone");
   let pulled = 0;
-  const broken = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (pulled++ === 0) controller.enqueue(encoder.encode("whole\npart"));
-      else controller.error(gone);
+  const pull = (
+    controller: {
+      enqueue(chunk: Uint8Array): void;
+      error(reason: unknown): void;
     },
-  });
+  ) => {
+    if (pulled++ === 0) controller.enqueue(encoder.encode("whole\npart"));
+    else controller.error(gone);
+  };
+  const broken = bytes
+    ? new ReadableStream({ type: "bytes", pull })
+    : new ReadableStream<Uint8Array>({ pull });
   const text = new TextLineReader(broken, 100);
   assert.equal(await text.readLine(), "whole");
   await assert.rejects(() => text.readLine(), (err) => err === gone);
-});
+}
 
 Deno.test("a line at the limit passes, one byte more fails", async () => {
   const ok = new LineReader(chunked([`${"a".repeat(10)}\r\n`]), 10);
@@ -243,16 +258,5 @@ Deno.test("a byte stream is read into the reader's own room, chunk larger or not
     "three",
     "last",
   ]);
-  let pulled = 0;
-  const gone = new Error("gone");
-  const broken = new ReadableStream<Uint8Array>({
-    type: "bytes",
-    pull(controller) {
-      if (pulled++ === 0) controller.enqueue(encoder.encode("whole\npart"));
-      else controller.error(gone);
-    },
-  });
-  const text = new TextLineReader(broken, 100);
-  assert.equal(await text.readLine(), "whole");
-  await assert.rejects(() => text.readLine(), (err) => err === gone);
+  await assertLineThenError(true);
 });
