@@ -56,7 +56,7 @@ import {
   parseCgiHeaderBlock,
 } from "./output.ts";
 import { ScriptInput } from "./script_input.ts";
-import { exitText, ScriptRun } from "./script_run.ts";
+import { exitText, QUIET, ScriptRun, within } from "./script_run.ts";
 import type { ServerContext } from "../core/context.ts";
 import { sendErrorPage } from "../core/error_page.ts";
 import type { HttpRequest } from "../core/request.ts";
@@ -126,13 +126,7 @@ async function readHeaderBlock(
     const chunk = await run.read();
     if (chunk === null) return { bytes, end: null };
     const scanFrom = bytes.length;
-    if (bytes.length === 0) bytes = chunk;
-    else {
-      const joined = new Uint8Array(bytes.length + chunk.length);
-      joined.set(bytes);
-      joined.set(chunk, bytes.length);
-      bytes = joined;
-    }
+    bytes = bytes.length === 0 ? chunk : joinPieces([bytes, chunk]);
     const end = findHeaderBlockEnd(bytes, scanFrom);
     // +2 leaves room for the CRLF that ends the last allowed line.
     if (end !== null || bytes.length > CGI_MAX_HEAD_BYTES + 2) {
@@ -331,8 +325,6 @@ interface Gathered {
   next: Promise<Uint8Array | null> | null;
 }
 
-const LATE = Symbol("late");
-
 /**
  * Reads the body that follows the header block until the output ends,
  * for {@linkcode CGI_GATHER_MS} at most and while it stays within
@@ -348,22 +340,15 @@ async function gatherOutput(
 ): Promise<Gathered> {
   const pieces = first.length > 0 ? [first] : [];
   let size = first.length;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<typeof LATE>((resolve) => {
-    timer = setTimeout(resolve, CGI_GATHER_MS, LATE);
-  });
-  try {
-    for (;;) {
-      const next = run.read();
-      if (size > CGI_GATHER_BYTES) return { pieces, next };
-      const chunk = await Promise.race([next, late]);
-      if (chunk === LATE) return { pieces, next };
-      if (chunk === null) return { pieces, next: null };
-      pieces.push(chunk);
-      size += chunk.length;
-    }
-  } finally {
-    clearTimeout(timer);
+  const until = performance.now() + CGI_GATHER_MS;
+  for (;;) {
+    const next = run.read();
+    if (size > CGI_GATHER_BYTES) return { pieces, next };
+    const chunk = await within(next, until - performance.now());
+    if (chunk === QUIET) return { pieces, next };
+    if (chunk === null) return { pieces, next: null };
+    pieces.push(chunk);
+    size += chunk.length;
   }
 }
 

@@ -55,11 +55,15 @@ type ReadResult = ReadableStreamReadResult<Uint8Array>;
 
 const END: ReadResult = { done: true, value: undefined };
 const EXITED = Symbol("exited");
-const QUIET = Symbol("quiet");
+/** What {@linkcode within} gives when its time ran out first. */
+export const QUIET: unique symbol = Symbol("quiet");
 const noop = () => {};
 
-/** Resolves to what `p` gives, or to QUIET after `ms`. */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | typeof QUIET> {
+/** Resolves to what `p` gives, or to {@linkcode QUIET} after `ms`. */
+export async function within<T>(
+  p: Promise<T>,
+  ms: number,
+): Promise<T | typeof QUIET> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const quiet = new Promise<typeof QUIET>((resolve) => {
     timer = setTimeout(() => resolve(QUIET), ms);
