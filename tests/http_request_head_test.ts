@@ -51,6 +51,27 @@ Deno.test("parseRequestHead reads the request line and fields", () => {
   assert.equal(head.headers.get("x-empty"), "");
 });
 
+Deno.test("parseRequestHead reuses the parse of a head it just saw, and only of that head", () => {
+  const text = "GET /a HTTP/1.1\r\nHost: a\r\nX-N: 1\r\n\r\n";
+  const first = parse(text);
+  // Equal bytes in another buffer: the same result, not parsed again.
+  assert.equal(parse(text), first);
+  // One byte off, at the end: a parse of its own.
+  const other = parse(text.replace("X-N: 1", "X-N: 2"));
+  assert.notEqual(other, first);
+  assert.equal(other.headers.get("x-n"), "2");
+  assert.equal(parse(text).headers.get("x-n"), "1");
+  // Other limits judge the same bytes again.
+  const tight = { maxTargetLength: 8192, maxHeaderCount: 1 };
+  assert.throws(
+    () => parseRequestHead(encoder.encode(text), tight),
+    (err: unknown) => err instanceof HttpError && err.status === 431,
+  );
+  // A refused head is not kept: the next head that fits is parsed.
+  refuses("GET /a HTTP/1.1\r\nHost: a\r\nX-N 1\r\n\r\n", 400);
+  assert.equal(parse(text).headers.get("x-n"), "1");
+});
+
 Deno.test("parseRequestHead accepts bare LF line endings", () => {
   const head = parse("HEAD / HTTP/1.1\nHost: a\nX-A: 1\n\n");
   assert.equal(head.method, "HEAD");

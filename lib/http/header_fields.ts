@@ -6,8 +6,11 @@
  * @module
  */
 
-/** Header fields by lower-cased name, in arrival order. */
-export type HeaderMap = Map<string, string>;
+/**
+ * Header fields by lower-cased name, in arrival order. Read-only: a parsed
+ * request head may be shared by the requests that repeat it.
+ */
+export type HeaderMap = ReadonlyMap<string, string>;
 
 /** Header fields to send, in order, with their original case. */
 export type HeaderList = Array<readonly [string, string]>;
@@ -101,7 +104,7 @@ export function parseHeaderFields(
   from: number,
   maxCount = 100,
 ): HeaderMap {
-  const headers: HeaderMap = new Map();
+  const headers = new Map<string, string>();
   if (lines.length - from > maxCount) {
     throw new HeaderSyntaxError(
       "TOO_MANY_HEADERS",

