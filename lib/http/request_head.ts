@@ -126,6 +126,22 @@ function badHeader(message: string): HttpError {
   return new HttpError(400, "BAD_HEADER", message);
 }
 
+function badControl(): HttpError {
+  return badHeader("Header value holds a control character");
+}
+
+/** The error for a field line at `pos` whose name is not a token. */
+function badName(head: Uint8Array, pos: number, end: number): HttpError {
+  let lf = head.indexOf(LF, pos);
+  if (lf < 0) lf = end;
+  const colon = head.indexOf(COLON, pos);
+  return badHeader(
+    colon > pos && colon < lf
+      ? "Header name is not a valid token"
+      : "Header line has no name",
+  );
+}
+
 /**
  * Parses a request head (the bytes up to and including its blank line) in
  * one pass over its bytes: strings are made only for the target, the
@@ -192,11 +208,11 @@ function parseHead(head: Uint8Array, limits: RequestHeadLimits): RequestHead {
   const headers = new Map<string, string>();
   let count = 0;
   let pos = lineEnd + 1;
+  // Each line in one pass: the name's bytes up to the colon, then the
+  // value's up to the line end, each checked as it is crossed.
   while (pos < end) {
-    let lf = head.indexOf(LF, pos);
-    if (lf < 0) lf = end;
-    const stop = lf > pos && head[lf - 1] === CR ? lf - 1 : lf;
-    if (stop === pos) break; // the blank line
+    const first = head[pos]!;
+    if (first === LF || (first === CR && head[pos + 1] === LF)) break;
     if (++count > limits.maxHeaderCount) {
       throw new HttpError(
         431,
@@ -204,29 +220,32 @@ function parseHead(head: Uint8Array, limits: RequestHeadLimits): RequestHead {
         `More than ${limits.maxHeaderCount} header fields`,
       );
     }
-    const first = head[pos]!;
     if (first === SP || first === HT) {
       throw new HttpError(400, "OBS_FOLD", "Folded header lines are obsolete");
     }
-    const colon = head.indexOf(COLON, pos);
-    if (colon < 0 || colon >= stop || colon === pos) {
-      throw badHeader("Header line has no name");
-    }
-    for (let i = pos; i < colon; i++) {
-      if (TCHAR[head[i]!] === 0) {
-        throw badHeader("Header name is not a valid token");
-      }
+    let colon = pos;
+    while (colon < end && TCHAR[head[colon]!] === 1) colon++;
+    if (colon === pos || head[colon] !== COLON) {
+      throw badName(head, pos, end);
     }
     let v0 = colon + 1;
-    let v1 = stop;
-    while (v0 < v1 && (head[v0] === SP || head[v0] === HT)) v0++;
-    while (v1 > v0 && (head[v1 - 1] === SP || head[v1 - 1] === HT)) v1--;
-    for (let i = v0; i < v1; i++) {
-      const c = head[i]!;
-      if ((c < SP && c !== HT) || c === 127) {
-        throw badHeader("Header value holds a control character");
-      }
+    while (v0 < end && (head[v0] === SP || head[v0] === HT)) v0++;
+    let stop = v0;
+    for (; stop < end; stop++) {
+      const c = head[stop]!;
+      if ((c < SP && c !== HT) || c === 127) break;
     }
+    // The value ends at the line's end (CRLF, LF, or the last byte), or
+    // at a control character, which is refused.
+    let lf = stop;
+    if (stop < end && head[stop] !== LF) {
+      if (head[stop] !== CR) throw badControl();
+      if (stop + 1 === end) lf = end;
+      else if (head[stop + 1] === LF) lf = stop + 1;
+      else throw badControl();
+    }
+    let v1 = stop;
+    while (v1 > v0 && (head[v1 - 1] === SP || head[v1 - 1] === HT)) v1--;
     const known = commonName(head, pos, colon);
     let name: string;
     let value: string;
