@@ -2,8 +2,10 @@
 # spidey -f -q against nginx (1 worker, sendfile), lighttpd and a canned
 # raw Deno loop (bench/canned_loop.ts, the floor for any Deno server, for
 # the 1 KiB file and for the listing page spidey sends),
-# side by side with wrk on the same machine, in interleaved rounds (every
-# server once per round, so a busy spell hits all of them):
+# side by side with wrk on the same machine, in rounds: each workload on
+# every server back to back, so that a ratio divides figures taken seconds
+# apart (this VM's speed drifts within minutes), and the ratios reported
+# are the medians of each round's:
 #   - a 1 KiB file with keep-alive (req/s), a 40-entry listing (req/s),
 #     a 256 MiB file (MB/s, curl);
 #   - a tiny shell CGI script at ab -c1 and -c8 (ms per request, spidey
@@ -24,6 +26,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 DURATION=5
+RUNS=5
 parse_bench_options "$@"
 IDLE_CONNS=${IDLE_CONNS:-10000}
 BURST_CONNS=${BURST_CONNS:-5000}
@@ -108,6 +111,11 @@ measure_p99_ms() {
       printf "%.2f\n", v * (u == "us" ? 0.001 : u == "s" ? 1000 : 1) }'
 }
 
+# a / b, or "-" where b is missing (no such row for that server).
+div() {
+  awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else printf "-"}'
+}
+
 # Adds one figure to the samples of a key.
 sample() {
   SAMPLES[$1]="${SAMPLES[$1]:-} $2"
@@ -150,20 +158,47 @@ start_canned "$CANNED_LIST_PORT" "$WORK/list.html"
 wait_http "$CANNED_LIST_PORT"
 pin 1 wrk -t1 -c50 -d1s "http://127.0.0.1:$CANNED_LIST_PORT/list/" >/dev/null
 
+# One figure of a server for a workload (req/s, MB/s or ms per request).
+measure() { # server workload
+  local url="http://127.0.0.1:${PORT[$1]}"
+  case $2 in
+    file) measure_rps "$url/1k.txt" ;;
+    list) if [ "$1" = canned ]; then
+        measure_rps "http://127.0.0.1:$CANNED_LIST_PORT/list/"
+      else measure_rps "$url/list/"; fi ;;
+    big) measure_mbps "$url/256m.bin" ;;
+    cgi1) measure_cgi_ms "$url/hello.cgi" 1 ;;
+    cgi8) measure_cgi_ms "$url/hello.cgi" 8 ;;
+  esac
+}
+
+# Workload by workload, every server back to back (starting with another
+# one each round), so that the figures a ratio divides were taken seconds
+# apart; each round's ratios are kept, and their median reported.
 for round in $(seq 1 "$RUNS"); do
   echo "round $round of $RUNS..." >&2
-  for server in "${SERVERS[@]}"; do
-    url="http://127.0.0.1:${PORT[$server]}"
-    sample "$server,file" "$(measure_rps "$url/1k.txt")"
-    if [ "$server" = canned ]; then
-      sample "canned,list" "$(measure_rps "http://127.0.0.1:$CANNED_LIST_PORT/list/")"
-      continue
+  for workload in file list big cgi1 cgi8; do
+    case $workload in
+      file|list) servers=(spidey nginx lighttpd canned) ;;
+      big) servers=(spidey nginx lighttpd) ;;
+      *) servers=(spidey lighttpd) ;;
+    esac
+    declare -A FIGURE=()
+    for i in $(seq 0 $((${#servers[@]} - 1))); do
+      server=${servers[$(((i + round) % ${#servers[@]}))]}
+      FIGURE[$server]=$(measure "$server" "$workload")
+      sample "$server,$workload" "${FIGURE[$server]}"
+    done
+    sample "s/lighttpd,$workload" "$(div "${FIGURE[spidey]}" "${FIGURE[lighttpd]}")"
+    if [ -n "${FIGURE[canned]:-}" ]; then
+      sample "s/canned,$workload" "$(div "${FIGURE[spidey]}" "${FIGURE[canned]}")"
     fi
-    sample "$server,list" "$(measure_rps "$url/list/")"
-    sample "$server,big" "$(measure_mbps "$url/256m.bin")"
-    [ "$server" = nginx ] && continue
-    sample "$server,cgi1" "$(measure_cgi_ms "$url/hello.cgi" 1)"
-    sample "$server,cgi8" "$(measure_cgi_ms "$url/hello.cgi" 8)"
+    peer=${FIGURE[lighttpd]}
+    if [ -n "${FIGURE[nginx]:-}" ]; then
+      peer=$(awk -v a="${FIGURE[nginx]}" -v b="$peer" -v w="$workload" \
+        'BEGIN {print (w ~ /^cgi/ ? (a < b ? a : b) : (a > b ? a : b))}')
+    fi
+    sample "s/best,$workload" "$(div "${FIGURE[spidey]}" "$peer")"
   done
 done
 
@@ -216,17 +251,10 @@ done
 stop_last
 stop_last
 
-# a / b, or "-" where b is missing (no such row for that server).
-div() {
-  awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else printf "-"}'
-}
-best() {
-  awk -v a="$(med "nginx,$1")" -v b="$(med "lighttpd,$1")" 'BEGIN {print (a > b ? a : b)}'
-}
 row() { # label key
   printf '%-26s %10s %10s %10s %10s %9s %9s %9s\n' "$1" "$(med "spidey,$2")" "$(med "nginx,$2")" \
-    "$(med "lighttpd,$2")" "$(med "canned,$2")" "$(div "$(med "spidey,$2")" "$(med "lighttpd,$2")")" \
-    "$(div "$(med "spidey,$2")" "$(med "canned,$2")")" "$(div "$(med "spidey,$2")" "$(best "$2")")"
+    "$(med "lighttpd,$2")" "$(med "canned,$2")" "$(med "s/lighttpd,$2")" "$(med "s/canned,$2")" \
+    "$(med "s/best,$2")"
 }
 printf '\n%-26s %10s %10s %10s %10s %9s %9s %9s\n' "workload" "spidey" "nginx" "lighttpd" "canned" \
   "s/lighttpd" "s/canned" "s/best"
@@ -235,7 +263,8 @@ row "40-entry list (req/s)" list
 row "256 MiB file (MB/s)" big
 row "tiny CGI ab -c1 (ms/req)" cgi1
 row "tiny CGI ab -c8 (ms/req)" cgi8
-echo "(medians of $RUNS interleaved rounds of ${DURATION}s, wrk -t1 -c50 / ab / curl on CPU 1, servers on CPU 0;"
+echo "(medians of $RUNS rounds of ${DURATION}s, each workload on every server back to back; ratios are"
+echo " medians of each round's ratios; wrk -t1 -c50 / ab / curl on CPU 1, servers on CPU 0;"
 echo " canned = bench/canned_loop.ts sending the same bytes (1 KiB, or spidey's listing page);"
 echo " nginx has no CGI; for CGI lower is better)"
 printf '\n%-10s %9s %9s %9s %8s %9s %9s %9s %9s\n' "idle" "RSS MiB" "+idle MiB" "B/conn" "p99 ms" "p99 wave" "p99+idle" "RSS after" "burst ms"
@@ -270,6 +299,21 @@ if [ -n "$JSON_OUT" ]; then
       done
       printf '}'
     done
+    # Every round's figures and ratios, for the spread behind the medians.
+    printf ',\n "rounds": {'
+    sep=""
+    for key in file list big cgi1 cgi8; do
+      printf '%s\n  "%s": {' "$sep" "$key"
+      inner=""
+      for name in spidey nginx lighttpd canned s/lighttpd s/canned s/best; do
+        [ -n "${SAMPLES[$name,$key]:-}" ] || continue
+        printf '%s"%s": [%s]' "$inner" "$name" "$(echo ${SAMPLES[$name,$key]} | tr ' ' ',')"
+        inner=", "
+      done
+      printf '}'
+      sep=","
+    done
+    printf '}'
     printf ',\n "workers_file_rps": {"w1": %s, "w2": %s}}\n' "$(med w1,file)" "$(med w2,file)"
   } > "$JSON_OUT"
 fi
