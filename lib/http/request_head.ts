@@ -126,10 +126,6 @@ function badHeader(message: string): HttpError {
   return new HttpError(400, "BAD_HEADER", message);
 }
 
-function badControl(): HttpError {
-  return badHeader("Header value holds a control character");
-}
-
 /** The error for a field line at `pos` whose name is not a token. */
 function badName(head: Uint8Array, pos: number, end: number): HttpError {
   let lf = head.indexOf(LF, pos);
@@ -235,14 +231,14 @@ function parseHead(head: Uint8Array, limits: RequestHeadLimits): RequestHead {
       const c = head[stop]!;
       if ((c < SP && c !== HT) || c === 127) break;
     }
-    // The value ends at the line's end (CRLF, LF, or the last byte), or
+    // The value ends at the line's end (LF, CRLF or the last byte), or
     // at a control character, which is refused.
     let lf = stop;
     if (stop < end && head[stop] !== LF) {
-      if (head[stop] !== CR) throw badControl();
-      if (stop + 1 === end) lf = end;
-      else if (head[stop + 1] === LF) lf = stop + 1;
-      else throw badControl();
+      if (head[stop] !== CR || head[stop + 1] !== LF) {
+        throw badHeader("Header value holds a control character");
+      }
+      lf = stop + 1;
     }
     let v1 = stop;
     while (v1 > v0 && (head[v1 - 1] === SP || head[v1 - 1] === HT)) v1--;
