@@ -12,6 +12,8 @@
  * @module
  */
 
+import { answerCanned } from "./canned_answer.ts";
+
 const [portText, bodyFile, type = "text/html; charset=utf-8"] = Deno.args;
 const port = Number(portText);
 if (!Number.isInteger(port) || port < 1 || port > 65535) {
@@ -32,32 +34,11 @@ const response = new Uint8Array(head.length + body.length);
 response.set(head);
 response.set(body, head.length);
 
-/** Counts request ends, carrying a partial `\r\n\r\n` across reads. */
+/** Answers one client until it leaves. */
 async function serve(conn: Deno.TcpConn): Promise<void> {
   conn.setNoDelay(true);
-  const buf = new Uint8Array(8192);
-  let matched = 0; // bytes of "\r\n\r\n" matched so far
   try {
-    for (;;) {
-      const n = await conn.read(buf);
-      if (n === null) break;
-      let ends = 0;
-      for (let i = 0; i < n; i++) {
-        const b = buf[i];
-        if (b === (matched % 2 === 0 ? 13 : 10)) {
-          if (++matched === 4) {
-            ends++;
-            matched = 0;
-          }
-        } else matched = b === 13 ? 1 : 0;
-      }
-      for (let k = 0; k < ends; k++) {
-        let off = 0;
-        while (off < response.length) {
-          off += await conn.write(response.subarray(off));
-        }
-      }
-    }
+    await answerCanned(conn, response);
   } catch {
     // The client went away.
   } finally {
