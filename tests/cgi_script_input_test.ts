@@ -16,6 +16,7 @@ import {
   SPOOL_MEMORY_LIMIT,
 } from "../lib/server/cgi/script_input.ts";
 import { ByteBudget } from "../lib/server/core/body_budget.ts";
+import { concat } from "./helpers/raw_http.ts";
 import {
   type BodyFraming,
   RequestBody,
@@ -59,13 +60,7 @@ function chunkedWire(data: Uint8Array, piece: number): Uint8Array {
     parts.push(encoder.encode("\r\n"));
   }
   parts.push(encoder.encode("0\r\n\r\n"));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 /** A stdin that collects what is written (or refuses after `limit`). */
