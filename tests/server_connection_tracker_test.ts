@@ -79,3 +79,86 @@ Deno.test("connection tracker: a new connection's header deadline holds from add
     tracker.stop();
   }
 });
+
+/** Counts reads of a connection's deadline fields, as a sweep makes them. */
+function countReads(c: { deadline: number; restarted: number }): () => number {
+  let reads = 0;
+  for (const key of ["deadline", "restarted"] as const) {
+    let value = c[key];
+    Object.defineProperty(c, key, {
+      get: () => {
+        reads++;
+        return value;
+      },
+      set: (v: number) => value = v,
+    });
+  }
+  return () => reads;
+}
+
+Deno.test("connection tracker: a sweep leaves alone the connections that neither changed nor are due", () => {
+  const { tracker, expired, track } = setup();
+  try {
+    const idle = Array.from({ length: 1000 }, (_, i) => track(`idle${i}`));
+    for (const c of idle) tracker.idle(c);
+    tracker.sweep(10_000); // idle deadlines: 12,000
+    const reads = idle.map(countReads);
+    const busy = track("busy");
+    for (let t = 10_250; t < 12_000; t += 250) {
+      tracker.busy(busy);
+      tracker.sweep(t);
+    }
+    assert.equal(reads.reduce((sum, read) => sum + read(), 0), 0);
+    assert.deepEqual(expired, []);
+    tracker.sweep(12_000);
+    assert.equal(expired.length, 1000);
+    assert.equal(tracker.size, 1);
+  } finally {
+    tracker.stop();
+  }
+});
+
+Deno.test("connection tracker: deadlines far apart expire in order, however long between sweeps", () => {
+  const { tracker, expired, track } = setup();
+  try {
+    const [a, b, c] = [track("a"), track("b"), track("c")];
+    tracker.idle(a); // 2000 after the sweep
+    tracker.busy(b); // 3000
+    tracker.head(c); // 1000
+    tracker.sweep(50_000);
+    tracker.sweep(51_000);
+    assert.deepEqual(expired, ["c:head"]);
+    tracker.sweep(52_500);
+    assert.deepEqual(expired, ["c:head", "a"]);
+    tracker.sweep(1e12); // past every filed period at once
+    assert.deepEqual(expired, ["c:head", "a", "b"]);
+    const d = track("d");
+    tracker.idle(d);
+    tracker.sweep(1e12); // idle deadline: 1e12 + 2000
+    tracker.sweep(1e12 + 1999);
+    assert.deepEqual(expired, ["c:head", "a", "b"]);
+    tracker.sweep(1e12 + 2000);
+    assert.deepEqual(expired, ["c:head", "a", "b", "d"]);
+    assert.equal(tracker.size, 0);
+  } finally {
+    tracker.stop();
+  }
+});
+
+Deno.test("connection tracker: a connection closed before its deadline is never expired", () => {
+  const { tracker, expired, track } = setup();
+  try {
+    const a = track("a");
+    tracker.idle(a);
+    tracker.sweep(0);
+    tracker.remove(a);
+    const b = track("b");
+    tracker.busy(b);
+    tracker.remove(b); // closed before a sweep filed its new deadline
+    tracker.sweep(1e9);
+    assert.deepEqual(expired, []);
+    assert.equal(tracker.size, 0);
+  } finally {
+    tracker.stop();
+  }
+});
