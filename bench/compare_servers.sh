@@ -12,15 +12,17 @@
 #     against lighttpd mod_cgi; nginx has no CGI);
 #   - spidey -w 1 against -w 2 on the 1 KiB file; with 2 cores and the
 #     client on its own core, the 2 workers share one core;
-#   - IDLE_CONNS (default 10000) idle keep-alive connections held open:
-#     the server's RSS (VmRSS of it and its children) and wrk's p99
-#     latency, each with and without them (with them: the first run after
-#     they opened, then the next); and the time to open and get
+#   - IDLE_CONNS (default 10000) idle keep-alive connections held open,
+#     in IDLE_ROUNDS (default 3) rounds: the server's RSS (VmRSS of it and
+#     its children) and wrk's p99 latency, each with and without them
+#     (with them: the first run after they opened, then the next), and
+#     the p99 with as many held by another server, which shows what they
+#     cost this machine whoever holds them; and the time to open and get
 #     answers on BURST_CONNS (default 5000) connections made at once.
 # Servers are pinned to CPU 0 and clients to CPU 1. Prints tables of
 # medians and ratios spidey/lighttpd, spidey/canned and spidey/best peer.
 #
-# Usage: [IDLE_CONNS=N] [BURST_CONNS=N] bench/compare_servers.sh
+# Usage: [IDLE_CONNS=N] [IDLE_ROUNDS=N] [BURST_CONNS=N] bench/compare_servers.sh
 #          [--duration S] [--runs N] [--json FILE]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -29,6 +31,7 @@ DURATION=5
 RUNS=5
 parse_bench_options "$@"
 IDLE_CONNS=${IDLE_CONNS:-10000}
+IDLE_ROUNDS=${IDLE_ROUNDS:-3}
 BURST_CONNS=${BURST_CONNS:-5000}
 # The idle connections need a descriptor each, in the server and the client.
 ulimit -n "$(ulimit -Hn)"
@@ -126,6 +129,11 @@ med() {
   echo "${SAMPLES[$1]}" | tr ' ' '\n' | grep . | median
 }
 
+# A key's samples as the inside of a JSON list ("-", a missing figure: null).
+json_list() {
+  echo "${SAMPLES[$1]:-}" | tr ' ' '\n' | grep . | sed 's/^-$/null/' | paste -sd, -
+}
+
 has_nstat() { command -v nstat >/dev/null; }
 
 declare -A PORT SAMPLES PID_OF
@@ -202,35 +210,65 @@ for round in $(seq 1 "$RUNS"); do
   done
 done
 
-# Idle connections: RSS and p99 without and with them, then a burst.
-for server in spidey nginx lighttpd; do
-  url="http://127.0.0.1:${PORT[$server]}"
-  pid=${PID_OF[$server]}
-  echo "idle connections: $server..." >&2
-  sample "$server,rss0" "$(tree_rss_kib "$pid")"
-  sample "$server,p99_0" "$(measure_p99_ms "$url/1k.txt")"
+# Opens IDLE_CONNS idle keep-alive connections to a server and holds
+# them until close_flood; returns once each was answered once (or failed).
+open_flood() { # server
+  rm -f "$WORK/flood.json"
   exec 7> >(pin 1 deno run -A --quiet "$REPO_DIR/bench/connection_flood.ts" \
-    --port "${PORT[$server]}" --count "$IDLE_CONNS" > "$WORK/flood.json")
+    --port "${PORT[$1]}" --count "$IDLE_CONNS" > "$WORK/flood.json")
   for _ in $(seq 1 600); do [ -s "$WORK/flood.json" ] && break; sleep 0.1; done
-  sleep 1
-  sample "$server,rss_idle" "$(tree_rss_kib "$pid")"
-  # The first run meets what the wave of connections left behind (for
-  # spidey: its objects, promoted by the first collections); the second
-  # is the steady state with the connections held.
-  sample "$server,p99_wave" "$(measure_p99_ms "$url/1k.txt")"
-  sample "$server,p99_idle" "$(measure_p99_ms "$url/1k.txt")"
-  sample "$server,idle_ok" "$(sed -n 's/.*"answered":\([0-9]*\).*/\1/p' "$WORK/flood.json")"
+}
+close_flood() {
   exec 7>&-
   sleep 3
-  sample "$server,rss_after" "$(tree_rss_kib "$pid")"
-  # SYNs the kernel dropped because an accept queue was full (nstat).
-  has_nstat && nstat -n >/dev/null
-  pin 1 deno run -A --quiet "$REPO_DIR/bench/connection_flood.ts" --port "${PORT[$server]}" \
-    --count "$BURST_CONNS" --hold 0.1 > "$WORK/burst.json"
-  has_nstat && sample "$server,burst_drops" "$(nstat | awk '$1 == "TcpExtListenOverflows" {n = $2} END {print n + 0}')"
-  sample "$server,burst_ms" "$(sed -n 's/.*"answer_ms":\([0-9]*\).*/\1/p' "$WORK/burst.json")"
-  sample "$server,burst_ok" "$(sed -n 's/.*"answered":\([0-9]*\).*/\1/p' "$WORK/burst.json")"
-  sleep 2
+}
+
+# Idle connections, in IDLE_ROUNDS rounds: for each server, wrk's p99
+# without them; with them held by another server (the control: what that
+# many open sockets cost this machine, whoever holds them); then with the
+# server holding them itself: RSS, the run right after they opened, the
+# run after that; RSS once they closed; then a burst.
+declare -A HOLDER=([spidey]=lighttpd [nginx]=lighttpd [lighttpd]=nginx)
+for round in $(seq 1 "$IDLE_ROUNDS"); do
+  for server in spidey nginx lighttpd; do
+    url="http://127.0.0.1:${PORT[$server]}"
+    pid=${PID_OF[$server]}
+    echo "idle connections, round $round of $IDLE_ROUNDS: $server..." >&2
+    rss0=$(tree_rss_kib "$pid")
+    sample "$server,rss0" "$rss0"
+    p0=$(measure_p99_ms "$url/1k.txt")
+    sample "$server,p99_0" "$p0"
+    open_flood "${HOLDER[$server]}"
+    sleep 1
+    elsewhere=$(measure_p99_ms "$url/1k.txt")
+    sample "$server,p99_else" "$elsewhere"
+    close_flood
+    open_flood "$server"
+    sleep 1
+    rss_idle=$(tree_rss_kib "$pid")
+    sample "$server,rss_idle" "$rss_idle"
+    sample "$server,bytes_per_conn" "$(awk -v a="$rss0" -v b="$rss_idle" -v n="$IDLE_CONNS" \
+      'BEGIN {printf "%.0f", (b - a) * 1024 / n}')"
+    # The first run meets what the wave of connections left behind (for
+    # spidey: its objects, promoted by the first collections); the second
+    # is the steady state with the connections held.
+    sample "$server,p99_wave" "$(measure_p99_ms "$url/1k.txt")"
+    held=$(measure_p99_ms "$url/1k.txt")
+    sample "$server,p99_idle" "$held"
+    sample "$server,held/0" "$(div "$held" "$p0")"
+    sample "$server,held/else" "$(div "$held" "$elsewhere")"
+    sample "$server,idle_ok" "$(sed -n 's/.*"answered":\([0-9]*\).*/\1/p' "$WORK/flood.json")"
+    close_flood
+    sample "$server,rss_after" "$(tree_rss_kib "$pid")"
+    # SYNs the kernel dropped because an accept queue was full (nstat).
+    has_nstat && nstat -n >/dev/null
+    pin 1 deno run -A --quiet "$REPO_DIR/bench/connection_flood.ts" --port "${PORT[$server]}" \
+      --count "$BURST_CONNS" --hold 0.1 > "$WORK/burst.json"
+    has_nstat && sample "$server,burst_drops" "$(nstat | awk '$1 == "TcpExtListenOverflows" {n = $2} END {print n + 0}')"
+    sample "$server,burst_ms" "$(sed -n 's/.*"answer_ms":\([0-9]*\).*/\1/p' "$WORK/burst.json")"
+    sample "$server,burst_ok" "$(sed -n 's/.*"answered":\([0-9]*\).*/\1/p' "$WORK/burst.json")"
+    sleep 2
+  done
 done
 
 # Stop the five servers; then spidey with -w 1 and -w 2, interleaved.
@@ -267,29 +305,34 @@ echo "(medians of $RUNS rounds of ${DURATION}s, each workload on every server ba
 echo " medians of each round's ratios; wrk -t1 -c50 / ab / curl on CPU 1, servers on CPU 0;"
 echo " canned = bench/canned_loop.ts sending the same bytes (1 KiB, or spidey's listing page);"
 echo " nginx has no CGI; for CGI lower is better)"
-printf '\n%-10s %9s %9s %9s %8s %9s %9s %9s %9s\n' "idle" "RSS MiB" "+idle MiB" "B/conn" "p99 ms" "p99 wave" "p99+idle" "RSS after" "burst ms"
+printf '\n%-10s %8s %9s %7s %8s %9s %9s %9s %8s %9s %8s %8s\n' "idle" "RSS MiB" "+idle MiB" "B/conn" \
+  "p99 ms" "p99 else" "p99 wave" "p99+idle" "+idle/0" "+idle/else" "RSS aft" "burst ms"
 for server in spidey nginx lighttpd; do
   r0=$(med "$server,rss0")
   r1=$(med "$server,rss_idle")
-  printf '%-10s %9.1f %9.1f %9.0f %8s %9s %9s %9.1f %9s\n' "$server" "$(div "$r0" 1024)" "$(div "$r1" 1024)" \
-    "$(awk -v a="$r0" -v b="$r1" -v n="$IDLE_CONNS" 'BEGIN {print (b - a) * 1024 / n}')" \
-    "$(med "$server,p99_0")" "$(med "$server,p99_wave")" "$(med "$server,p99_idle")" \
-    "$(div "$(med "$server,rss_after")" 1024)" \
-    "$(med "$server,burst_ms")"
+  printf '%-10s %8.1f %9.1f %7.0f %8s %9s %9s %9s %8s %9s %8.1f %8s\n' "$server" "$(div "$r0" 1024)" \
+    "$(div "$r1" 1024)" "$(med "$server,bytes_per_conn")" \
+    "$(med "$server,p99_0")" "$(med "$server,p99_else")" "$(med "$server,p99_wave")" \
+    "$(med "$server,p99_idle")" "$(med "$server,held/0")" "$(med "$server,held/else")" \
+    "$(div "$(med "$server,rss_after")" 1024)" "$(med "$server,burst_ms")"
 done
-echo "($IDLE_CONNS idle keep-alive connections, each answered once ($(med spidey,idle_ok)/$(med nginx,idle_ok)/$(med lighttpd,idle_ok) were);"
-echo " RSS of the server and its children; p99 wave = the first ${DURATION}s run 1 s after they opened,"
-echo " p99+idle = the run after it; 'RSS after' = 3 s after they closed; burst = time to open"
-echo " $BURST_CONNS connections at once and get one answer on each ($(med spidey,burst_ok)/$(med nginx,burst_ok)/$(med lighttpd,burst_ok) answered;"
+echo "(medians of $IDLE_ROUNDS rounds; $IDLE_CONNS idle keep-alive connections, each answered once"
+echo " ($(med spidey,idle_ok)/$(med nginx,idle_ok)/$(med lighttpd,idle_ok) were); RSS of the server and its children;"
+echo " p99 else = with them held by another server (spidey, nginx: lighttpd; lighttpd: nginx);"
+echo " p99 wave = the first ${DURATION}s run 1 s after they opened on the server itself, p99+idle = the"
+echo " run after it; +idle/0 and +idle/else = medians of each round's p99+idle over p99 and over p99 else;"
+echo " 'RSS aft' = 3 s after they closed; burst = time to open $BURST_CONNS connections at once and get"
+echo " one answer on each ($(med spidey,burst_ok)/$(med nginx,burst_ok)/$(med lighttpd,burst_ok) answered;"
 echo " SYNs dropped on full accept queues: $(med spidey,burst_drops)/$(med nginx,burst_drops)/$(med lighttpd,burst_drops)))"
 printf '\nspidey -w 1: %s req/s, -w 2: %s req/s (ratio %s); the 2 workers share CPU 0 (2 cores, wrk on the other)\n' \
   "$(med w1,file)" "$(med w2,file)" "$(div "$(med w2,file)" "$(med w1,file)")"
 
 if [ -n "$JSON_OUT" ]; then
   {
-    printf '{"duration_s": %s, "runs": %s, "idle_connections": %s, "burst_connections": %s' \
-      "$DURATION" "$RUNS" "$IDLE_CONNS" "$BURST_CONNS"
-    for key in file list big cgi1 cgi8 rss0 rss_idle rss_after p99_0 p99_wave p99_idle burst_ms burst_drops; do
+    printf '{"duration_s": %s, "runs": %s, "idle_connections": %s, "idle_rounds": %s, "burst_connections": %s' \
+      "$DURATION" "$RUNS" "$IDLE_CONNS" "$IDLE_ROUNDS" "$BURST_CONNS"
+    for key in file list big cgi1 cgi8 rss0 rss_idle bytes_per_conn rss_after p99_0 p99_else p99_wave p99_idle \
+      held/0 held/else burst_ms burst_drops; do
       printf ',\n "%s": {' "$key"
       sep=""
       for server in "${SERVERS[@]}"; do
@@ -307,7 +350,21 @@ if [ -n "$JSON_OUT" ]; then
       inner=""
       for name in spidey nginx lighttpd canned s/lighttpd s/canned s/best; do
         [ -n "${SAMPLES[$name,$key]:-}" ] || continue
-        printf '%s"%s": [%s]' "$inner" "$name" "$(echo ${SAMPLES[$name,$key]} | tr ' ' ',')"
+        printf '%s"%s": [%s]' "$inner" "$name" "$(json_list "$name,$key")"
+        inner=", "
+      done
+      printf '}'
+      sep=","
+    done
+    printf '}'
+    # Every idle round's bytes per connection, p99 figures and ratios.
+    printf ',\n "idle_round_figures": {'
+    sep=""
+    for server in spidey nginx lighttpd; do
+      printf '%s\n  "%s": {' "$sep" "$server"
+      inner=""
+      for key in bytes_per_conn p99_0 p99_else p99_wave p99_idle held/0 held/else; do
+        printf '%s"%s": [%s]' "$inner" "$key" "$(json_list "$server,$key")"
         inner=", "
       done
       printf '}'
