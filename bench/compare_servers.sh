@@ -35,6 +35,9 @@ IDLE_ROUNDS=${IDLE_ROUNDS:-3}
 BURST_CONNS=${BURST_CONNS:-5000}
 # The idle connections need a descriptor each, in the server and the client.
 ulimit -n "$(ulimit -Hn)"
+# lighttpd keeps two descriptors per connection, so it takes at most half
+# of them; a flood leaves it room for wrk's 50.
+LIGHTTPD_CONNS=$(($(ulimit -n) / 2 - 100))
 
 ensure_packages nginx:nginx lighttpd:lighttpd wrk:wrk apache2-utils:ab curl:curl python3:python3 iproute2:nstat
 ensure_deno
@@ -73,7 +76,7 @@ start_lighttpd() {
   local conf
   conf=$(bench_cli lighttpd --state-dir "$WORK/lighttpd-$port" --port "$port" --docroot "$ROOT")
   sed -i 's/^server.max-connections = 4096$/server.max-connections = 30000/' "$conf"
-  printf 'server.max-fds = 65536\nserver.max-keep-alive-idle = 120\n' >> "$conf"
+  printf 'server.max-fds = %s\nserver.max-keep-alive-idle = 120\n' "$(ulimit -n)" >> "$conf"
   spawn_pinned 0 lighttpd -D -f "$conf"
 }
 
@@ -132,6 +135,26 @@ med() {
 # A key's samples as the inside of a JSON list ("-", a missing figure: null).
 json_list() {
   echo "${SAMPLES[$1]:-}" | tr ' ' '\n' | grep . | sed 's/^-$/null/' | paste -sd, -
+}
+
+# A JSON object of objects of sample lists: {"group": {"member": [...]}},
+# for the keys "member,group" or "group,member" ($3) that have samples.
+json_groups() { # groups members order
+  local group member key sep="" inner
+  printf '{'
+  for group in $1; do
+    printf '%s\n  "%s": {' "$sep" "$group"
+    inner=""
+    for member in $2; do
+      if [ "$3" = member,group ]; then key="$member,$group"; else key="$group,$member"; fi
+      [ -n "${SAMPLES[$key]:-}" ] || continue
+      printf '%s"%s": [%s]' "$inner" "$member" "$(json_list "$key")"
+      inner=", "
+    done
+    printf '}'
+    sep=","
+  done
+  printf '}'
 }
 
 has_nstat() { command -v nstat >/dev/null; }
@@ -210,13 +233,33 @@ for round in $(seq 1 "$RUNS"); do
   done
 done
 
-# Opens IDLE_CONNS idle keep-alive connections to a server and holds
-# them until close_flood; returns once each was answered once (or failed).
+# How many idle connections a server is given: IDLE_CONNS, or as many as
+# lighttpd can hold with this descriptor limit.
+flood_count() { # server
+  if [ "$1" = lighttpd ] && [ "$IDLE_CONNS" -gt "$LIGHTTPD_CONNS" ]; then
+    echo "$LIGHTTPD_CONNS"
+  else
+    echo "$IDLE_CONNS"
+  fi
+}
+
+# Opens idle keep-alive connections to a server and holds them until
+# close_flood; returns 1 s after each was answered once (or failed). The
+# first wave a server gets sets FIRST_WAVE_BPC: the RSS it added per
+# connection (nginx and lighttpd keep that memory for the next waves).
+declare -A FIRST_WAVE_BPC
 open_flood() { # server
+  local before=""
+  [ -n "${FIRST_WAVE_BPC[$1]:-}" ] || before=$(tree_rss_kib "${PID_OF[$1]}")
   rm -f "$WORK/flood.json"
   exec 7> >(pin 1 deno run -A --quiet "$REPO_DIR/bench/connection_flood.ts" \
-    --port "${PORT[$1]}" --count "$IDLE_CONNS" > "$WORK/flood.json")
+    --port "${PORT[$1]}" --count "$(flood_count "$1")" > "$WORK/flood.json")
   for _ in $(seq 1 600); do [ -s "$WORK/flood.json" ] && break; sleep 0.1; done
+  sleep 1
+  if [ -n "$before" ]; then
+    FIRST_WAVE_BPC[$1]=$(awk -v a="$before" -v b="$(tree_rss_kib "${PID_OF[$1]}")" \
+      -v n="$(flood_count "$1")" 'BEGIN {printf "%.0f", (b - a) * 1024 / n}')
+  fi
 }
 close_flood() {
   exec 7>&-
@@ -228,7 +271,7 @@ close_flood() {
 # many open sockets cost this machine, whoever holds them); then with the
 # server holding them itself: RSS, the run right after they opened, the
 # run after that; RSS once they closed; then a burst.
-declare -A HOLDER=([spidey]=lighttpd [nginx]=lighttpd [lighttpd]=nginx)
+declare -A HOLDER=([spidey]=nginx [nginx]=lighttpd [lighttpd]=nginx)
 for round in $(seq 1 "$IDLE_ROUNDS"); do
   for server in spidey nginx lighttpd; do
     url="http://127.0.0.1:${PORT[$server]}"
@@ -239,15 +282,13 @@ for round in $(seq 1 "$IDLE_ROUNDS"); do
     p0=$(measure_p99_ms "$url/1k.txt")
     sample "$server,p99_0" "$p0"
     open_flood "${HOLDER[$server]}"
-    sleep 1
     elsewhere=$(measure_p99_ms "$url/1k.txt")
     sample "$server,p99_else" "$elsewhere"
     close_flood
     open_flood "$server"
-    sleep 1
     rss_idle=$(tree_rss_kib "$pid")
     sample "$server,rss_idle" "$rss_idle"
-    sample "$server,bytes_per_conn" "$(awk -v a="$rss0" -v b="$rss_idle" -v n="$IDLE_CONNS" \
+    sample "$server,bytes_per_conn" "$(awk -v a="$rss0" -v b="$rss_idle" -v n="$(flood_count "$server")" \
       'BEGIN {printf "%.0f", (b - a) * 1024 / n}')"
     # The first run meets what the wave of connections left behind (for
     # spidey: its objects, promoted by the first collections); the second
@@ -311,14 +352,16 @@ for server in spidey nginx lighttpd; do
   r0=$(med "$server,rss0")
   r1=$(med "$server,rss_idle")
   printf '%-10s %8.1f %9.1f %7.0f %8s %9s %9s %9s %8s %9s %8.1f %8s\n' "$server" "$(div "$r0" 1024)" \
-    "$(div "$r1" 1024)" "$(med "$server,bytes_per_conn")" \
+    "$(div "$r1" 1024)" "${FIRST_WAVE_BPC[$server]:--}" \
     "$(med "$server,p99_0")" "$(med "$server,p99_else")" "$(med "$server,p99_wave")" \
     "$(med "$server,p99_idle")" "$(med "$server,held/0")" "$(med "$server,held/else")" \
     "$(div "$(med "$server,rss_after")" 1024)" "$(med "$server,burst_ms")"
 done
-echo "(medians of $IDLE_ROUNDS rounds; $IDLE_CONNS idle keep-alive connections, each answered once"
-echo " ($(med spidey,idle_ok)/$(med nginx,idle_ok)/$(med lighttpd,idle_ok) were); RSS of the server and its children;"
-echo " p99 else = with them held by another server (spidey, nginx: lighttpd; lighttpd: nginx);"
+echo "(medians of $IDLE_ROUNDS rounds; $IDLE_CONNS idle keep-alive connections ($(flood_count lighttpd) on lighttpd), each"
+echo " answered once ($(med spidey,idle_ok)/$(med nginx,idle_ok)/$(med lighttpd,idle_ok) were); RSS of the server and its children;"
+echo " B/conn = RSS added per connection, 1 s after the first wave the server got (the control's or its"
+echo " own: nginx and lighttpd keep that memory for the next); +idle MiB = RSS with its own held;"
+echo " p99 else = with as many held by another server (spidey, lighttpd: nginx; nginx: lighttpd);"
 echo " p99 wave = the first ${DURATION}s run 1 s after they opened on the server itself, p99+idle = the"
 echo " run after it; +idle/0 and +idle/else = medians of each round's p99+idle over p99 and over p99 else;"
 echo " 'RSS aft' = 3 s after they closed; burst = time to open $BURST_CONNS connections at once and get"
@@ -329,48 +372,29 @@ printf '\nspidey -w 1: %s req/s, -w 2: %s req/s (ratio %s); the 2 workers share 
 
 if [ -n "$JSON_OUT" ]; then
   {
-    printf '{"duration_s": %s, "runs": %s, "idle_connections": %s, "idle_rounds": %s, "burst_connections": %s' \
-      "$DURATION" "$RUNS" "$IDLE_CONNS" "$IDLE_ROUNDS" "$BURST_CONNS"
+    printf '{"duration_s": %s, "runs": %s, "idle_connections": %s, "lighttpd_idle_connections": %s,' \
+      "$DURATION" "$RUNS" "$IDLE_CONNS" "$(flood_count lighttpd)"
+    printf ' "idle_rounds": %s, "burst_connections": %s' "$IDLE_ROUNDS" "$BURST_CONNS"
+    printf ',\n "first_wave_bytes_per_conn": {"spidey": %s, "nginx": %s, "lighttpd": %s}' \
+      "${FIRST_WAVE_BPC[spidey]:-null}" "${FIRST_WAVE_BPC[nginx]:-null}" "${FIRST_WAVE_BPC[lighttpd]:-null}"
     for key in file list big cgi1 cgi8 rss0 rss_idle bytes_per_conn rss_after p99_0 p99_else p99_wave p99_idle \
       held/0 held/else burst_ms burst_drops; do
       printf ',\n "%s": {' "$key"
       sep=""
       for server in "${SERVERS[@]}"; do
         value=$(med "$server,$key")
-        printf '%s"%s": %s' "$sep" "$server" "${value/#-/null}"
+        [ "$value" = "-" ] && value=null
+        printf '%s"%s": %s' "$sep" "$server" "$value"
         sep=", "
       done
       printf '}'
     done
     # Every round's figures and ratios, for the spread behind the medians.
-    printf ',\n "rounds": {'
-    sep=""
-    for key in file list big cgi1 cgi8; do
-      printf '%s\n  "%s": {' "$sep" "$key"
-      inner=""
-      for name in spidey nginx lighttpd canned s/lighttpd s/canned s/best; do
-        [ -n "${SAMPLES[$name,$key]:-}" ] || continue
-        printf '%s"%s": [%s]' "$inner" "$name" "$(json_list "$name,$key")"
-        inner=", "
-      done
-      printf '}'
-      sep=","
-    done
-    printf '}'
+    printf ',\n "rounds": '
+    json_groups "file list big cgi1 cgi8" "spidey nginx lighttpd canned s/lighttpd s/canned s/best" member,group
     # Every idle round's bytes per connection, p99 figures and ratios.
-    printf ',\n "idle_round_figures": {'
-    sep=""
-    for server in spidey nginx lighttpd; do
-      printf '%s\n  "%s": {' "$sep" "$server"
-      inner=""
-      for key in bytes_per_conn p99_0 p99_else p99_wave p99_idle held/0 held/else; do
-        printf '%s"%s": [%s]' "$inner" "$key" "$(json_list "$server,$key")"
-        inner=", "
-      done
-      printf '}'
-      sep=","
-    done
-    printf '}'
+    printf ',\n "idle_round_figures": '
+    json_groups "spidey nginx lighttpd" "bytes_per_conn p99_0 p99_else p99_wave p99_idle held/0 held/else" group,member
     printf ',\n "workers_file_rps": {"w1": %s, "w2": %s}}\n' "$(med w1,file)" "$(med w2,file)"
   } > "$JSON_OUT"
 fi
