@@ -11,11 +11,11 @@ set key below vertical maxcols 2 width -4
 set logscale x 2
 set xtics (1, 2, 4, 8, 16, 32, 64)
 set xrange [0.8:80]
-set label "" at 8,4913.843333333333 point pt 6 ps 2.6 lw 2 lc rgb "#d62728" front
-set label "" at 16,44534.47 point pt 6 ps 2.6 lw 2 lc rgb "#1f77b4" front
-set label "" at 64,42564.26333333333 point pt 6 ps 2.6 lw 2 lc rgb "#2ca02c" front
-set label "" at 16,36235.73666666667 point pt 6 ps 2.6 lw 2 lc rgb "#9467bd" front
-set label "" at 8,66193.21666666666 point pt 6 ps 2.6 lw 2 lc rgb "#ff7f0e" front
+set label "" at 8,8242.213333333333 point pt 6 ps 2.6 lw 2 lc rgb "#d62728" front
+set label "" at 8,54013.15 point pt 6 ps 2.6 lw 2 lc rgb "#1f77b4" front
+set label "" at 64,52471.666666666664 point pt 6 ps 2.6 lw 2 lc rgb "#2ca02c" front
+set label "" at 16,39145.09333333333 point pt 6 ps 2.6 lw 2 lc rgb "#9467bd" front
+set label "" at 32,66807.49666666666 point pt 6 ps 2.6 lw 2 lc rgb "#ff7f0e" front
 set yrange [0:*]
 plot "concurrency_rps.dat" index 0 using 1:2:3:4 with yerrorlines title "spidey single-connection" lc rgb "#d62728" lw 2 pt 7 ps 0.8, \
   '' index 1 using 1:2:3:4 with yerrorlines title "spidey concurrent (-f)" lc rgb "#1f77b4" lw 2 pt 7 ps 0.8, \

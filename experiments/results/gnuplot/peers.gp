@@ -14,7 +14,7 @@ set boxwidth 0.9
 set xtics scale 0
 set offsets 0.2, 0.2, 0, 0
 set logscale y
-set yrange [0.1:13]
+set yrange [0.1:20]
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb "black" front
 plot "peers.dat" using 2:3:4:xtic(1) title "spidey concurrent (-f) / nginx 1 worker" lc rgb "#9467bd", \
   '' using 5:6:7 title "spidey concurrent (-f) / lighttpd event loop" lc rgb "#ff7f0e", \

@@ -14,7 +14,7 @@ set boxwidth 0.9
 set xtics scale 0
 set offsets 0.2, 0.2, 0, 0
 set logscale y
-set yrange [1:6500]
+set yrange [1:6900]
 plot "throughput.dat" using 2:3:4:xtic(1) title "spidey single-connection" lc rgb "#d62728", \
   '' using 5:6:7 title "spidey concurrent (-f)" lc rgb "#1f77b4", \
   '' using 8:9:10 title "spidey multi-process (-w 2)" lc rgb "#2ca02c", \
