@@ -82,6 +82,33 @@ Deno.test("ThumbnailRenderer stops a job that runs too long and carries on", asy
   }
 });
 
+Deno.test("ThumbnailRenderer survives jobs timed out and closed while its worker starts", async () => {
+  // Terminating a worker while V8 compiles its codecs' WebAssembly crashed
+  // the whole process. A worker here loads its codecs in about 100 ms;
+  // these renderers stop theirs at moments spread over the first 130 ms.
+  const big = await makeJpeg(3000, 2000);
+  for (let i = 0; i < 16; i++) {
+    const ms = 1 + i * 8;
+    const renderer = new ThumbnailRenderer({ timeoutMs: ms });
+    const job = renderer.render(big.slice());
+    if (i % 2 === 1) {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      renderer.close();
+      await assert.rejects(() => job, isCode("failed"));
+    } else {
+      await assert.rejects(() => job, isCode("timeout"));
+      renderer.close();
+    }
+  }
+  const patient = new ThumbnailRenderer();
+  try {
+    const thumb = await patient.render(await makePng(50, 50));
+    assert.equal(thumb.width, 50);
+  } finally {
+    patient.close();
+  }
+});
+
 Deno.test("ThumbnailRenderer replaces its worker after a large source image", async () => {
   const renderer = new ThumbnailRenderer({ recycleAbovePixels: 100 * 100 });
   try {

@@ -13,7 +13,7 @@
  */
 
 import decodeJpeg, { init as initJpegDecoder } from "@jsquash/jpeg/decode.js";
-import decodePng from "@jsquash/png/decode.js";
+import decodePng, { init as initPngDecoder } from "@jsquash/png/decode.js";
 import decodeWebp, { init as initWebpDecoder } from "@jsquash/webp/decode.js";
 import encodeWebp, { init as initWebpEncoder } from "@jsquash/webp/encode.js";
 import { downscaleRgba, fitWithin } from "./downscale.ts";
@@ -85,15 +85,25 @@ export const THUMBNAIL_MEDIA_TYPE = "image/webp";
 // The codecs are Emscripten builds that print their warnings ("Premature
 // end of JPEG file") to stderr; that is noise in a server log.
 const QUIET = { print: () => {}, printErr: () => {} };
-let initialized = false;
+let prepared: Promise<void> | undefined;
 
-function initCodecs(): void {
-  if (initialized) return;
-  initialized = true;
-  initJpegDecoder(QUIET);
-  initWebpDecoder(QUIET);
-  // A failure here resurfaces from the first encode, as an error there.
-  initWebpEncoder(QUIET).catch(() => {});
+/**
+ * Compiles and instantiates every codec's WebAssembly, once per thread;
+ * later calls return the same promise. It never rejects: a codec that
+ * failed to load fails again, as an error, at its first use.
+ *
+ * The thumbnail worker awaits this before it takes a job, because
+ * terminating a worker while V8 still compiles its WebAssembly brings the
+ * whole process down (Deno 2.9.6, "validate_functions_job_handle_").
+ */
+export function prepareCodecs(): Promise<void> {
+  prepared ??= Promise.allSettled([
+    initJpegDecoder(QUIET),
+    initPngDecoder(),
+    initWebpDecoder(QUIET),
+    initWebpEncoder(QUIET),
+  ]).then(() => {});
+  return prepared;
 }
 
 function decoderOf(
@@ -138,7 +148,7 @@ export async function renderThumbnail(
       `Image of ${header.width}×${header.height} pixels exceeds the budget of ${spec.maxPixels}`,
     );
   }
-  initCodecs();
+  await prepareCodecs();
   let pixels: ImageData;
   try {
     pixels = await decoderOf(header.format)(ownBuffer(bytes));

@@ -8,7 +8,10 @@
  *   image files between them; more are refused as `busy` at once;
  * - a job running longer than `timeoutMs` has its worker terminated
  *   (WebAssembly cannot be interrupted any other way) and fails as
- *   `timeout`; the next job gets a fresh worker;
+ *   `timeout`; the next job gets a fresh worker. The clock starts when the
+ *   worker has loaded its codecs, and a worker is never terminated before
+ *   that: terminating one while V8 compiles its WebAssembly crashes the
+ *   process (Deno 2.9.6);
  * - a worker that decoded more than `recycleAbovePixels` is replaced after
  *   the job, because WebAssembly memory only grows: without this, one
  *   40-megapixel image would pin ~160 MiB for the life of the process;
@@ -23,7 +26,7 @@ import {
   ThumbnailError,
   type ThumbnailSpec,
 } from "./codec.ts";
-import type { RenderRequest, RenderResponse } from "./worker.ts";
+import type { RenderRequest, RenderResponse, WorkerMessage } from "./worker.ts";
 
 /** Tuning of a {@linkcode ThumbnailRenderer}; every field has a default. */
 export interface ThumbnailRendererOptions {
@@ -73,6 +76,8 @@ export class ThumbnailRenderer {
   #queue: Job[] = [];
   #running: Job | null = null;
   #worker: Worker | null = null;
+  /** Whether `#worker` has loaded its codecs. */
+  #workerReady = false;
   #jobTimer: ReturnType<typeof setTimeout> | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #nextId = 1;
@@ -155,8 +160,18 @@ export class ThumbnailRenderer {
   #startWorker(): Worker {
     const worker = new Worker(WORKER_URL, { type: "module" });
     this.#workersStarted++;
-    worker.onmessage = (event: MessageEvent<RenderResponse>) =>
-      this.#finish(event.data);
+    this.#workerReady = false;
+    worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
+      if (event.data !== "ready") {
+        this.#finish(event.data);
+      } else if (this.#worker === worker) {
+        this.#workerReady = true;
+        if (this.#running !== null) this.#startJobClock();
+      } else {
+        // Stopped while it was still loading: now it is safe to end it.
+        worker.terminate();
+      }
+    };
     worker.onerror = (event) => {
       // An uncaught error inside the worker: it may be in any state.
       event.preventDefault();
@@ -169,8 +184,20 @@ export class ThumbnailRenderer {
 
   #stopWorker(): void {
     clearTimeout(this.#jobTimer);
-    this.#worker?.terminate();
+    // One still loading is terminated by its handler when it is ready.
+    if (this.#workerReady) this.#worker?.terminate();
     this.#worker = null;
+    this.#workerReady = false;
+  }
+
+  #startJobClock(): void {
+    const jobTimer = setTimeout(() => {
+      this.#failRunning(
+        new ThumbnailError("timeout", "Thumbnail took too long"),
+      );
+    }, this.#options.timeoutMs);
+    Deno.unrefTimer(jobTimer);
+    this.#jobTimer = jobTimer;
   }
 
   #pump(): void {
@@ -183,13 +210,7 @@ export class ThumbnailRenderer {
     clearTimeout(this.#idleTimer);
     this.#running = job;
     this.#worker ??= this.#startWorker();
-    const jobTimer = setTimeout(() => {
-      this.#failRunning(
-        new ThumbnailError("timeout", "Thumbnail took too long"),
-      );
-    }, this.#options.timeoutMs);
-    Deno.unrefTimer(jobTimer);
-    this.#jobTimer = jobTimer;
+    if (this.#workerReady) this.#startJobClock();
     const message: RenderRequest = {
       id: job.id,
       bytes: job.bytes,

@@ -8,6 +8,7 @@
  */
 
 import {
+  prepareCodecs,
   renderThumbnail,
   ThumbnailError,
   type ThumbnailErrorCode,
@@ -36,10 +37,16 @@ export type RenderResponse =
   }
   | { id: number; ok: false; code: ThumbnailErrorCode; message: string };
 
+/**
+ * What the worker posts: `"ready"` once, when its codecs are loaded, then
+ * one {@linkcode RenderResponse} per job.
+ */
+export type WorkerMessage = "ready" | RenderResponse;
+
 /** The part of a worker's global scope this module uses. */
 interface WorkerScope {
   onmessage: ((event: MessageEvent<RenderRequest>) => void) | null;
-  postMessage(message: RenderResponse, transfer?: Transferable[]): void;
+  postMessage(message: WorkerMessage, transfer?: Transferable[]): void;
 }
 
 async function answer(job: RenderRequest): Promise<RenderResponse> {
@@ -60,6 +67,7 @@ async function answer(job: RenderRequest): Promise<RenderResponse> {
 }
 
 const scope = globalThis as unknown as WorkerScope;
+prepareCodecs().then(() => scope.postMessage("ready"));
 // Jobs arrive one at a time (the renderer waits for each answer), so a
 // plain handler keeps them in order.
 scope.onmessage = async (event) => {
