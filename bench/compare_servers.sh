@@ -3,9 +3,11 @@
 # raw Deno loop (bench/canned_loop.ts, the floor for any Deno server, for
 # the 1 KiB file and for the listing page spidey sends),
 # side by side with wrk on the same machine, in rounds: each workload on
-# every server back to back, so that a ratio divides figures taken seconds
-# apart (this VM's speed drifts within minutes), and the ratios reported
-# are the medians of each round's:
+# every server back to back, in two legs of half the duration, in the
+# round's order and then in reverse (A B C D D C B A), so that a ratio
+# divides figures taken seconds apart and a drift of this VM's speed within
+# the round weighs on every server alike; the ratios reported are the
+# medians of each round's:
 #   - a 1 KiB file with keep-alive (req/s), a 40-entry listing (req/s),
 #     a 256 MiB file (MB/s, curl);
 #   - a tiny shell CGI script at ab -c1 and -c8 (ms per request, spidey
@@ -30,6 +32,8 @@ source "$(dirname "$0")/lib.sh"
 DURATION=5
 RUNS=5
 parse_bench_options "$@"
+# One leg of a round: each server runs each workload for two legs.
+LEG=$(((DURATION + 1) / 2))
 IDLE_CONNS=${IDLE_CONNS:-10000}
 IDLE_ROUNDS=${IDLE_ROUNDS:-3}
 BURST_CONNS=${BURST_CONNS:-5000}
@@ -92,9 +96,9 @@ start_canned() {
   spawn_pinned 0 deno run --allow-net --allow-read --quiet "$REPO_DIR/bench/canned_loop.ts" "$@"
 }
 
-# One wrk run on a URL; prints req/s.
+# One leg of wrk on a URL; prints req/s.
 measure_rps() {
-  pin 1 wrk -t1 -c50 -d"${DURATION}s" "$1" | wrk_rps
+  pin 1 wrk -t1 -c50 -d"${LEG}s" "$1" | wrk_rps
 }
 
 # One curl download of the big file; prints MB/s.
@@ -103,10 +107,10 @@ measure_mbps() {
     awk '{printf "%.1f\n", $1 / 1000000}'
 }
 
-# One ab run of the CGI script at concurrency $2; prints ms per request
+# One leg of ab on the CGI script at concurrency $2; prints ms per request
 # (ab's "across all concurrent requests": wall time / requests).
 measure_cgi_ms() {
-  pin 1 ab -q -c "$2" -t "$DURATION" -n 1000000 "$1" 2>/dev/null |
+  pin 1 ab -q -c "$2" -t "$LEG" -n 1000000 "$1" 2>/dev/null |
     awk '/across all concurrent requests/ {print $4}'
 }
 
@@ -204,8 +208,10 @@ measure() { # server workload
 }
 
 # Workload by workload, every server back to back (starting with another
-# one each round), so that the figures a ratio divides were taken seconds
-# apart; each round's ratios are kept, and their median reported.
+# one each round), in two legs, the second in reverse order, so that the
+# figures a ratio divides were taken seconds apart and a steady drift
+# within the round cancels out; a figure is the mean of its two legs.
+# Each round's ratios are kept, and their median reported.
 for round in $(seq 1 "$RUNS"); do
   echo "round $round of $RUNS..." >&2
   for workload in file list big cgi1 cgi8; do
@@ -214,11 +220,18 @@ for round in $(seq 1 "$RUNS"); do
       big) servers=(spidey nginx lighttpd) ;;
       *) servers=(spidey lighttpd) ;;
     esac
+    n=${#servers[@]}
     declare -A FIGURE=()
-    for i in $(seq 0 $((${#servers[@]} - 1))); do
-      server=${servers[$(((i + round) % ${#servers[@]}))]}
-      FIGURE[$server]=$(measure "$server" "$workload")
-      sample "$server,$workload" "${FIGURE[$server]}"
+    for leg in $(seq 0 $((2 * n - 1))); do
+      i=$((leg < n ? leg : 2 * n - 1 - leg))
+      server=${servers[$(((i + round) % n))]}
+      figure=$(measure "$server" "$workload")
+      if [ "$leg" -lt "$n" ]; then
+        FIGURE[$server]=$figure
+      else
+        FIGURE[$server]=$(awk -v a="${FIGURE[$server]}" -v b="$figure" 'BEGIN {printf "%.2f", (a + b) / 2}')
+        sample "$server,$workload" "${FIGURE[$server]}"
+      fi
     done
     sample "s/lighttpd,$workload" "$(div "${FIGURE[spidey]}" "${FIGURE[lighttpd]}")"
     if [ -n "${FIGURE[canned]:-}" ]; then
@@ -342,8 +355,9 @@ row "40-entry list (req/s)" list
 row "256 MiB file (MB/s)" big
 row "tiny CGI ab -c1 (ms/req)" cgi1
 row "tiny CGI ab -c8 (ms/req)" cgi8
-echo "(medians of $RUNS rounds of ${DURATION}s, each workload on every server back to back; ratios are"
-echo " medians of each round's ratios; wrk -t1 -c50 / ab / curl on CPU 1, servers on CPU 0;"
+echo "(medians of $RUNS rounds; in a round each workload runs on every server back to back, in two"
+echo " legs of ${LEG}s (one download for the big file), the second in reverse order; a figure is the mean"
+echo " of its legs; ratios are medians of each round's ratios; wrk -t1 -c50 / ab / curl on CPU 1, servers on CPU 0;"
 echo " canned = bench/canned_loop.ts sending the same bytes (1 KiB, or spidey's listing page);"
 echo " nginx has no CGI; for CGI lower is better)"
 printf '\n%-10s %8s %9s %7s %8s %9s %9s %9s %8s %9s %8s %8s\n' "idle" "RSS MiB" "+idle MiB" "B/conn" \
@@ -372,8 +386,8 @@ printf '\nspidey -w 1: %s req/s, -w 2: %s req/s (ratio %s); the 2 workers share 
 
 if [ -n "$JSON_OUT" ]; then
   {
-    printf '{"duration_s": %s, "runs": %s, "idle_connections": %s, "lighttpd_idle_connections": %s,' \
-      "$DURATION" "$RUNS" "$IDLE_CONNS" "$(flood_count lighttpd)"
+    printf '{"duration_s": %s, "leg_s": %s, "runs": %s, "idle_connections": %s, "lighttpd_idle_connections": %s,' \
+      "$DURATION" "$LEG" "$RUNS" "$IDLE_CONNS" "$(flood_count lighttpd)"
     printf ' "idle_rounds": %s, "burst_connections": %s' "$IDLE_ROUNDS" "$BURST_CONNS"
     printf ',\n "first_wave_bytes_per_conn": {"spidey": %s, "nginx": %s, "lighttpd": %s}' \
       "${FIRST_WAVE_BPC[spidey]:-null}" "${FIRST_WAVE_BPC[nginx]:-null}" "${FIRST_WAVE_BPC[lighttpd]:-null}"
