@@ -8,8 +8,8 @@
 # divides figures taken seconds apart and a drift of this VM's speed within
 # the round weighs on every server alike; the ratios reported are the
 # medians of each round's:
-#   - a 1 KiB file with keep-alive (req/s), a 40-entry listing (req/s),
-#     a 256 MiB file (MB/s, curl);
+#   - a 1 KiB file with keep-alive (req/s, and the server's CPU time per
+#     request), a 40-entry listing (the same), a 256 MiB file (MB/s, curl);
 #   - a tiny shell CGI script at ab -c1 and -c8 (ms per request, spidey
 #     against lighttpd mod_cgi; nginx has no CGI);
 #   - spidey -w 1 against -w 2 on the 1 KiB file; with 2 cores and the
@@ -101,6 +101,20 @@ measure_rps() {
   pin 1 wrk -t1 -c50 -d"${LEG}s" "$1" | wrk_rps
 }
 
+# One leg of wrk on a URL served by process $2; prints req/s and the
+# server's CPU time per request in µs (user + system of it and its
+# children, all threads, from /proc), which says where a gap in req/s
+# comes from: the server's own work, or the machine between two legs.
+measure_rps_cpu() { # url pid
+  local before after
+  before=$(tree_cpu_ticks "$2")
+  pin 1 wrk -t1 -c50 -d"${LEG}s" "$1" > "$WORK/wrk.out"
+  after=$(tree_cpu_ticks "$2")
+  awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+    / requests in / {n = $1} /^Requests\/sec:/ {r = $2}
+    END {printf "%s %.2f\n", r, (n > 0 ? t / hz * 1e6 / n : 0)}' "$WORK/wrk.out"
+}
+
 # One curl download of the big file; prints MB/s.
 measure_mbps() {
   pin 1 curl -s -o /dev/null -w '%{speed_download}\n' --max-time 60 "$1" |
@@ -190,52 +204,69 @@ done
 curl -s -o "$WORK/list.html" "http://127.0.0.1:${PORT[spidey]}/list/"
 CANNED_LIST_PORT=$(free_port)
 start_canned "$CANNED_LIST_PORT" "$WORK/list.html"
+CANNED_LIST_PID=${PIDS[-1]}
 wait_http "$CANNED_LIST_PORT"
 pin 1 wrk -t1 -c50 -d1s "http://127.0.0.1:$CANNED_LIST_PORT/list/" >/dev/null
 
-# One figure of a server for a workload (req/s, MB/s or ms per request).
+# One figure of a server for a workload (req/s, MB/s or ms per request;
+# for req/s, then the CPU µs per request).
 measure() { # server workload
   local url="http://127.0.0.1:${PORT[$1]}"
   case $2 in
-    file) measure_rps "$url/1k.txt" ;;
+    file) measure_rps_cpu "$url/1k.txt" "${PID_OF[$1]}" ;;
     list) if [ "$1" = canned ]; then
-        measure_rps "http://127.0.0.1:$CANNED_LIST_PORT/list/"
-      else measure_rps "$url/list/"; fi ;;
+        measure_rps_cpu "http://127.0.0.1:$CANNED_LIST_PORT/list/" "$CANNED_LIST_PID"
+      else measure_rps_cpu "$url/list/" "${PID_OF[$1]}"; fi ;;
     big) measure_mbps "$url/256m.bin" ;;
     cgi1) measure_cgi_ms "$url/hello.cgi" 1 ;;
     cgi8) measure_cgi_ms "$url/hello.cgi" 8 ;;
   esac
 }
 
-# Workload by workload, every server back to back (starting with another
-# one each round), in two legs, the second in reverse order, so that the
-# figures a ratio divides were taken seconds apart and a steady drift
-# within the round cancels out; a figure is the mean of its two legs.
-# Each round's ratios are kept, and their median reported.
+# Workload by workload, every server back to back, in two legs, the
+# second in reverse order, so that the figures a ratio divides were taken
+# seconds apart and a steady drift within the round cancels out. spidey
+# runs between the canned loop and lighttpd (which side alternates by
+# round), the two it is held against, so that a sudden change of the
+# machine's speed is less likely to fall between their legs. A figure is
+# the mean of its two legs; each round's ratios are kept, and their median
+# reported.
 for round in $(seq 1 "$RUNS"); do
   echo "round $round of $RUNS..." >&2
   for workload in file list big cgi1 cgi8; do
+    # Odd rounds take the first order, even rounds the second.
     case $workload in
-      file|list) servers=(spidey nginx lighttpd canned) ;;
-      big) servers=(spidey nginx lighttpd) ;;
-      *) servers=(spidey lighttpd) ;;
+      file|list) order=(canned spidey lighttpd nginx) swapped=(lighttpd spidey canned nginx) ;;
+      big) order=(nginx spidey lighttpd) swapped=(lighttpd spidey nginx) ;;
+      *) order=(spidey lighttpd) swapped=(lighttpd spidey) ;;
     esac
+    if [ $((round % 2)) = 1 ]; then servers=("${order[@]}"); else servers=("${swapped[@]}"); fi
     n=${#servers[@]}
-    declare -A FIGURE=()
+    declare -A FIGURE=() CPU=()
     for leg in $(seq 0 $((2 * n - 1))); do
-      i=$((leg < n ? leg : 2 * n - 1 - leg))
-      server=${servers[$(((i + round) % n))]}
-      figure=$(measure "$server" "$workload")
+      server=${servers[$((leg < n ? leg : 2 * n - 1 - leg))]}
+      read -r figure cpu <<< "$(measure "$server" "$workload")"
       if [ "$leg" -lt "$n" ]; then
         FIGURE[$server]=$figure
-      else
-        FIGURE[$server]=$(awk -v a="${FIGURE[$server]}" -v b="$figure" 'BEGIN {printf "%.2f", (a + b) / 2}')
-        sample "$server,$workload" "${FIGURE[$server]}"
+        CPU[$server]=${cpu:-}
+        continue
+      fi
+      FIGURE[$server]=$(awk -v a="${FIGURE[$server]}" -v b="$figure" 'BEGIN {printf "%.2f", (a + b) / 2}')
+      sample "$server,$workload" "${FIGURE[$server]}"
+      if [ -n "${cpu:-}" ]; then
+        CPU[$server]=$(awk -v a="${CPU[$server]}" -v b="$cpu" 'BEGIN {printf "%.2f", (a + b) / 2}')
+        sample "$server,${workload}_cpu" "${CPU[$server]}"
       fi
     done
     sample "s/lighttpd,$workload" "$(div "${FIGURE[spidey]}" "${FIGURE[lighttpd]}")"
     if [ -n "${FIGURE[canned]:-}" ]; then
       sample "s/canned,$workload" "$(div "${FIGURE[spidey]}" "${FIGURE[canned]}")"
+    fi
+    if [ -n "${CPU[spidey]:-}" ]; then
+      sample "s/lighttpd,${workload}_cpu" "$(div "${CPU[spidey]}" "${CPU[lighttpd]}")"
+      sample "s/canned,${workload}_cpu" "$(div "${CPU[spidey]}" "${CPU[canned]}")"
+      sample "s/best,${workload}_cpu" "$(div "${CPU[spidey]}" "$(awk -v a="${CPU[nginx]}" \
+        -v b="${CPU[lighttpd]}" 'BEGIN {print (a < b ? a : b)}')")"
     fi
     peer=${FIGURE[lighttpd]}
     if [ -n "${FIGURE[nginx]:-}" ]; then
@@ -351,7 +382,9 @@ row() { # label key
 printf '\n%-26s %10s %10s %10s %10s %9s %9s %9s\n' "workload" "spidey" "nginx" "lighttpd" "canned" \
   "s/lighttpd" "s/canned" "s/best"
 row "1 KiB file (req/s)" file
+row "  CPU µs per request" file_cpu
 row "40-entry list (req/s)" list
+row "  CPU µs per request" list_cpu
 row "256 MiB file (MB/s)" big
 row "tiny CGI ab -c1 (ms/req)" cgi1
 row "tiny CGI ab -c8 (ms/req)" cgi8
@@ -359,7 +392,8 @@ echo "(medians of $RUNS rounds; in a round each workload runs on every server ba
 echo " legs of ${LEG}s (one download for the big file), the second in reverse order; a figure is the mean"
 echo " of its legs; ratios are medians of each round's ratios; wrk -t1 -c50 / ab / curl on CPU 1, servers on CPU 0;"
 echo " canned = bench/canned_loop.ts sending the same bytes (1 KiB, or spidey's listing page);"
-echo " nginx has no CGI; for CGI lower is better)"
+echo " CPU µs per request = the server's user + system time over the requests wrk completed;"
+echo " nginx has no CGI; for CGI and CPU lower is better)"
 printf '\n%-10s %8s %9s %7s %8s %9s %9s %9s %8s %9s %8s %8s\n' "idle" "RSS MiB" "+idle MiB" "B/conn" \
   "p99 ms" "p99 else" "p99 wave" "p99+idle" "+idle/0" "+idle/else" "RSS aft" "burst ms"
 for server in spidey nginx lighttpd; do
@@ -391,7 +425,7 @@ if [ -n "$JSON_OUT" ]; then
     printf ' "idle_rounds": %s, "burst_connections": %s' "$IDLE_ROUNDS" "$BURST_CONNS"
     printf ',\n "first_wave_bytes_per_conn": {"spidey": %s, "nginx": %s, "lighttpd": %s}' \
       "${FIRST_WAVE_BPC[spidey]:-null}" "${FIRST_WAVE_BPC[nginx]:-null}" "${FIRST_WAVE_BPC[lighttpd]:-null}"
-    for key in file list big cgi1 cgi8 rss0 rss_idle bytes_per_conn rss_after p99_0 p99_else p99_wave p99_idle \
+    for key in file file_cpu list list_cpu big cgi1 cgi8 rss0 rss_idle bytes_per_conn rss_after p99_0 p99_else p99_wave p99_idle \
       held/0 held/else burst_ms burst_drops; do
       printf ',\n "%s": {' "$key"
       sep=""
@@ -405,7 +439,7 @@ if [ -n "$JSON_OUT" ]; then
     done
     # Every round's figures and ratios, for the spread behind the medians.
     printf ',\n "rounds": '
-    json_groups "file list big cgi1 cgi8" "spidey nginx lighttpd canned s/lighttpd s/canned s/best" member,group
+    json_groups "file file_cpu list list_cpu big cgi1 cgi8" "spidey nginx lighttpd canned s/lighttpd s/canned s/best" member,group
     # Every idle round's bytes per connection, p99 figures and ratios.
     printf ',\n "idle_round_figures": '
     json_groups "spidey nginx lighttpd" "bytes_per_conn p99_0 p99_else p99_wave p99_idle held/0 held/else" group,member

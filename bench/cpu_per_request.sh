@@ -33,9 +33,9 @@ wait_http "$port"
 # Prints µs of CPU per request for one wrk run against a URL.
 cpu_per_request() {
   local url=$1 before after requests
-  before=$(proc_cpu_ticks "$pid")
+  before=$(tree_cpu_ticks "$pid")
   requests=$(pin 1 wrk -t1 -c50 -d"${DURATION}s" "$url" | wrk_requests)
-  after=$(proc_cpu_ticks "$pid")
+  after=$(tree_cpu_ticks "$pid")
   awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
     'BEGIN {printf "%.2f\n", (n > 0 ? t / hz * 1e6 / n : 0)}'
 }

@@ -115,20 +115,32 @@ wrk_requests() {
   awk '/ requests in / {print $1}'
 }
 
-# User + system CPU time of a process (all its threads) in clock ticks.
-proc_cpu_ticks() {
-  awk '{print $14 + $15}' "/proc/$1/stat"
-}
-
-# Resident memory of a process and all its descendants, in KiB (VmRSS).
-tree_rss_kib() {
-  local pids=("$1") i=0 child total=0 rss
+# A process and all its descendants, one PID per line.
+tree_pids() {
+  local pids=("$1") i=0 child
   while [ $i -lt ${#pids[@]} ]; do
     for child in $(cat "/proc/${pids[$i]}/task/"*/children 2>/dev/null); do pids+=("$child"); done
     i=$((i + 1))
   done
-  for child in "${pids[@]}"; do
-    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$child/status" 2>/dev/null || true)
+  printf '%s\n' "${pids[@]}"
+}
+
+# User + system CPU time of a process and its descendants (all their
+# threads) in clock ticks.
+tree_cpu_ticks() {
+  local pid total=0 ticks
+  for pid in $(tree_pids "$1"); do
+    ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || true)
+    total=$((total + ${ticks:-0}))
+  done
+  echo "$total"
+}
+
+# Resident memory of a process and all its descendants, in KiB (VmRSS).
+tree_rss_kib() {
+  local pid total=0 rss
+  for pid in $(tree_pids "$1"); do
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
     total=$((total + ${rss:-0}))
   done
   echo "$total"
