@@ -18,14 +18,17 @@ const READY = new PreparedResponse(
 
 /**
  * Serves connections on an ephemeral port with `handler` until disposed;
- * `handled` lists the targets the handler itself answered.
+ * `handled` lists the targets the handler itself answered, after passing
+ * each request to `onHandled`.
  */
 function serveWith(
   ready: ((req: HttpRequest) => PreparedResponse | null) | undefined,
+  onHandled: (req: HttpRequest) => void = () => {},
 ) {
   const handled: string[] = [];
   const handler: RequestHandler = async (req, res) => {
     handled.push(req.target);
+    onHandled(req);
     await res.send(200, [["Content-Type", "text/plain"]], "handler body");
   };
   handler.ready = ready;
@@ -84,6 +87,41 @@ Deno.test("connection: a ready answer goes out without calling the handler, keep
   assert.equal(last?.text, "ready body");
   assert.equal(last?.headers.get("connection"), "close");
   assert.deepEqual(server.handled, ["/other"]);
+});
+
+Deno.test("connection: a head sent again gets the request the ready path saw, never one a handler had", async () => {
+  const seen: HttpRequest[] = [];
+  await using server = serveWith(
+    (req) => {
+      seen.push(req);
+      return seen.length === 2 ? null : READY;
+    },
+    // The handler may add to a request, as authentication does.
+    (req) => req.remoteUser = "someone",
+  );
+  const head = "GET /ready HTTP/1.1\r\nHost: a\r\n\r\n";
+  const responses = await send(
+    server.port,
+    head.repeat(4) +
+      "GET /ready HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+    ["GET", "GET", "GET", "GET", "GET"],
+  );
+  assert.deepEqual(responses.map((r) => r?.text), [
+    "ready body",
+    "handler body",
+    "ready body",
+    "ready body",
+    "ready body",
+  ]);
+  assert.equal(seen.length, 5);
+  // The second head is the first again: the same request, which the
+  // handler then had; so the third is a new one, and the fourth is that.
+  assert.equal(seen[1], seen[0]);
+  assert.notEqual(seen[2], seen[1]);
+  assert.equal(seen[2]?.remoteUser, undefined);
+  assert.equal(seen[3], seen[2]);
+  assert.notEqual(seen[4], seen[3]);
+  assert.equal(seen[4]?.headers.get("connection"), "close");
 });
 
 Deno.test("connection: a request with a body, or a ready check that throws, goes to the handler", async () => {

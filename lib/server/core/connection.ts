@@ -17,6 +17,7 @@ import { hasToken, type HeaderList, latin1 } from "../../http/header_fields.ts";
 import {
   isRequestLineUnfinished,
   parseRequestHead,
+  type RequestHead,
 } from "../../http/request_head.ts";
 import { parseRequestTarget } from "../../http/request_target.ts";
 import {
@@ -257,6 +258,11 @@ class Connection {
   #readyBytes: PreparedBytes | null = null;
   #readyStatus = 0;
   #readyKeepAlive = false;
+  // The last request answered ready, and the head it was made from: a
+  // client that sends the same head again (the parser hands back the same
+  // head) gets the same request, which nothing but the ready path saw.
+  #readyHead: RequestHead | null = null;
+  #readyParsed: HttpRequest | null = null;
 
   constructor(
     conn: Deno.Conn,
@@ -424,6 +430,8 @@ class Connection {
         return;
       }
     }
+    // The handler may add to the request (remoteUser): not reused.
+    this.#readyParsed = null;
     this.#handle(req, keepAlive);
   }
 
@@ -601,6 +609,11 @@ class Connection {
         .map((p) => `'${escapeLogField(p)}'`).join(", ");
       logDebug(`${this.#peer} | Parsing [${parts}]`);
     }
+    // All that follows depends on the head and the connection alone.
+    if (head === this.#readyHead && this.#readyParsed !== null) {
+      this.#body = this.#readyParsed.body;
+      return this.#readyParsed;
+    }
     const target = parseRequestTarget(head.target, head.method);
     const maxBodyBytes = options.bodyLimit?.(head.method, target.path) ??
       options.maxBodyBytes;
@@ -627,7 +640,7 @@ class Connection {
     this.#body = body;
     const remote = this.#conn.remoteAddr as Deno.NetAddr;
     const local = this.#conn.localAddr as Deno.NetAddr;
-    return {
+    const req: HttpRequest = {
       method: head.method,
       target: head.target,
       version: head.version,
@@ -644,6 +657,9 @@ class Connection {
       peer: this.#peer,
       clientGone: this.#clientGone,
     };
+    this.#readyHead = framing.kind === "none" ? head : null;
+    this.#readyParsed = req;
+    return req;
   }
 
   /** The callbacks of a request body, which report to the tracker. */
