@@ -125,23 +125,24 @@ tree_pids() {
   printf '%s\n' "${pids[@]}"
 }
 
-# User + system CPU time of a process and its descendants (all their
-# threads) in clock ticks.
-tree_cpu_ticks() {
-  local pid total=0 ticks
+# Sums one figure over a process and its descendants: what the awk program
+# $3 prints from each one's /proc/PID/$2 (0 for a process already gone).
+tree_sum() { # pid file program
+  local pid total=0 value
   for pid in $(tree_pids "$1"); do
-    ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || true)
-    total=$((total + ${ticks:-0}))
+    value=$(awk "$3" "/proc/$pid/$2" 2>/dev/null || true)
+    total=$((total + ${value:-0}))
   done
   echo "$total"
 }
 
+# User + system CPU time of a process and its descendants (all their
+# threads) in clock ticks.
+tree_cpu_ticks() {
+  tree_sum "$1" stat '{print $14 + $15}'
+}
+
 # Resident memory of a process and all its descendants, in KiB (VmRSS).
 tree_rss_kib() {
-  local pid total=0 rss
-  for pid in $(tree_pids "$1"); do
-    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
-    total=$((total + ${rss:-0}))
-  done
-  echo "$total"
+  tree_sum "$1" status '/^VmRSS:/ {print $2}'
 }
