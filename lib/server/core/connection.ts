@@ -17,7 +17,6 @@ import { hasToken, type HeaderList, latin1 } from "../../http/header_fields.ts";
 import {
   isRequestLineUnfinished,
   parseRequestHead,
-  type RequestHead,
 } from "../../http/request_head.ts";
 import { parseRequestTarget } from "../../http/request_target.ts";
 import {
@@ -258,10 +257,9 @@ class Connection {
   #readyBytes: PreparedBytes | null = null;
   #readyStatus = 0;
   #readyKeepAlive = false;
-  // The last request answered ready, and the head it was made from: a
-  // client that sends the same head again (the parser hands back the same
-  // head) gets the same request, which nothing but the ready path saw.
-  #readyHead: RequestHead | null = null;
+  // The last request answered ready, which nothing but the ready path
+  // saw: a client that sends the same head again gets it again (the parser
+  // then hands back the same head, and with it the same header map).
   #readyParsed: HttpRequest | null = null;
 
   constructor(
@@ -610,9 +608,10 @@ class Connection {
       logDebug(`${this.#peer} | Parsing [${parts}]`);
     }
     // All that follows depends on the head and the connection alone.
-    if (head === this.#readyHead && this.#readyParsed !== null) {
-      this.#body = this.#readyParsed.body;
-      return this.#readyParsed;
+    const reusable = this.#readyParsed;
+    if (reusable !== null && reusable.headers === head.headers) {
+      this.#body = reusable.body;
+      return reusable;
     }
     const target = parseRequestTarget(head.target, head.method);
     const maxBodyBytes = options.bodyLimit?.(head.method, target.path) ??
@@ -657,8 +656,7 @@ class Connection {
       peer: this.#peer,
       clientGone: this.#clientGone,
     };
-    this.#readyHead = framing.kind === "none" ? head : null;
-    this.#readyParsed = req;
+    this.#readyParsed = framing.kind === "none" ? req : null;
     return req;
   }
 

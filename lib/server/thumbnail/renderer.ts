@@ -160,7 +160,6 @@ export class ThumbnailRenderer {
   #startWorker(): Worker {
     const worker = new Worker(WORKER_URL, { type: "module" });
     this.#workersStarted++;
-    this.#workerReady = false;
     worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
       if (event.data !== "ready") {
         this.#finish(event.data);
