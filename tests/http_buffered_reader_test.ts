@@ -90,6 +90,36 @@ Deno.test("readHead after compaction scans the moved bytes, not stale ones", asy
   }
 });
 
+Deno.test("takeWholeIf consumes all that is buffered when the test accepts it, else nothing", async () => {
+  const head = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+  const r = new BufferedReader(pieces(head + head + "GET", [head.length]));
+  const seen: string[] = [];
+  const isHead = (
+    want: string,
+    buf: Uint8Array,
+    start: number,
+    end: number,
+  ) => {
+    seen.push(decoder.decode(buf.subarray(start, end)));
+    return seen.at(-1) === want;
+  };
+  // Nothing buffered: the test is not even asked.
+  assert.equal(r.takeWholeIf(isHead, head), false);
+  assert.deepEqual(seen, []);
+  assert.equal(await r.fill(), true);
+  assert.equal(r.takeWholeIf(isHead, "GET / HTTP/1.0\r\n\r\n"), false);
+  assert.equal(r.buffered, head.length);
+  assert.equal(r.takeWholeIf(isHead, head), true);
+  assert.equal(r.buffered, 0);
+  // The next head is taken the usual way; then a part of one is buffered.
+  assert.equal(await r.fill(), true);
+  assert.equal(text(r.takeHead(1024)), head);
+  assert.equal(await r.fill(), true);
+  assert.equal(r.takeWholeIf(isHead, head), false);
+  assert.equal(decoder.decode(r.peek()), "GET");
+  assert.deepEqual(seen, [head, head, "GET"]);
+});
+
 Deno.test("readHead raises HeadTooLargeError with the partial bytes", async () => {
   const r = new BufferedReader(
     pieces("GET / HTTP/1.1\r\nX: " + "a".repeat(5000) + "\r\n\r\n", [700]),

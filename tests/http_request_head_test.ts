@@ -8,6 +8,7 @@ import {
   splitHeadLines,
 } from "../lib/http/header_fields.ts";
 import {
+  isRepeatedHead,
   isRequestLineUnfinished,
   KNOWN_METHODS,
   parseRequestHead,
@@ -72,6 +73,30 @@ Deno.test("parseRequestHead reuses the parse of a head it just saw, and only of 
   refuses(bad, 400);
   refuses(bad, 400);
   assert.equal(parse(text).headers.get("x-n"), "1");
+});
+
+Deno.test("isRepeatedHead recognizes the last head parsed, at any offset, and nothing else", () => {
+  const text = "GET /a HTTP/1.1\r\nHost: a\r\nX-N: 1\r\n\r\n";
+  const head = parse(text);
+  // The head's bytes at an offset of a larger buffer, with bytes around.
+  const buf = encoder.encode(`junk${text}more`);
+  const start = 4;
+  const end = start + text.length;
+  assert.ok(isRepeatedHead(head.headers, buf, start, end));
+  // One byte more or less, or one byte changed (same length): no.
+  assert.ok(!isRepeatedHead(head.headers, buf, start, end + 1));
+  assert.ok(!isRepeatedHead(head.headers, buf, start + 1, end));
+  const changed = encoder.encode(text.replace("X-N: 1", "X-N: 2"));
+  assert.ok(!isRepeatedHead(head.headers, changed, 0, changed.length));
+  // The right bytes, but another head's fields (a map equal in content).
+  assert.ok(!isRepeatedHead(new Map(head.headers), buf, start, end));
+  // Once another head was parsed, the first is not the last one any more.
+  parse(text.replace("/a", "/b"));
+  assert.ok(!isRepeatedHead(head.headers, buf, start, end));
+  // A head parsed under other limits is never taken for a default one.
+  const loose = { maxTargetLength: 8192, maxHeaderCount: 50 };
+  const other = parseRequestHead(encoder.encode(text), loose);
+  assert.ok(!isRepeatedHead(other.headers, buf, start, end));
 });
 
 Deno.test("parseRequestHead accepts bare LF line endings", () => {

@@ -4,7 +4,10 @@ import {
   responseHeaderList,
   SERVER_SOFTWARE,
 } from "../lib/server/core/prepared_response.ts";
-import { ConnResponseWriter } from "../lib/server/core/response_writer.ts";
+import {
+  ConnResponseWriter,
+  preparedBytes,
+} from "../lib/server/core/response_writer.ts";
 
 const decoder = new TextDecoder();
 const DATE_A = "Sat, 21 Nov 2026 18:00:00 GMT";
@@ -72,6 +75,30 @@ Deno.test("PreparedResponse gives a 304 no Content-Length and refuses bad header
   assert.throws(
     () => new PreparedResponse(200, [["X-Bad", "a\r\nSet-Cookie: evil=1"]]),
     TypeError,
+  );
+});
+
+Deno.test("preparedBytes hands out bytes made once per Date, the head alone for HEAD, and no body for a 304", () => {
+  const body = new TextEncoder().encode("body!");
+  const ok = new PreparedResponse(200, [["Content-Type", "text/plain"]], body);
+  const get = preparedBytes(ok, "GET", true);
+  // A request costs no allocation: the same object each time.
+  assert.equal(preparedBytes(ok, "GET", true), get);
+  assert.equal(get.bodyBytes, 5);
+  assert.ok(decoder.decode(get.bytes).endsWith("\r\n\r\nbody!"));
+  const head = preparedBytes(ok, "HEAD", true);
+  assert.equal(head.bodyBytes, 0);
+  assert.equal(
+    decoder.decode(head.bytes),
+    decoder.decode(get.bytes).slice(0, -5),
+  );
+  assert.equal(preparedBytes(ok, "HEAD", true), head);
+  // A body given to a status that has none is never sent, GET or not.
+  const notModified = new PreparedResponse(304, [["ETag", '"v1"']], body);
+  const unchanged = preparedBytes(notModified, "GET", false);
+  assert.equal(unchanged.bodyBytes, 0);
+  assert.ok(
+    decoder.decode(unchanged.bytes).endsWith("Connection: close\r\n\r\n"),
   );
 });
 

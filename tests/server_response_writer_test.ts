@@ -167,13 +167,20 @@ Deno.test("a failed write marks the connection as not reusable", async () => {
   );
 });
 
-Deno.test("partial socket writes are completed", async () => {
+Deno.test("partial socket writes are completed, each reported as progress", async () => {
   const sink = new Sink(7);
-  const { res } = writer({}, sink);
+  let progress = 0;
+  const res = new ConnResponseWriter(
+    sink,
+    { method: "GET", version: "HTTP/1.1", keepAlive: true },
+    () => progress++,
+  );
   const body = "x".repeat(100);
   await res.send(200, [], body);
   assert.equal(split(sink.text).body, body);
   assert.ok(sink.writes > 10);
+  // Each part the socket took restarts the send timeout of a slow reader.
+  assert.equal(progress, sink.writes);
 });
 
 Deno.test("serializeResponseHead refuses response splitting", () => {

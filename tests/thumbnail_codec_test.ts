@@ -119,3 +119,32 @@ Deno.test("ThumbnailError separates passing conditions from properties of the fi
   assert.equal(new ThumbnailError("timeout", "x").transient, false);
   assert.equal(new ThumbnailError("corrupt", "x").name, "ThumbnailError");
 });
+
+Deno.test("the codecs compile their WebAssembly from bytes, never by streaming (whose background job crashes a worker ended during it)", async () => {
+  const images = [
+    await makePng(640, 480),
+    await makeJpeg(900, 1600),
+    await makeWebp(400, 400),
+  ];
+  const worker = new Worker(
+    new URL("./helpers/codec_loading_worker.ts", import.meta.url),
+    { type: "module" },
+  );
+  try {
+    const answer = new Promise<{ sizes: string[]; streamingCalls: number }>(
+      (resolve, reject) => {
+        worker.onmessage = (event) => resolve(event.data);
+        worker.onerror = (event) => {
+          event.preventDefault();
+          reject(new Error(event.message));
+        };
+      },
+    );
+    worker.postMessage(images);
+    const { sizes, streamingCalls } = await answer;
+    assert.deepEqual(sizes, ["160x120", "90x160", "160x160"]);
+    assert.equal(streamingCalls, 0);
+  } finally {
+    worker.terminate();
+  }
+});

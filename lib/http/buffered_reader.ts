@@ -257,6 +257,25 @@ export class BufferedReader {
     return null;
   }
 
+  /**
+   * Consumes every buffered byte when `test(arg, buf, start, end)` accepts
+   * them as a whole (they are `buf[start, end)`), and returns whether it
+   * did; with nothing buffered it is false. A server recognizes a head it
+   * has seen before this way (see `isRepeatedHead`), with no search for
+   * the head's end and no view made.
+   */
+  takeWholeIf<A>(
+    test: (arg: A, buf: Uint8Array, start: number, end: number) => boolean,
+    arg: A,
+  ): boolean {
+    if (
+      this.#start === this.#end || !test(arg, this.#buf, this.#start, this.#end)
+    ) return false;
+    this.#start = this.#end;
+    this.#headScanned = 0;
+    return true;
+  }
+
   /** The view the next read for a head goes into (see {@linkcode takeHead}). */
   headSpare(): Uint8Array {
     return this.#readTarget(true);

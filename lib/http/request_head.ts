@@ -158,11 +158,10 @@ export function parseRequestHead(
   limits: RequestHeadLimits = DEFAULT_REQUEST_HEAD_LIMITS,
 ): RequestHead {
   const length = head.length;
-  if (lastHead !== null && length === lastHeadLength && limits === lastLimits) {
-    let i = 0;
-    while (i < length && head[i] === lastHeadBytes[i]) i++;
-    if (i === length) return lastHead;
-  }
+  if (
+    lastHead !== null && limits === lastLimits &&
+    holdsLastHead(head, 0, length)
+  ) return lastHead;
   let parsed: RequestHead;
   try {
     parsed = parseHead(head, limits);
@@ -190,6 +189,35 @@ const lastHeadBytes = new Uint8Array(2048);
 let lastHeadLength = 0;
 let lastLimits: RequestHeadLimits | null = null;
 let lastHead: RequestHead | null = null;
+
+/** True when `buf[start, end)` holds the bytes of the last head parsed. */
+function holdsLastHead(buf: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  if (length !== lastHeadLength) return false;
+  for (let i = 0; i < length; i++) {
+    if (buf[start + i] !== lastHeadBytes[i]) return false;
+  }
+  return true;
+}
+
+/**
+ * True when `buf[start, end)` holds exactly the bytes of the last head
+ * parsed (with the default limits) and `headers` are that head's fields:
+ * a server that knows what it parsed a client's last head to can then
+ * recognize the same head again in one comparison, without searching
+ * for its end or calling the parser. A view is not needed, so none is
+ * made.
+ */
+export function isRepeatedHead(
+  headers: HeaderMap,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): boolean {
+  return lastHead !== null && lastHead.headers === headers &&
+    lastLimits === DEFAULT_REQUEST_HEAD_LIMITS &&
+    holdsLastHead(buf, start, end);
+}
 
 /** {@linkcode parseRequestHead} but for naming a bare CR. */
 function parseHead(head: Uint8Array, limits: RequestHeadLimits): RequestHead {

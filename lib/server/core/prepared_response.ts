@@ -72,11 +72,23 @@ export function responseHeaderList(
   return list;
 }
 
+/** The bytes of a prepared response as sent to one request. */
+export interface PreparedBytes {
+  /** What goes on the wire: the whole response, or its head alone. */
+  readonly bytes: Uint8Array;
+  /** Body bytes among them (for the access log). */
+  readonly bodyBytes: number;
+}
+
 /** The bytes of one variant, for one `Date` value. */
 interface Encoded {
-  date: string;
-  bytes: Uint8Array;
-  headLength: number;
+  readonly date: string;
+  readonly bytes: Uint8Array;
+  readonly headLength: number;
+  /** What a GET gets: `bytes`, whole (made once, not per request). */
+  readonly whole: PreparedBytes;
+  /** What a HEAD gets: the head of `bytes`. */
+  readonly headOnly: PreparedBytes;
 }
 
 /** A response whose bytes are built once and sent many times. */
@@ -121,17 +133,25 @@ export class PreparedResponse {
   }
 
   #encode(date: string, keepAlive: boolean): Encoded {
-    const framing = statusHasNoBody(this.status)
+    const noBody = statusHasNoBody(this.status);
+    const framing = noBody
       ? null
       : ["Content-Length", String(this.body.length)] as const;
     const head = encoder.encode(serializeResponseHead(
       this.status,
       responseHeaderList(date, this.headers, framing, keepAlive),
     ));
-    const bytes = new Uint8Array(head.length + this.body.length);
+    const body = noBody ? new Uint8Array(0) : this.body;
+    const bytes = new Uint8Array(head.length + body.length);
     bytes.set(head);
-    bytes.set(this.body, head.length);
-    const out: Encoded = { date, bytes, headLength: head.length };
+    bytes.set(body, head.length);
+    const out: Encoded = {
+      date,
+      bytes,
+      headLength: head.length,
+      whole: { bytes, bodyBytes: body.length },
+      headOnly: { bytes: bytes.subarray(0, head.length), bodyBytes: 0 },
+    };
     if (keepAlive) this.#keepAlive = out;
     else this.#close = out;
     return out;

@@ -16,12 +16,14 @@ import {
   serializeResponseHead,
 } from "../../http/response_head.ts";
 import {
+  type PreparedBytes,
   type PreparedResponse,
   responseHeaderList,
   statusHasNoBody,
 } from "./prepared_response.ts";
 
 export { SERVER_SOFTWARE, statusHasNoBody } from "./prepared_response.ts";
+export type { PreparedBytes } from "./prepared_response.ts";
 
 const encoder = new TextEncoder();
 
@@ -75,14 +77,6 @@ export interface ResponseContext {
   keepAlive: boolean;
 }
 
-/** The bytes of a prepared response as sent to one request. */
-export interface PreparedBytes {
-  /** What goes on the wire: the whole response, or its head alone. */
-  bytes: Uint8Array;
-  /** Body bytes among them (for the access log). */
-  bodyBytes: number;
-}
-
 /**
  * The bytes that answer a `method` request with `prepared` now: with the
  * current `Date` and the connection's disposition, and without the body
@@ -93,11 +87,9 @@ export function preparedBytes(
   method: string,
   keepAlive: boolean,
 ): PreparedBytes {
-  const { bytes, headLength } = prepared.encoded(currentHttpDate(), keepAlive);
-  if (method === "HEAD" || statusHasNoBody(prepared.status)) {
-    return { bytes: bytes.subarray(0, headLength), bodyBytes: 0 };
-  }
-  return { bytes, bodyBytes: bytes.length - headLength };
+  const encoded = prepared.encoded(currentHttpDate(), keepAlive);
+  // A status without a body was encoded without one.
+  return method === "HEAD" ? encoded.headOnly : encoded.whole;
 }
 
 /** A {@linkcode ResponseWriter} on a connection. */
@@ -147,6 +139,8 @@ export class ConnResponseWriter implements ResponseWriter {
       // writeAll inlined: one async frame less on every response.
       let off = await this.#sink.write(bytes);
       while (off < bytes.length) {
+        // A slow reader: the send timeout runs from each part it took.
+        this.#onProgress();
         off += await this.#sink.write(bytes.subarray(off));
       }
     } catch (err) {

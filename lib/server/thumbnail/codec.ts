@@ -16,6 +16,23 @@ import decodeJpeg, { init as initJpegDecoder } from "@jsquash/jpeg/decode.js";
 import decodePng, { init as initPngDecoder } from "@jsquash/png/decode.js";
 import decodeWebp, { init as initWebpDecoder } from "@jsquash/webp/decode.js";
 import encodeWebp, { init as initWebpEncoder } from "@jsquash/webp/encode.js";
+// The codecs' WebAssembly, as bytes that are part of the program (and of
+// a compiled binary): compiled here, never fetched by the codecs' loaders.
+import jpegDecoderWasm from "@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm" with {
+  type: "bytes",
+};
+import pngDecoderWasm from "@jsquash/png/codec/pkg/squoosh_png_bg.wasm" with {
+  type: "bytes",
+};
+import webpDecoderWasm from "@jsquash/webp/codec/dec/webp_dec.wasm" with {
+  type: "bytes",
+};
+import webpEncoderWasm from "@jsquash/webp/codec/enc/webp_enc.wasm" with {
+  type: "bytes",
+};
+import webpEncoderSimdWasm from "@jsquash/webp/codec/enc/webp_enc_simd.wasm" with {
+  type: "bytes",
+};
 import { downscaleRgba, fitWithin } from "./downscale.ts";
 import { type ImageFormat, readImageSize } from "./image_size.ts";
 
@@ -88,20 +105,59 @@ const QUIET = { print: () => {}, printErr: () => {} };
 let prepared: Promise<void> | undefined;
 
 /**
+ * Options for an Emscripten codec: instantiate `module`, compiled here,
+ * and print nothing.
+ */
+function emscriptenOptions(module: WebAssembly.Module) {
+  return {
+    ...QUIET,
+    instantiateWasm(
+      imports: WebAssembly.Imports,
+      // Typed as taking a module by the codecs; Emscripten passes the
+      // instance.
+      done: (instance: WebAssembly.Module) => void,
+    ): WebAssembly.Exports {
+      const instance = new WebAssembly.Instance(module, imports);
+      done(instance as unknown as WebAssembly.Module);
+      return instance.exports;
+    },
+  };
+}
+
+/**
+ * The WebP encoder's module: the SIMD build where the CPU runs it (the
+ * codec's loader then picks the SIMD glue too), else the plain one.
+ */
+async function compileWebpEncoder(): Promise<WebAssembly.Module> {
+  try {
+    return await WebAssembly.compile(webpEncoderSimdWasm);
+  } catch {
+    return await WebAssembly.compile(webpEncoderWasm);
+  }
+}
+
+/**
  * Compiles and instantiates every codec's WebAssembly, once per thread;
  * later calls return the same promise. It never rejects: a codec that
  * failed to load fails again, as an error, at its first use.
  *
- * The thumbnail worker awaits this before it takes a job, because
- * terminating a worker while V8 still compiles its WebAssembly brings the
- * whole process down (Deno 2.9.6, "validate_functions_job_handle_").
+ * Each module is compiled from its bytes and handed to its codec. Left to
+ * themselves the codecs fetch theirs with streaming compilation, and a
+ * worker that ends while V8 still has a streaming compilation's
+ * background validation running (terminated, or torn down with the
+ * process) brings the whole process down (Deno 2.9.6, "Check failed:
+ * validate_functions_job_handle_"); compiling from bytes has no such job.
  */
 export function prepareCodecs(): Promise<void> {
   prepared ??= Promise.allSettled([
-    initJpegDecoder(QUIET),
-    initPngDecoder(),
-    initWebpDecoder(QUIET),
-    initWebpEncoder(QUIET),
+    WebAssembly.compile(jpegDecoderWasm).then((m) =>
+      initJpegDecoder(emscriptenOptions(m))
+    ),
+    WebAssembly.compile(pngDecoderWasm).then((m) => initPngDecoder(m)),
+    WebAssembly.compile(webpDecoderWasm).then((m) =>
+      initWebpDecoder(emscriptenOptions(m))
+    ),
+    compileWebpEncoder().then((m) => initWebpEncoder(emscriptenOptions(m))),
   ]).then(() => {});
   return prepared;
 }

@@ -9,9 +9,11 @@
  * - a job running longer than `timeoutMs` has its worker terminated
  *   (WebAssembly cannot be interrupted any other way) and fails as
  *   `timeout`; the next job gets a fresh worker. The clock starts when the
- *   worker has loaded its codecs, and a worker is never terminated before
- *   that: terminating one while V8 compiles its WebAssembly crashes the
- *   process (Deno 2.9.6);
+ *   worker has loaded its codecs (so a slow start is not a slow job), and
+ *   a worker is never terminated before that (a worker ended while its
+ *   codecs were still being compiled by streaming once crashed the
+ *   process; `codec.ts` no longer compiles that way, and a worker still
+ *   loading has nothing worth cutting short);
  * - a worker that decoded more than `recycleAbovePixels` is replaced after
  *   the job, because WebAssembly memory only grows: without this, one
  *   40-megapixel image would pin ~160 MiB for the life of the process;
