@@ -83,8 +83,9 @@ Deno.test("ThumbnailRenderer stops a job that runs too long and carries on", asy
 });
 
 Deno.test("ThumbnailRenderer survives jobs timed out and closed while its worker starts", async () => {
-  // Terminating a worker while V8 compiles its codecs' WebAssembly crashed
-  // the whole process. A worker here loads its codecs in about 100 ms;
+  // Terminating a worker while V8 compiled its codecs' WebAssembly by
+  // streaming crashed the whole process. A worker here loads its codecs in
+  // about 100 ms;
   // these renderers stop theirs at moments spread over the first 130 ms.
   const big = await makeJpeg(3000, 2000);
   for (let i = 0; i < 16; i++) {

@@ -9,11 +9,9 @@
  * - a job running longer than `timeoutMs` has its worker terminated
  *   (WebAssembly cannot be interrupted any other way) and fails as
  *   `timeout`; the next job gets a fresh worker. The clock starts when the
- *   worker has loaded its codecs (so a slow start is not a slow job), and
- *   a worker is never terminated before that (a worker ended while its
- *   codecs were still being compiled by streaming once crashed the
- *   process; `codec.ts` no longer compiles that way, and a worker still
- *   loading has nothing worth cutting short);
+ *   worker has loaded its codecs, so a slow start is not a slow job (a
+ *   worker may be terminated while it loads: see `prepareCodecs` for why
+ *   that is safe);
  * - a worker that decoded more than `recycleAbovePixels` is replaced after
  *   the job, because WebAssembly memory only grows: without this, one
  *   40-megapixel image would pin ~160 MiB for the life of the process;
@@ -168,9 +166,6 @@ export class ThumbnailRenderer {
       } else if (this.#worker === worker) {
         this.#workerReady = true;
         if (this.#running !== null) this.#startJobClock();
-      } else {
-        // Stopped while it was still loading: now it is safe to end it.
-        worker.terminate();
       }
     };
     worker.onerror = (event) => {
@@ -185,8 +180,7 @@ export class ThumbnailRenderer {
 
   #stopWorker(): void {
     clearTimeout(this.#jobTimer);
-    // One still loading is terminated by its handler when it is ready.
-    if (this.#workerReady) this.#worker?.terminate();
+    this.#worker?.terminate();
     this.#worker = null;
     this.#workerReady = false;
   }
